@@ -1,0 +1,156 @@
+"""The nouns every module shares: packages, files, publishers, statuses, findings, decisions.
+
+These are plain immutable values. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """The one status vocabulary (see DESIGN.md). Ordered from best to worst for roll-ups."""
+
+    VERIFIED = "verified"
+    """An attestation verified for this exact digest (and matched the expected identity)."""
+    MISMATCH = "mismatch"
+    """The signature verified but the publisher identity is not the expected one."""
+    INVALID = "invalid"
+    """An attestation is present but fails verification."""
+    UNATTESTED = "unattested"
+    """The index serves PEP 740 and has no provenance for this file."""
+    LEGACY_SIGNED = "legacy-signed"
+    """Only an old PGP signature exists; counts as unattested for policy."""
+    UNKNOWN = "unknown"
+    """Nobody can tell: the index does not serve PEP 740, or the lookup failed."""
+    NOT_INDEXED = "not-indexed"
+    """A local path, VCS checkout, editable or direct URL: nothing to look up."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """One distribution file as a source records it."""
+
+    filename: str
+    sha256: str | None = None
+    url: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """A package as a source (lock file, SBOM, environment) names it."""
+
+    name: str
+    version: str | None
+    files: tuple[FileRef, ...] = ()
+    source: str | None = None
+    """Where the package was declared (lock file path), for messages."""
+    origin: str | None = None
+    """None for an index package; otherwise why it is not indexed (path, vcs, url, editable)."""
+    index_url: str | None = None
+    """The index the source says this package comes from, when it says."""
+    attestation_identities: tuple[dict[str, Any], ...] = ()
+    """Pinned identities recorded by the source (PEP 751 `attestation-identities`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """A publisher identity: what a Trusted Publisher names, or what a certificate proves.
+
+    ``kind`` is one of ``GitHub``, ``GitLab``, ``Google``, ``CircleCI`` for the Trusted
+    Publisher kinds, or ``Other`` for an identity outside them (an email, a private issuer).
+    ``workflow`` is GitHub's workflow filename or GitLab's workflow file path.
+    ``environment`` is None when not stated (not checked); ``""`` means "no environment".
+    """
+
+    kind: str
+    repository: str | None = None
+    workflow: str | None = None
+    environment: str | None = None
+    email: str | None = None
+    project_id: str | None = None
+    pipeline_definition_id: str | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    """The certificate's subject (SAN) when the identity was read from a certificate."""
+
+    def to_spec(self) -> str:
+        """The shorthand form `pyvouch verify --publisher` accepts."""
+        if self.kind == "GitHub" and self.repository:
+            spec = f"github:{self.repository}"
+        elif self.kind == "GitLab" and self.repository:
+            spec = f"gitlab:{self.repository}"
+        elif self.kind == "Google" and self.email:
+            return f"google:{self.email}"
+        elif self.kind == "CircleCI" and self.project_id:
+            return f"circleci:{self.project_id}:{self.pipeline_definition_id or ''}"
+        else:
+            return f"{self.issuer or '?'} {self.subject or self.email or '?'}"
+        if self.workflow:
+            spec += f":{self.workflow}"
+        if self.environment:
+            spec += f"@{self.environment}"
+        return spec
+
+    def to_dict(self) -> dict[str, str]:
+        """The PEP 740 publisher fields that are set (plus issuer/subject when known)."""
+        out: dict[str, str] = {"kind": self.kind}
+        for key in (
+            "repository",
+            "workflow",
+            "environment",
+            "email",
+            "project_id",
+            "pipeline_definition_id",
+            "issuer",
+            "subject",
+        ):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AttestationInfo:
+    """What one attestation said, whether or not it verified."""
+
+    predicate_type: str | None
+    publisher: Publisher | None
+    log_index: int | None = None
+    integrated_time: int | None = None
+    verified: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The result for one file."""
+
+    file: FileRef
+    status: Status
+    reason: str
+    publisher: Publisher | None = None
+    attestations: tuple[AttestationInfo, ...] = ()
+    identity_checked: bool = False
+    """True only when an expected identity was given and matched."""
+
+
+class Action(StrEnum):
+    ALLOW = "allow"
+    WARN = "warn"
+    BLOCK = "block"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The policy's verdict for one package, with the rule that decided it."""
+
+    package: Package
+    action: Action
+    rule: str
+    reasons: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = field(default=())
