@@ -1,0 +1,5 @@
+"""`python -m pyvouch`."""
+
+from pyvouch.cli.main import main
+
+main()
