@@ -1,0 +1,151 @@
+"""Read the publisher identity a Sigstore signing certificate proves.
+
+The identity comes from the certificate (Fulcio's OID extensions and the SAN), never from
+an index's publisher label: the label is a hint, the certificate is signed.
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+from pyasn1.codec.der.decoder import decode as der_decode
+from pyasn1.type.char import UTF8String
+
+from pyvouch.model import Publisher
+
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+GITLAB_ISSUER = "https://gitlab.com"
+GOOGLE_ISSUER = "https://accounts.google.com"
+CIRCLECI_ISSUER = "https://oidc.circleci.com"
+
+_FULCIO = "1.3.6.1.4.1.57264.1."
+
+# Fulcio's certificate extensions, by the names the Fulcio docs give them.
+CLAIM_OIDS: dict[str, str] = {
+    "issuer_v1": _FULCIO + "1",
+    "issuer": _FULCIO + "8",
+    "build_signer_uri": _FULCIO + "9",
+    "build_signer_digest": _FULCIO + "10",
+    "runner_environment": _FULCIO + "11",
+    "source_repository_uri": _FULCIO + "12",
+    "source_repository_digest": _FULCIO + "13",
+    "source_repository_ref": _FULCIO + "14",
+    "source_repository_identifier": _FULCIO + "15",
+    "source_repository_owner_uri": _FULCIO + "16",
+    "source_repository_owner_identifier": _FULCIO + "17",
+    "build_config_uri": _FULCIO + "18",
+    "build_config_digest": _FULCIO + "19",
+    "build_trigger": _FULCIO + "20",
+    "run_invocation_uri": _FULCIO + "21",
+    "source_repository_visibility": _FULCIO + "22",
+}
+_NAME_BY_OID = {oid: name for name, oid in CLAIM_OIDS.items()}
+
+
+def _decode_utf8string(der: bytes) -> str | None:
+    try:
+        decoded, rest = der_decode(der, asn1Spec=UTF8String())
+        if rest:
+            return None
+        return bytes(decoded.asOctets()).decode("utf-8")
+    except Exception:
+        return None
+
+
+def certificate_claims(cert: x509.Certificate) -> dict[str, str]:
+    """The Fulcio claims in ``cert``, by name. The v1 issuer (raw bytes) is decoded as text."""
+    claims: dict[str, str] = {}
+    for ext in cert.extensions:
+        name = _NAME_BY_OID.get(ext.oid.dotted_string)
+        if name is None or not isinstance(ext.value, x509.UnrecognizedExtension):
+            continue
+        raw = ext.value.value
+        if name == "issuer_v1":
+            claims[name] = raw.decode("utf-8", errors="replace")
+            continue
+        value = _decode_utf8string(raw)
+        if value is not None:  # a malformed extension is reported as absent, never guessed
+            claims[name] = value
+    if "issuer" not in claims and "issuer_v1" in claims:
+        claims["issuer"] = claims["issuer_v1"]
+    claims.pop("issuer_v1", None)
+    return claims
+
+
+def certificate_subject(cert: x509.Certificate) -> str | None:
+    """The certificate's identity (SAN): a URI or an email."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None
+    for kind in (x509.UniformResourceIdentifier, x509.RFC822Name):
+        values = san.get_values_for_type(kind)
+        if values:
+            return str(values[0])
+    return None
+
+
+def _strip_prefix(value: str | None, prefix: str) -> str | None:
+    if value is None or not value.startswith(prefix):
+        return None
+    return value[len(prefix) :]
+
+
+def _workflow_from_config_uri(config_uri: str | None, repo_uri: str, sep: str) -> str | None:
+    """``https://github.com/O/R/.github/workflows/W.yml@REF`` -> ``W.yml``."""
+    rest = _strip_prefix(config_uri, repo_uri + sep)
+    if rest is None or "@" not in rest:
+        return None
+    return rest.rsplit("@", 1)[0]
+
+
+def publisher_from_certificate(cert: x509.Certificate) -> Publisher:
+    """The publisher identity the certificate proves (kind ``Other`` if no Trusted Publisher)."""
+    claims = certificate_claims(cert)
+    issuer = claims.get("issuer")
+    subject = certificate_subject(cert)
+    repo_uri = claims.get("source_repository_uri")
+
+    if issuer == GITHUB_ISSUER and repo_uri:
+        repository = _strip_prefix(repo_uri, "https://github.com/")
+        if repository:
+            return Publisher(
+                kind="GitHub",
+                repository=repository,
+                workflow=_workflow_from_config_uri(
+                    claims.get("build_config_uri"), repo_uri, "/.github/workflows/"
+                ),
+                issuer=issuer,
+                subject=subject,
+            )
+    if issuer == GITLAB_ISSUER and repo_uri:
+        repository = _strip_prefix(repo_uri, "https://gitlab.com/")
+        if repository:
+            return Publisher(
+                kind="GitLab",
+                repository=repository,
+                workflow=_workflow_from_config_uri(claims.get("build_config_uri"), repo_uri, "//"),
+                issuer=issuer,
+                subject=subject,
+            )
+    if issuer == GOOGLE_ISSUER and subject and "@" in subject:
+        return Publisher(kind="Google", email=subject, issuer=issuer, subject=subject)
+    if issuer == CIRCLECI_ISSUER:
+        rest = _strip_prefix(
+            claims.get("build_signer_uri"), "https://circleci.com/api/v2/projects/"
+        )
+        if rest and "/pipeline-definitions/" in rest:
+            project_id, pipeline = rest.split("/pipeline-definitions/", 1)
+            return Publisher(
+                kind="CircleCI",
+                project_id=project_id,
+                pipeline_definition_id=pipeline,
+                repository=repo_uri,
+                issuer=issuer,
+                subject=subject,
+            )
+    return Publisher(
+        kind="Other",
+        email=subject if subject and "@" in subject and "/" not in subject else None,
+        issuer=issuer,
+        subject=subject,
+    )
