@@ -154,3 +154,78 @@ class Decision:
     rule: str
     reasons: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+
+
+class Coverage(StrEnum):
+    """How much of a package's files carry verified attestations."""
+
+    ALL = "all"
+    SOME = "some"
+    NONE = "none"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "n/a"
+
+
+# Worst first: the package status is the worst status among its files.
+_SEVERITY: tuple[Status, ...] = (
+    Status.INVALID,
+    Status.MISMATCH,
+    Status.UNKNOWN,
+    Status.UNATTESTED,
+    Status.LEGACY_SIGNED,
+    Status.VERIFIED,
+    Status.NOT_INDEXED,
+)
+
+
+def worst_status(statuses: list[Status] | tuple[Status, ...]) -> Status:
+    """The roll-up of several file statuses: the worst one (UNKNOWN when there are none)."""
+    if not statuses:
+        return Status.UNKNOWN
+    return min(statuses, key=_SEVERITY.index)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageResult:
+    """One package after the spine: its findings per file, roll-ups and (optionally) a decision."""
+
+    package: Package
+    findings: tuple[Finding, ...]
+    decision: Decision | None = None
+    note: str | None = None
+    """Why there are no findings, when there are none (e.g. the release has no files)."""
+
+    @property
+    def status(self) -> Status:
+        if self.package.origin is not None:
+            return Status.NOT_INDEXED
+        return worst_status(tuple(f.status for f in self.findings))
+
+    @property
+    def coverage(self) -> Coverage:
+        if self.package.origin is not None:
+            return Coverage.NOT_APPLICABLE
+        statuses = [f.status for f in self.findings]
+        verified = sum(s is Status.VERIFIED for s in statuses)
+        if statuses and verified == len(statuses):
+            return Coverage.ALL
+        if verified:
+            return Coverage.SOME
+        if not statuses or Status.UNKNOWN in statuses:
+            return Coverage.UNKNOWN
+        return Coverage.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a scan found; every report format renders exactly this."""
+
+    source: str
+    source_format: str
+    index_url: str
+    packages: tuple[PackageResult, ...]
+    warnings: tuple[str, ...] = ()
+    mode: str = "collect"
+
+    def count(self, status: Status) -> int:
+        return sum(p.status is status for p in self.packages)
