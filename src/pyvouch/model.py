@@ -54,6 +54,11 @@ class Package:
     """The index the source says this package comes from, when it says."""
     attestation_identities: tuple[dict[str, Any], ...] = ()
     """Pinned identities recorded by the source (PEP 751 `attestation-identities`)."""
+    hashes: tuple[str, ...] = ()
+    """SHA-256 digests the source pins without naming their files (Pipfile.lock, requirements
+    `--hash`, SBOM component hashes). The scan matches them to the index's files by digest."""
+    marker: str | None = None
+    """The environment marker under which the source installs this package; None = always."""
 
 
 @dataclass(frozen=True, slots=True)
