@@ -90,12 +90,27 @@ def _strip_prefix(value: str | None, prefix: str) -> str | None:
     return value[len(prefix) :]
 
 
-def _workflow_from_config_uri(config_uri: str | None, repo_uri: str, sep: str) -> str | None:
-    """``https://github.com/O/R/.github/workflows/W.yml@REF`` -> ``W.yml``."""
-    rest = _strip_prefix(config_uri, repo_uri + sep)
-    if rest is None or "@" not in rest:
+def _workflow_from_config_uri(claims: dict[str, str], repo_uri: str, sep: str) -> str | None:
+    """``https://github.com/O/R/.github/workflows/W.yml@REF`` -> ``W.yml``.
+
+    As pypi-attestations does, the build config URI must be exactly
+    ``{repo_uri}{sep}{workflow}@{suffix}`` where ``suffix`` is the certificate's own source
+    repository ref or digest. Anything else names no workflow (``None``), never a guess.
+    """
+    config_uri = claims.get("build_config_uri")
+    prefix = repo_uri + sep
+    if config_uri is None or not config_uri.startswith(prefix):
         return None
-    return rest.rsplit("@", 1)[0]
+    for key in ("source_repository_digest", "source_repository_ref"):
+        suffix = claims.get(key)
+        if not suffix:
+            continue
+        tail = "@" + suffix
+        if config_uri.endswith(tail) and len(config_uri) > len(prefix) + len(tail):
+            workflow = config_uri[len(prefix) : -len(tail)]
+            if "@" not in workflow:
+                return workflow
+    return None
 
 
 def publisher_from_certificate(cert: x509.Certificate) -> Publisher:
@@ -111,9 +126,7 @@ def publisher_from_certificate(cert: x509.Certificate) -> Publisher:
             return Publisher(
                 kind="GitHub",
                 repository=repository,
-                workflow=_workflow_from_config_uri(
-                    claims.get("build_config_uri"), repo_uri, "/.github/workflows/"
-                ),
+                workflow=_workflow_from_config_uri(claims, repo_uri, "/.github/workflows/"),
                 issuer=issuer,
                 subject=subject,
             )
@@ -123,7 +136,7 @@ def publisher_from_certificate(cert: x509.Certificate) -> Publisher:
             return Publisher(
                 kind="GitLab",
                 repository=repository,
-                workflow=_workflow_from_config_uri(claims.get("build_config_uri"), repo_uri, "//"),
+                workflow=_workflow_from_config_uri(claims, repo_uri, "//"),
                 issuer=issuer,
                 subject=subject,
             )
@@ -133,8 +146,8 @@ def publisher_from_certificate(cert: x509.Certificate) -> Publisher:
         rest = _strip_prefix(
             claims.get("build_signer_uri"), "https://circleci.com/api/v2/projects/"
         )
-        if rest and "/pipeline-definitions/" in rest:
-            project_id, pipeline = rest.split("/pipeline-definitions/", 1)
+        project_id, _, pipeline = (rest or "").partition("/pipeline-definitions/")
+        if project_id and pipeline and "/" not in project_id and "/" not in pipeline:
             return Publisher(
                 kind="CircleCI",
                 project_id=project_id,
