@@ -1,0 +1,120 @@
+"""What every report format shares: options, status wording, counts and reasons.
+
+Every format states what was proven and nothing more: ``unknown`` is worded as "could not be
+checked", never as unattested, and ``verified`` without a checked identity says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from pyvouch.model import Finding, PackageResult, ScanResult, Status
+
+SCHEMA_ID = "pyvouch-scan/1"
+"""The version tag of pyvouch's JSON scan output."""
+
+IDENTITY_NOT_CHECKED = "verified (identity not checked)"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """Presentation knobs. Formats ignore the ones that do not apply to them."""
+
+    color: bool = False
+    """Colour in human formats (the table); NO_COLOR in the environment still wins."""
+    width: int | None = None
+    """Line width for the table; None lets rich take COLUMNS or 80."""
+    max_rows: int = 200
+    """The longest table a Markdown report shows before "... and N more"."""
+    base_dir: str | None = None
+    """Directory that relative locations (SARIF artifact URIs) are made relative to."""
+
+
+DEFAULT_OPTIONS = RenderOptions()
+
+STATUS_ORDER: tuple[Status, ...] = tuple(Status)
+"""Statuses in the order summaries list them (best first, as the enum declares them)."""
+
+
+def summary_counts(result: ScanResult) -> dict[str, int]:
+    """Packages per status, every status present (zero when none), in STATUS_ORDER."""
+    counts = Counter(p.status for p in result.packages)
+    return {status.value: counts.get(status, 0) for status in STATUS_ORDER}
+
+
+def summary_line(result: ScanResult) -> str:
+    """E.g. ``3 packages: 2 verified, 1 unknown`` (only the statuses that occur)."""
+    total = len(result.packages)
+    noun = "package" if total == 1 else "packages"
+    parts = [f"{n} {status}" for status, n in summary_counts(result).items() if n]
+    return f"{total} {noun}: {', '.join(parts)}" if parts else f"0 {noun}"
+
+
+def identity_unchecked(findings: tuple[Finding, ...]) -> bool:
+    """True when some verified finding was not checked against an expected identity."""
+    return any(f.status is Status.VERIFIED and not f.identity_checked for f in findings)
+
+
+def finding_label(finding: Finding) -> str:
+    """The status of one file as a person should read it."""
+    if finding.status is Status.VERIFIED and not finding.identity_checked:
+        return IDENTITY_NOT_CHECKED
+    return finding.status.value
+
+
+def package_label(pkg: PackageResult) -> str:
+    """The package's rolled-up status as a person should read it."""
+    status = pkg.status
+    if status is Status.VERIFIED and identity_unchecked(pkg.findings):
+        return IDENTITY_NOT_CHECKED
+    return status.value
+
+
+def package_reason(pkg: PackageResult) -> str:
+    """The main reason for the package's status: those of its worst files, deduplicated."""
+    if pkg.package.origin is not None:
+        return f"not looked up: {pkg.package.origin}"
+    if not pkg.findings:
+        return pkg.note or "no files to check"
+    status = pkg.status
+    reasons: list[str] = []
+    for finding in pkg.findings:
+        if finding.status is status and finding.reason and finding.reason not in reasons:
+            reasons.append(finding.reason)
+    worst = sum(f.status is status for f in pkg.findings)
+    text = "; ".join(reasons)
+    if len(pkg.findings) > 1 and worst < len(pkg.findings):
+        text = f"{text} ({worst} of {len(pkg.findings)} files)" if text else text
+    return text or (pkg.note or "")
+
+
+def package_publishers(pkg: PackageResult) -> list[str]:
+    """Distinct publisher specs seen on the package's files, in file order."""
+    specs: list[str] = []
+    for finding in pkg.findings:
+        if finding.publisher is not None:
+            spec = finding.publisher.to_spec()
+            if spec not in specs:
+                specs.append(spec)
+    return specs
+
+
+def unknown_statement(result: ScanResult, *, top: int = 3) -> str | None:
+    """ "N packages could not be checked: <main reasons>", or None when none is unknown."""
+    unknown = [p for p in result.packages if p.status is Status.UNKNOWN]
+    if not unknown:
+        return None
+    reasons: Counter[str] = Counter()
+    for pkg in unknown:
+        reasons[package_reason(pkg) or "no reason recorded"] += 1
+    shown = [f"{reason} ({n})" if n > 1 else reason for reason, n in reasons.most_common(top)]
+    more = len(reasons) - len(shown)
+    if more > 0:
+        shown.append(f"{more} other reason{'s' if more > 1 else ''}")
+    noun = "package" if len(unknown) == 1 else "packages"
+    return f"{len(unknown)} {noun} could not be checked: {'; '.join(shown)}"
+
+
+def display_version(pkg: PackageResult) -> str:
+    return pkg.package.version or "-"
