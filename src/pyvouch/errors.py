@@ -48,6 +48,12 @@ class TrustRootError(PyvouchError):
     """A trust root could not be loaded or verified."""
 
 
+class TrustUpdateError(TrustRootError):
+    """`pyvouch trust update` could not fetch a TUF-verified root; the old one stays in use."""
+
+    exit_code = EXIT_INCOMPLETE
+
+
 class IndexLookupError(PyvouchError):
     """An index could not answer (after retries). Scans turn this into status `unknown`."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import threading
 import time
@@ -36,7 +37,7 @@ from tuf.ngclient.config import UpdaterConfig
 from tuf.ngclient.updater import Updater
 from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
-from pyvouch.errors import InputError, TrustRootError
+from pyvouch.errors import InputError, TrustRootError, TrustUpdateError
 
 PRODUCTION_TUF_URL = "https://tuf-repo-cdn.sigstore.dev"
 STAGING_TUF_URL = "https://tuf-repo-cdn.sigstage.dev"
@@ -81,8 +82,14 @@ def instance(staging: bool = False) -> Instance:
     return Instance(name, url, _shipped(url, "root.json"), _shipped(url, TRUSTED_ROOT_TARGET))
 
 
+DATA_ENV = "PYVOUCH_DATA_DIR"
+
+
 def data_dir() -> Path:
-    """pyvouch's own data directory (never sigstore-python's cache)."""
+    """``$PYVOUCH_DATA_DIR``, else pyvouch's own platform data dir (never sigstore-python's)."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override)
     return Path(platformdirs.user_data_dir("pyvouch", appauthor=False))
 
 
@@ -217,7 +224,7 @@ def _run_update(inst: Instance, work: Path, timeout: float) -> Path:
     updater.refresh()
     info = updater.get_targetinfo(TRUSTED_ROOT_TARGET)
     if info is None:
-        raise TrustRootError(f"{tuf_url} lists no {TRUSTED_ROOT_TARGET}")
+        raise TrustUpdateError(f"{tuf_url} lists no {TRUSTED_ROOT_TARGET}")
     path = updater.find_cached_target(info) or updater.download_target(info)
     return Path(path)
 
@@ -257,14 +264,17 @@ def update_trust_root(
     thread.join(timeout)
     try:
         if thread.is_alive():
-            raise TrustRootError(
+            raise TrustUpdateError(
                 f"trust update: {url} did not answer within {timeout:g}s; "
                 "the trust root in use is unchanged"
             )
         if "error" in outcome:
             err = outcome["error"]
             detail = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise TrustRootError(
+            cause = err.__cause__ or err.__context__
+            if cause is not None and str(cause):
+                detail += f"; cause: {str(cause).splitlines()[0][:200]}"
+            raise TrustUpdateError(
                 f"trust update: could not refresh from {url} ({type(err).__name__}: {detail}); "
                 "the trust root in use is unchanged"
             )

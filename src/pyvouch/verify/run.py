@@ -1,0 +1,166 @@
+"""`pyvouch verify` end to end: digest the files, find their attestations, verify.
+
+Attestations come either from files the user gives (`--attestation`, `--provenance`) or from
+an index (the default). With given attestations and several files, each attestation goes to
+the file its (unverified) subject names; verification then checks that subject for real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from pypi_attestations._impl import _check_dist_filename
+
+from pyvouch.errors import InputError
+from pyvouch.model import Finding, Publisher, Status
+from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
+from pyvouch.verify.load import LoadedAttestation, load_attestation_file, parse_attestations
+
+
+@dataclass
+class VerifyOutcome:
+    findings: list[Finding]
+    warnings: list[str] = field(default_factory=list)
+
+
+def project_name(filename: str) -> str | None:
+    """The project a distribution filename belongs to, or None if it is not one."""
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[0])
+        if filename.endswith((".tar.gz", ".zip")):
+            return str(parse_sdist_filename(filename)[0])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
+def _same_dist(subject: str, filename: str) -> bool:
+    if subject == filename:
+        return True
+    try:
+        return _check_dist_filename(subject) == _check_dist_filename(filename)
+    except ValueError:
+        return False
+
+
+def route(
+    dists: Sequence[DistFile], attestations: Sequence[LoadedAttestation]
+) -> tuple[list[list[LoadedAttestation]], list[str]]:
+    """Which attestations go to which file (by subject name), and warnings for the rest.
+
+    With one file, every attestation is checked against it (so an attestation for another
+    file fails there, with that reason, instead of being set aside).
+    """
+    if len(dists) == 1:
+        return [list(attestations)], []
+    routed: list[list[LoadedAttestation]] = [[] for _ in dists]
+    warnings: list[str] = []
+    for loaded in attestations:
+        subject = loaded.subject_name
+        targets = [
+            n for n, dist in enumerate(dists) if subject and _same_dist(subject, dist.filename)
+        ]
+        if not targets:
+            warnings.append(
+                f"{loaded.source}: its subject {subject or '(unreadable)'} is none of the "
+                "files given; not used"
+            )
+        for n in targets:
+            routed[n].append(loaded)
+    return routed, warnings
+
+
+def verify_with_files(
+    paths: Sequence[Path],
+    attestation_paths: Sequence[Path],
+    verifier: AttestationVerifier,
+    expected: Publisher | None,
+) -> VerifyOutcome:
+    """Verify ``paths`` against attestations read from ``attestation_paths``."""
+    loaded: list[LoadedAttestation] = []
+    for path in attestation_paths:
+        loaded.extend(load_attestation_file(path).attestations)
+    dists = [digest_file(path) for path in paths]
+    routed, warnings = route(dists, loaded)
+    findings = []
+    for dist, mine in zip(dists, routed, strict=True):
+        if not mine:
+            findings.append(
+                Finding(
+                    dist.ref(),
+                    Status.UNATTESTED,
+                    "none of the given attestations names this file",
+                )
+            )
+            continue
+        findings.append(verifier.verify_file(dist, mine, expected))
+    return VerifyOutcome(findings, warnings)
+
+
+async def _from_index(
+    dists: Sequence[DistFile],
+    projects: Sequence[str],
+    verifier: AttestationVerifier,
+    expected: Publisher | None,
+    index_url: str | None,
+    offline: bool,
+) -> VerifyOutcome:
+    from pyvouch.index.client import IndexClient, ProvenanceState
+
+    findings: list[Finding] = []
+    async with IndexClient(index_url, offline=offline) as client:
+        lookups = await client.provenance_many(
+            (project, dist.filename, dist.sha256)
+            for project, dist in zip(projects, dists, strict=True)
+        )
+    for dist, lookup in zip(dists, lookups, strict=True):
+        where = f"provenance from {lookup.url or client.index_url}"
+        if lookup.state is ProvenanceState.SERVED and lookup.provenance is not None:
+            try:
+                parsed = parse_attestations(lookup.provenance, where)
+            except InputError as err:
+                findings.append(
+                    Finding(
+                        dist.ref(), Status.INVALID, f"the index served unusable provenance: {err}"
+                    )
+                )
+                continue
+            findings.append(verifier.verify_file(dist, parsed.attestations, expected))
+        elif lookup.state is ProvenanceState.NONE:
+            findings.append(Finding(dist.ref(), Status.UNATTESTED, lookup.reason))
+        else:  # NOT_SERVED or ERROR: nobody can tell; never "unattested"
+            findings.append(Finding(dist.ref(), Status.UNKNOWN, lookup.reason))
+    return VerifyOutcome(findings)  # the index's warnings are already part of each reason
+
+
+def verify_from_index(
+    paths: Sequence[Path],
+    verifier: AttestationVerifier,
+    expected: Publisher | None,
+    *,
+    index_url: str | None,
+    offline: bool,
+) -> VerifyOutcome:
+    """Verify ``paths`` against the provenance the index serves for each."""
+    dists = [digest_file(path) for path in paths]
+    projects = []
+    for path, dist in zip(paths, dists, strict=True):
+        project = project_name(dist.filename)
+        if project is None:
+            raise InputError(
+                path,
+                "not a wheel or sdist filename, so the project to look up is unknown "
+                "(give --attestation or --provenance instead)",
+            )
+        projects.append(project)
+    return asyncio.run(_from_index(dists, projects, verifier, expected, index_url, offline))
