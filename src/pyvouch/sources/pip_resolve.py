@@ -1,0 +1,100 @@
+"""Resolve a requirements file with pip: ``pip install --dry-run --report -``.
+
+pip runs in this interpreter (``sys.executable -m pip``) with ``--ignore-installed`` so the
+report lists everything the file would install, with the exact file pip chose (URL and
+sha256). Nothing is installed. The index is the one the file names, else ``index_url``, else
+pip's own configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from pyvouch.errors import InputError
+from pyvouch.model import Package
+from pyvouch.sources.base import Context, index_or_none, norm_name
+from pyvouch.sources.direct import file_of, origin_of
+from pyvouch.sources.direct import read as read_direct
+
+TIMEOUT_S = 600.0
+
+
+def command(path: Path, index_url: str | None) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--report",
+        "-",
+        "--ignore-installed",
+        "--quiet",
+        "--no-input",
+        "--disable-pip-version-check",
+        "-r",
+        str(path),
+    ]
+    if index_url:
+        cmd += ["--index-url", index_url]
+    return cmd
+
+
+def resolve(path: Path, ctx: Context, *, index_url: str | None = None) -> list[Package]:
+    cmd = command(path, index_url)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        raise InputError(path, f"pip did not resolve within {TIMEOUT_S:.0f} s") from None
+    except OSError as err:
+        raise InputError(path, f"cannot run pip: {err}") from None
+    if proc.returncode != 0:
+        lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
+        errors = [ln for ln in lines if ln.startswith("ERROR:")]
+        detail = (errors or lines or [f"exit status {proc.returncode}"])[-1]
+        raise InputError(path, f"pip could not resolve the requirements: {detail}")
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError as err:
+        raise InputError(path, f"pip's report is not JSON: {err.msg}") from None
+    ctx.warn(f"{path}: resolved with pip (ranges or unpinned requirements)")
+    return from_report(report, path, ctx, index_url=index_url)
+
+
+def from_report(
+    report: Any, path: Path, ctx: Context, *, index_url: str | None = None
+) -> list[Package]:
+    """Packages from a pip installation report (https://pip.pypa.io/en/stable/reference/installation-report/)."""
+    if not isinstance(report, dict) or not isinstance(report.get("install"), list):
+        raise InputError(path, "pip's report has no `install` list")
+    out = []
+    for i, item in enumerate(report["install"]):
+        where = f"install[{i}]"
+        if not isinstance(item, dict):
+            raise InputError(path, "pip's report: expected an object", where=where)
+        meta = item.get("metadata") or {}
+        info = item.get("download_info") or {}
+        name = norm_name(ctx, str(meta.get("name", "")), f"{where}.metadata.name")
+        version = meta.get("version")
+        try:
+            direct = read_direct(info)
+        except ValueError as err:
+            raise InputError(path, f"pip's report: {err}", where=f"{where}.download_info") from None
+        found = file_of(direct)
+        files = (found,) if found is not None else ()
+        origin = origin_of(direct) if item.get("is_direct") or found is None else None
+        out.append(
+            Package(
+                name=name,
+                version=str(version) if version is not None else None,
+                files=files,
+                source=str(path),
+                origin=origin,
+                index_url=index_or_none(index_url) if origin is None else None,
+            )
+        )
+    return out

@@ -1,0 +1,160 @@
+"""pylock.toml (PEP 751), validated by ``packaging.pylock``.
+
+Read: every ``[[packages]]`` entry; ``wheels`` and ``sdist`` become files (name, sha256, url,
+size); ``vcs``, ``directory`` (editable or not) and ``archive`` make the package not-indexed
+with an origin; ``index`` when it is not PyPI; ``attestation-identities`` as recorded;
+``marker``. Narrowing evaluates each package's ``marker`` (``extras`` and
+``dependency_groups`` stay unknown, so every extra and group is included).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packaging.pylock import Package as PylockPackage
+from packaging.pylock import (
+    PackageArchive,
+    PackageSdist,
+    PackageWheel,
+    Pylock,
+    PylockValidationError,
+)
+from packaging.utils import InvalidName, canonicalize_name, is_normalized_name
+
+from pyvouch.model import FileRef, Package
+from pyvouch.sources.base import (
+    Context,
+    check_hex,
+    filename_from_path,
+    filename_from_url,
+    index_or_none,
+    load_toml,
+)
+
+FORMAT = "pylock"
+
+
+def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
+    data = load_toml(path, text)
+    _normalize_names(data, ctx)
+    try:
+        lock = Pylock.from_dict(data)
+    except PylockValidationError as err:
+        raise ctx.error(err.message, _where(err.context, data)) from None
+    except (TypeError, ValueError, AttributeError) as err:  # defensive: never a traceback
+        raise ctx.error(f"invalid pylock: {err}") from None
+
+    if ctx.narrowing.active and lock.environments is not None:
+        envs = [str(m) for m in lock.environments]
+        if not any(ctx.narrowing.may_match(m) for m in envs):
+            ctx.warn(
+                f"{path}: the lock's environments ({'; '.join(envs)}) exclude "
+                f"{ctx.narrowing.describe()}"
+            )
+    out: list[Package] = []
+    for i, pkg in enumerate(lock.packages):
+        marker = str(pkg.marker) if pkg.marker is not None else None
+        if not ctx.keep(marker, f"packages[{i}].marker"):
+            continue
+        out.append(_package(pkg, path, ctx, i, marker))
+    return out
+
+
+def _package(pkg: PylockPackage, path: Path, ctx: Context, i: int, marker: str | None) -> Package:
+    files: list[FileRef] = []
+    origin: str | None = None
+    if pkg.vcs is not None:
+        where = pkg.vcs.url or pkg.vcs.path or ""
+        origin = f"vcs:{pkg.vcs.type}+{where}@{pkg.vcs.commit_id}"
+    elif pkg.directory is not None:
+        kind = "editable" if pkg.directory.editable else "directory"
+        origin = f"{kind}:{pkg.directory.path}"
+    elif pkg.archive is not None:
+        origin = f"url:{pkg.archive.url}" if pkg.archive.url else f"path:{pkg.archive.path}"
+        files.append(_archive_file(pkg.archive, ctx, f"packages[{i}].archive"))
+    if pkg.sdist is not None:
+        files.append(_dist_file(pkg.sdist, ctx, f"packages[{i}].sdist"))
+    for j, wheel in enumerate(pkg.wheels or ()):
+        files.append(_dist_file(wheel, ctx, f"packages[{i}].wheels[{j}]"))
+    if origin is None and any(f.url is None for f in files):
+        # A file given by a local path only: nothing an index can be asked about.
+        paths = [f.filename for f in files if f.url is None]
+        origin = f"path:{paths[0]}"
+    identities: tuple[dict[str, Any], ...] = tuple(
+        dict(identity) for identity in pkg.attestation_identities or ()
+    )
+    return Package(
+        name=pkg.name,
+        version=str(pkg.version) if pkg.version is not None else None,
+        files=tuple(files),
+        source=str(path),
+        origin=origin,
+        index_url=index_or_none(pkg.index),
+        attestation_identities=identities,
+        marker=marker,
+    )
+
+
+def _sha256(hashes: Any, ctx: Context, where: str) -> str | None:
+    value = hashes.get("sha256")
+    if value is None:
+        ctx.warn(f"{ctx.path}:{where}: no sha256 hash (only {', '.join(sorted(hashes))})")
+        return None
+    return check_hex(ctx, str(value), f"{where}.hashes.sha256")
+
+
+def _dist_file(dist: PackageSdist | PackageWheel, ctx: Context, where: str) -> FileRef:
+    return FileRef(
+        filename=dist.filename,
+        sha256=_sha256(dist.hashes, ctx, where),
+        url=dist.url,
+        size=dist.size,
+    )
+
+
+def _archive_file(archive: PackageArchive, ctx: Context, where: str) -> FileRef:
+    name = filename_from_url(archive.url) if archive.url else filename_from_path(archive.path or "")
+    return FileRef(
+        filename=name,
+        sha256=_sha256(archive.hashes, ctx, where),
+        url=archive.url,
+        size=archive.size,
+    )
+
+
+def _normalize_names(data: dict[str, Any], ctx: Context) -> None:
+    """Real lockers (pipenv) write names like ``jaraco.classes``, which PEP 751 forbids and
+    ``packaging.pylock`` rejects: read them normalized, and say so."""
+    packages = data.get("packages")
+    if not isinstance(packages, list):
+        return
+    fixed = []
+    for entry in packages:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            name = entry["name"]
+            if not is_normalized_name(name):
+                try:
+                    entry["name"] = canonicalize_name(name, validate=True)
+                except InvalidName:
+                    continue  # packaging reports it with its place
+                fixed.append(name)
+    if fixed:
+        ctx.warn(
+            f"{ctx.path}: {len(fixed)} package name(s) not normalized as PEP 751 requires "
+            f"(e.g. {fixed[0]!r}); read as normalized"
+        )
+
+
+def _where(context: str | None, data: dict[str, Any]) -> str | None:
+    """packaging's context ``packages[3].wheels[0]`` plus the package name when known."""
+    if not context:
+        return None
+    if context.startswith("packages[") and "]" in context:
+        idx = context[len("packages[") : context.index("]")]
+        pkgs = data.get("packages")
+        if idx.isdigit() and isinstance(pkgs, list) and int(idx) < len(pkgs):
+            entry = pkgs[int(idx)]
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                return f"{context} ({entry['name']})"
+    return context
