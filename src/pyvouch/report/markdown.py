@@ -28,9 +28,8 @@ _NEWLINES = re.compile(r"[\r\n]+")
 
 def escape(text: str) -> str:
     """Text safe inside a Markdown table cell (GitHub-flavoured): no HTML, links or emphasis."""
-    text = _NEWLINES.sub(" ", text)
-    text = html.escape(text, quote=True)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", _NEWLINES.sub(" ", text))
+    return html.escape(text, quote=False)  # after: entities must keep their '#' and ';'
 
 
 def _cell(text: str) -> str:

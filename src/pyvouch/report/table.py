@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -52,13 +53,15 @@ def _console(options: RenderOptions) -> Console:
 
 
 def _table() -> Table:
-    table = Table(show_lines=False, expand=False, pad_edge=False)
+    # Borders cost width in CI logs: a header rule only. Status and coverage never break
+    # mid-word; the free-text columns fold (wrap anywhere) rather than being cut.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
     table.add_column("package", overflow="fold")
     table.add_column("version", overflow="fold")
     table.add_column("status", overflow="fold")
     table.add_column("coverage", overflow="fold")
     table.add_column("publisher", overflow="fold")
-    table.add_column("reason", overflow="fold", ratio=1)
+    table.add_column("reason", overflow="fold")
     return table
 
 
