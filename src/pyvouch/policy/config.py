@@ -1,0 +1,308 @@
+"""Load and validate the policy configuration.
+
+It lives in ``pyvouch.toml`` (keys at the top level) or under ``[tool.pyvouch]`` in
+``pyproject.toml``. Every problem is a `ConfigError` naming the file, the key path and the
+problem; unknown keys are errors, because a typo must never silently weaken a security policy.
+The schema is documented in docs/policy.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pyvouch.errors import ConfigError, PublisherSpecError
+from pyvouch.model import Publisher
+from pyvouch.policy.schema import (
+    DEFAULT_CRITICAL_REQUIRE,
+    DEFAULT_LONG_TAIL_REQUIRE,
+    Mode,
+    Pin,
+    Policy,
+    PolicyException,
+    Require,
+    Tier,
+)
+from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
+from pyvouch.policy.tomlfile import read_toml
+from pyvouch.verify.publisher_spec import parse_publisher_spec
+
+CONFIG_FILE = "pyvouch.toml"
+PYPROJECT_FILE = "pyproject.toml"
+
+_TOP_KEYS = frozenset({"mode", "index-url", "tiers", "publishers", "exceptions"})
+_TIER_KEYS: dict[TierName, frozenset[str]] = {
+    TierName.CRITICAL: frozenset({"packages", "require"}),
+    TierName.LONG_TAIL: frozenset({"require"}),
+}
+_EXCEPTION_KEYS = frozenset({"package", "reason", "owner", "expires"})
+_URL_SCHEMES = ("https://", "http://", "file://")
+
+
+def _choices(enum: type[Mode] | type[Require]) -> str:
+    return " | ".join(m.value for m in enum)
+
+
+class _Checker:
+    """Validates one configuration table; ``prefix`` is its key path in the file."""
+
+    def __init__(self, path: Path, prefix: str) -> None:
+        self.path = path
+        self.prefix = prefix
+        self.origin = f"{path.name} [{self.key('publishers')}]"
+
+    def key(self, *parts: str | int) -> str:
+        out = self.prefix
+        for part in parts:
+            if isinstance(part, int):
+                out += f"[{part}]"
+            else:
+                out = f"{out}.{part}" if out else part
+        return out
+
+    def fail(self, problem: str, *parts: str | int) -> ConfigError:
+        return ConfigError(self.path, problem, where=self.key(*parts) or None)
+
+    def table(self, value: Any, allowed: frozenset[str], *parts: str | int) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(f"must be a table, got {_type(value)}", *parts)
+        for name in value:
+            if name not in allowed:
+                hint = f"; allowed: {', '.join(sorted(allowed))}" if allowed else ""
+                raise self.fail(f"unknown key{hint}", *parts, name)
+        return value
+
+    def string(self, value: Any, *parts: str | int) -> str:
+        if not isinstance(value, str):
+            raise self.fail(f"must be a string, got {_type(value)}", *parts)
+        if not value.strip():
+            raise self.fail("must not be empty", *parts)
+        return value
+
+    def enum(self, value: Any, enum: type[Mode] | type[Require], *parts: str | int) -> Any:
+        text = self.string(value, *parts)
+        try:
+            return enum(text)
+        except ValueError:
+            raise self.fail(f"{text!r} is not one of {_choices(enum)}", *parts) from None
+
+
+def _type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
+    """Validate the configuration table ``data`` (found at key path ``prefix`` in ``path``)."""
+    check = _Checker(path, prefix)
+    check.table(data, _TOP_KEYS)
+    mode = check.enum(data["mode"], Mode, "mode") if "mode" in data else Mode.COLLECT
+    index_url = None
+    if "index-url" in data:
+        index_url = check.string(data["index-url"], "index-url")
+        if not index_url.startswith(_URL_SCHEMES):
+            raise check.fail("must be an http://, https:// or file:// URL", "index-url")
+    critical, long_tail = _tiers(check, data.get("tiers", {}))
+    return Policy(
+        mode=mode,
+        critical=critical,
+        long_tail=long_tail,
+        index_url=index_url,
+        publishers=_publishers(check, data.get("publishers", {})),
+        exceptions=_exceptions(check, data.get("exceptions", [])),
+        source=str(path),
+    )
+
+
+def _tiers(check: _Checker, value: Any) -> tuple[Tier, Tier]:
+    tiers = check.table(value, frozenset(t.value for t in TierName), "tiers")
+    critical = check.table(
+        tiers.get("critical", {}), _TIER_KEYS[TierName.CRITICAL], "tiers", "critical"
+    )
+    long_tail = check.table(
+        tiers.get("long-tail", {}), _TIER_KEYS[TierName.LONG_TAIL], "tiers", "long-tail"
+    )
+    packages = critical.get("packages", [])
+    if not isinstance(packages, list):
+        raise check.fail(
+            f"must be an array, got {_type(packages)}", "tiers", "critical", "packages"
+        )
+    patterns: list[str] = []
+    for i, pattern in enumerate(packages):
+        text = check.string(pattern, "tiers", "critical", "packages", i)
+        problem = check_pattern(text)
+        if problem:
+            raise check.fail(problem, "tiers", "critical", "packages", i)
+        patterns.append(text)
+    critical_require = DEFAULT_CRITICAL_REQUIRE
+    if "require" in critical:
+        critical_require = check.enum(critical["require"], Require, "tiers", "critical", "require")
+    long_tail_require = DEFAULT_LONG_TAIL_REQUIRE
+    if "require" in long_tail:
+        long_tail_require = check.enum(
+            long_tail["require"], Require, "tiers", "long-tail", "require"
+        )
+    return (
+        Tier(TierName.CRITICAL, critical_require, tuple(patterns)),
+        Tier(TierName.LONG_TAIL, long_tail_require),
+    )
+
+
+def parse_spec(spec: str) -> Publisher | str:
+    """The identity ``spec`` names, or the problem with it (one line, without a flag name)."""
+    try:
+        identity = parse_publisher_spec(spec)
+    except PublisherSpecError as err:
+        message = str(err)
+        for prefix in ("bad --publisher ",):
+            if message.startswith(prefix):
+                message = "bad publisher " + message[len(prefix) :]
+        return message
+    return identity
+
+
+def _publishers(check: _Checker, value: Any) -> dict[str, tuple[Pin, ...]]:
+    if not isinstance(value, dict):
+        raise check.fail(f"must be a table, got {_type(value)}", "publishers")
+    out: dict[str, tuple[Pin, ...]] = {}
+    first_key: dict[str, str] = {}
+    for name, specs in value.items():
+        problem = check_name(name)
+        if problem:
+            raise check.fail(problem, "publishers", name)
+        key = normalize(name)
+        if key in out:
+            raise check.fail(
+                f"names the same package as {first_key[key]!r} ({key})", "publishers", name
+            )
+        first_key[key] = name
+        items: list[tuple[str, tuple[str | int, ...]]]
+        if isinstance(specs, str):
+            items = [(specs, ("publishers", name))]
+        elif isinstance(specs, list) and specs:
+            items = []
+            for i, spec in enumerate(specs):
+                items.append((check.string(spec, "publishers", name, i), ("publishers", name, i)))
+        else:
+            raise check.fail(
+                f"must be a publisher spec string or a non-empty array of them, got {_type(specs)}",
+                "publishers",
+                name,
+            )
+        pins: list[Pin] = []
+        for spec, parts in items:
+            parsed = parse_spec(spec)
+            if isinstance(parsed, str):
+                raise check.fail(parsed, *parts)
+            pins.append(Pin(parsed, check.origin))
+        out[key] = tuple(pins)
+    return out
+
+
+def _exceptions(check: _Checker, value: Any) -> tuple[PolicyException, ...]:
+    if not isinstance(value, list):
+        raise check.fail(
+            f"must be an array of tables ([[exceptions]]), got {_type(value)}", "exceptions"
+        )
+    out: list[PolicyException] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(value):
+        table = check.table(entry, _EXCEPTION_KEYS, "exceptions", i)
+        for required in ("package", "reason", "owner", "expires"):
+            if required not in table:
+                raise check.fail(f"missing required key {required!r}", "exceptions", i)
+        package = check.string(table["package"], "exceptions", i, "package")
+        problem = check_name(package)
+        if problem:
+            raise check.fail(
+                f"{problem} (exceptions name one package each, no globs)",
+                "exceptions",
+                i,
+                "package",
+            )
+        key = normalize(package)
+        if key in seen:
+            raise check.fail(
+                f"a second exception for {key} (the first is exceptions[{seen[key]}])",
+                "exceptions",
+                i,
+                "package",
+            )
+        seen[key] = i
+        expires = table["expires"]
+        if isinstance(expires, datetime) or not isinstance(expires, date):
+            raise check.fail(
+                f"must be a TOML date such as 2027-03-31 (unquoted), got {_type(expires)}",
+                "exceptions",
+                i,
+                "expires",
+            )
+        out.append(
+            PolicyException(
+                package=key,
+                reason=check.string(table["reason"], "exceptions", i, "reason"),
+                owner=check.string(table["owner"], "exceptions", i, "owner"),
+                expires=expires,
+                where=f"{check.path.name} {check.key('exceptions', i)}",
+            )
+        )
+    return tuple(out)
+
+
+def load_config(path: Path) -> Policy:
+    """The policy in ``path``: a ``pyproject.toml`` (its ``[tool.pyvouch]`` table; defaults if
+    it has none) or any other TOML file with the keys at the top level."""
+    data = read_toml(path)
+    if path.name == PYPROJECT_FILE:
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(path, "must be a table", where="tool")
+        if "pyvouch" not in tool:
+            return Policy(source=None)
+        return parse_config(tool["pyvouch"], path, "tool.pyvouch")
+    return parse_config(data, path)
+
+
+def find_config(directory: Path) -> Path | None:
+    """The configuration file for a project whose root is ``directory``.
+
+    ``pyvouch.toml`` if present, else ``pyproject.toml`` if it has a ``[tool.pyvouch]`` table,
+    else None (defaults). Both at once is an error: which one rules would be a guess.
+    Only ``directory`` itself is searched, never its parents.
+    """
+    own = directory / CONFIG_FILE
+    pyproject = directory / PYPROJECT_FILE
+    pyproject_has_table = False
+    if pyproject.is_file():
+        tool = read_toml(pyproject).get("tool", {})
+        pyproject_has_table = isinstance(tool, dict) and "pyvouch" in tool
+    if own.is_file():
+        if pyproject_has_table:
+            raise ConfigError(
+                own,
+                f"{pyproject} also has a [tool.pyvouch] table; keep the policy in one place",
+            )
+        return own
+    return pyproject if pyproject_has_table else None
+
+
+def discover(directory: Path, explicit: Path | None = None) -> Policy:
+    """The policy for a run: from ``explicit`` when given, else found in ``directory``."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(explicit, "no such configuration file")
+        return load_config(explicit)
+    found = find_config(directory)
+    return load_config(found) if found is not None else Policy()

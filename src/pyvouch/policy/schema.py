@@ -1,0 +1,109 @@
+"""The policy as values: mode, tiers, expected publishers, exceptions.
+
+`config.py` builds a `Policy` from a file; `overrides.py` lays command-line flags over it;
+`decide.py` applies it. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from pyvouch.model import Publisher
+from pyvouch.policy.tiers import TierName, first_match, normalize
+
+
+class Mode(StrEnum):
+    """How decisions turn into an exit code (see docs/policy.md)."""
+
+    COLLECT = "collect"
+    """Decide and report what would happen; always exit 0."""
+    WARN = "warn"
+    """Blocks are shown as warnings; exit 0."""
+    ENFORCE = "enforce"
+    """Any block exits 1; a package that must be verified but cannot be told exits 3."""
+
+
+class Require(StrEnum):
+    """What a tier requires of each of its packages to pass."""
+
+    VERIFIED_PINNED = "verified-pinned"
+    """Every file verified, and the package has a pinned identity that the files match."""
+    VERIFIED = "verified"
+    """Every file verified (against the pinned identity when there is one)."""
+    NO_REGRESSION = "no-regression"
+    """Trust on first use: only a pinned package that lost its attestations fails."""
+    ANY = "any"
+    """No requirement of the tier (invalid attestations and pin mismatches still block)."""
+
+    @property
+    def must_verify(self) -> bool:
+        return self in (Require.VERIFIED_PINNED, Require.VERIFIED)
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    name: TierName
+    require: Require
+    packages: tuple[str, ...] = ()
+    """Names and globs (critical tier only; the long tail is every other package)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyException:
+    """A named, owned, expiring permission for one package to fall short of its tier."""
+
+    package: str
+    """The normalized package name."""
+    reason: str
+    owner: str
+    expires: date
+    """The last day the exception holds."""
+    where: str = ""
+    """Where it was declared (key path), for messages."""
+
+    def expired(self, today: date) -> bool:
+        return today > self.expires
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """One expected publisher identity of a package, and where that expectation comes from."""
+
+    identity: Publisher
+    origin: str
+    """e.g. ``pyproject.toml [tool.pyvouch.publishers]``, ``pylock.toml``, ``--pin``."""
+
+
+DEFAULT_CRITICAL_REQUIRE = Require.VERIFIED
+DEFAULT_LONG_TAIL_REQUIRE = Require.NO_REGRESSION
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Everything `decide` needs besides the scan result and today's date."""
+
+    mode: Mode = Mode.COLLECT
+    critical: Tier = Tier(TierName.CRITICAL, DEFAULT_CRITICAL_REQUIRE)
+    long_tail: Tier = Tier(TierName.LONG_TAIL, DEFAULT_LONG_TAIL_REQUIRE)
+    index_url: str | None = None
+    publishers: dict[str, tuple[Pin, ...]] = field(default_factory=dict)
+    """Expected publishers set by the user (config or flags), by normalized name."""
+    lock_pins: dict[str, tuple[Pin, ...]] = field(default_factory=dict)
+    """Pins read from ``pyvouch.lock.toml``, by normalized name."""
+    exceptions: tuple[PolicyException, ...] = ()
+    source: str | None = None
+    """The configuration file this policy came from (None: defaults and flags only)."""
+
+    def tier_of(self, name: str) -> Tier:
+        if first_match(name, self.critical.packages) is not None:
+            return self.critical
+        return self.long_tail
+
+    def exception_for(self, name: str) -> PolicyException | None:
+        key = normalize(name)
+        for exc in self.exceptions:
+            if exc.package == key:
+                return exc
+        return None

@@ -1,0 +1,44 @@
+"""Read one TOML file, turning every failure into a `ConfigError` that names the place."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pyvouch.errors import ConfigError
+
+MAX_BYTES = 4 * 1024 * 1024
+_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def toml_error(path: Path | str, err: tomllib.TOMLDecodeError) -> ConfigError:
+    """``FILE:line L, column C: problem`` from a `tomllib` syntax error."""
+    message = str(err)
+    found = _AT.search(message)
+    if found:
+        problem = message[: found.start()]
+        return ConfigError(
+            path, f"invalid TOML: {problem}", where=f"line {found[1]}, column {found[2]}"
+        )
+    return ConfigError(path, f"invalid TOML: {message}")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed document at ``path``."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise ConfigError(path, f"cannot read: {err.strerror or err}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(path, f"larger than {MAX_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(path, f"not UTF-8 text (byte {err.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise toml_error(path, err) from None
