@@ -1,0 +1,550 @@
+"""The index client: project pages and PEP 740 provenance from any simple-API index.
+
+For every file, `IndexClient.provenance` returns exactly one `ProvenanceState`:
+
+- SERVED: the provenance JSON was fetched (or read from the cache, keyed by the file's digest);
+- NONE: the index serves PEP 740 and publishes none for this file (a `provenance` key that is
+  present and null, or an integrity endpoint 404 on an index whose pages carry provenance keys);
+- NOT_SERVED: this index does not serve provenance (no provenance keys on the page and the
+  integrity endpoint does not answer); the reason gives the evidence;
+- ERROR: the lookup failed (after retries) or could not be done offline; the reason is kept.
+
+The state is judged by the data, not only by the announced api-version: an index may serve
+provenance keys while announcing 1.1, and a mirror may announce 1.1 and strip them.
+See docs/index-client.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError
+from pyvouch.index.cache import IndexCache
+from pyvouch.index.simple import (
+    ACCEPT_PAGE,
+    IndexFile,
+    PageParseError,
+    ProjectPage,
+    check_provenance,
+    file_version,
+    media_type,
+    normalize_name,
+    parse_page,
+    strip_credentials,
+)
+from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
+
+__all__ = [
+    "DEFAULT_INDEX_URL",
+    "ClientStats",
+    "IndexClient",
+    "IndexFile",
+    "ProjectPage",
+    "ProvenanceLookup",
+    "ProvenanceState",
+    "fetch_project",
+    "index_root",
+    "integrity_url",
+    "lookup_provenance",
+    "resolve_index_url",
+]
+
+DEFAULT_INDEX_URL = "https://pypi.org/simple/"
+PAGE_LIMIT = 20 * 1024 * 1024
+PROVENANCE_LIMIT = 5 * 1024 * 1024
+ACCEPT_PROVENANCE = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9, */*;q=0.1"
+_PROVENANCE_TYPES = frozenset(
+    {"", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain"}
+)
+OFFLINE = "offline: not in cache"
+
+
+class ProvenanceState(StrEnum):
+    SERVED = "served"
+    NONE = "none"
+    NOT_SERVED = "not-served"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ProvenanceLookup:
+    """The answer for one file. `provenance` is the raw JSON body when SERVED, else None."""
+
+    filename: str
+    sha256: str | None
+    state: ProvenanceState
+    provenance: bytes | None
+    reason: str
+    url: str | None
+    """The provenance URL asked (or that would have been asked), credentials removed."""
+    warnings: tuple[str, ...] = field(default=())
+    from_cache: bool = False
+    project: str | None = None
+
+
+def resolve_index_url(index_url: str | None = None) -> str:
+    """The index URL to use: the argument, else `$PIP_INDEX_URL`, else PyPI. Ends with `/`."""
+    url = (index_url or os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX_URL).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"index URL must be an http(s) URL: {strip_credentials(url)}")
+    if parts.query or parts.fragment:
+        raise UsageError(f"index URL must not carry a query or fragment: {strip_credentials(url)}")
+    return url if url.endswith("/") else url + "/"
+
+
+def index_root(index_url: str) -> str:
+    """The index URL without its trailing `simple/` (or devpi's `+simple/`), where PyPI's
+    integrity API lives. An index URL not ending in `simple/` is its own root."""
+    base = index_url if index_url.endswith("/") else index_url + "/"
+    for suffix in ("/+simple/", "/simple/"):
+        if base.endswith(suffix):
+            return base[: -len(suffix) + 1]
+    return base
+
+
+def integrity_url(index_url: str, project: str, filename: str) -> str | None:
+    """PyPI's integrity endpoint for a file, or None when the filename names no version."""
+    version = file_version(filename)
+    if version is None:
+        return None
+    root = index_root(index_url)
+    return f"{root}integrity/{normalize_name(project)}/{version}/{filename}/provenance"
+
+
+class IndexClient:
+    """Async client for one index. Use as `async with IndexClient(url) as client: ...`."""
+
+    def __init__(
+        self,
+        index_url: str | None = None,
+        *,
+        cache_dir: Path | None = None,
+        offline: bool = False,
+        concurrency: int = 16,
+        timeout: float = 10.0,
+        retries: int = 3,
+        use_cache: bool = True,
+        total_timeout: float = 60.0,
+        backoff: float = 0.5,
+        max_retry_after: float = 10.0,
+        page_limit: int = PAGE_LIMIT,
+        provenance_limit: int = PROVENANCE_LIMIT,
+        redirects: RedirectPolicy = "follow",
+        http_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url_with_credentials = resolve_index_url(index_url)
+        self.index_url = strip_credentials(self._url_with_credentials)
+        """The index URL with credentials removed (safe to show)."""
+        self.offline = offline
+        self.stats = ClientStats()
+        self.cache = IndexCache(cache_dir) if (use_cache or offline) else None
+        self._page_limit = page_limit
+        self._provenance_limit = provenance_limit
+        self._transport_args: dict[str, Any] = {
+            "concurrency": concurrency,
+            "timeout": timeout,
+            "total_timeout": total_timeout,
+            "retries": retries,
+            "backoff": backoff,
+            "max_retry_after": max_retry_after,
+            "redirects": redirects,
+            "http_transport": http_transport,
+        }
+        self._transport: Transport | None = None
+        self._pages: dict[str, asyncio.Task[ProjectPage]] = {}
+
+    async def __aenter__(self) -> IndexClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for task in self._pages.values():
+            if not task.done():
+                task.cancel()
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
+
+    def _http(self) -> Transport:
+        if self._transport is None:
+            self._transport = Transport(
+                index_url=self._url_with_credentials, stats=self.stats, **self._transport_args
+            )
+        return self._transport
+
+    def _scrub(self, text: str) -> str:
+        return self._transport.scrub(text) if self._transport is not None else text
+
+    # -- project pages ---------------------------------------------------------------------
+
+    def page_url(self, project: str) -> str:
+        return f"{self.index_url}{normalize_name(project)}/"
+
+    async def project(self, name: str) -> ProjectPage:
+        """The project's page. Raises IndexLookupError (OfflineMiss offline) with a reason.
+
+        A page is fetched at most once per client; concurrent callers share the request."""
+        normalized = normalize_name(name)
+        if not normalized:
+            raise IndexLookupError(f"not a project name: {name!r}")
+        task = self._pages.get(normalized)
+        if task is None:
+            task = asyncio.ensure_future(self._load_page(normalized))
+            self._pages[normalized] = task
+        return await asyncio.shield(task)
+
+    async def _load_page(self, name: str) -> ProjectPage:
+        page_url = self.page_url(name)
+        cached = self.cache.get_page(page_url) if self.cache is not None else None
+        if self.offline:
+            if cached is None:
+                raise OfflineMiss(f"{OFFLINE}: project page {page_url}")
+            page = self._parse_cached(cached.body, cached.content_type, cached.base_url, name)
+            if page is None:
+                raise OfflineMiss(f"{OFFLINE}: cached project page {page_url} is unreadable")
+            self.stats.page_cache_hits += 1
+            return page
+        headers: dict[str, str] = {}
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        try:
+            resp = await self._http().get(
+                page_url,
+                accept=ACCEPT_PAGE,
+                limit=self._page_limit,
+                kind="page",
+                headers=headers,
+            )
+        except FetchError as err:
+            raise IndexLookupError(f"project page {page_url}: {err.reason}") from None
+        if resp.status == 304 and cached is not None and headers:
+            page = self._parse_cached(cached.body, cached.content_type, cached.base_url, name)
+            if page is not None:
+                self.stats.page_revalidated += 1
+                return replace(page, warnings=resp.warnings)
+            # The cached copy no longer parses: ask again without validators.
+            return await self._refetch(name, page_url)
+        return self._page_from_response(resp, name, page_url)
+
+    async def _refetch(self, name: str, page_url: str) -> ProjectPage:
+        try:
+            resp = await self._http().get(
+                page_url,
+                accept=ACCEPT_PAGE,
+                limit=self._page_limit,
+                kind="page",
+            )
+        except FetchError as err:
+            raise IndexLookupError(f"project page {page_url}: {err.reason}") from None
+        return self._page_from_response(resp, name, page_url)
+
+    def _page_from_response(self, resp: Response, name: str, page_url: str) -> ProjectPage:
+        if resp.status in (404, 410):
+            raise IndexLookupError(
+                f"project {name!r} is not on the index {self.index_url} (HTTP {resp.status})"
+            )
+        if resp.status != 200:
+            raise IndexLookupError(f"project page {page_url}: HTTP {resp.status}")
+        content_type = resp.content_type
+        try:
+            page = parse_page(resp.body, content_type, resp.url, project=name)
+        except PageParseError as err:
+            raise IndexLookupError(f"project page {page_url}: {err}") from None
+        if self.cache is not None:
+            self.cache.put_page(
+                page_url,
+                resp.body,
+                content_type,
+                resp.headers.get("etag"),
+                resp.headers.get("last-modified"),
+                base_url=resp.url,
+            )
+        return replace(page, warnings=resp.warnings)
+
+    @staticmethod
+    def _parse_cached(body: bytes, content_type: str, url: str, name: str) -> ProjectPage | None:
+        try:
+            return parse_page(body, content_type, url, project=name)
+        except PageParseError:
+            return None
+
+    # -- provenance ------------------------------------------------------------------------
+
+    async def provenance_many(
+        self, wanted: Iterable[tuple[str, str, str | None]]
+    ) -> list[ProvenanceLookup]:
+        """`provenance` for many `(project, filename, sha256)` at once, in order."""
+        return list(await asyncio.gather(*(self.provenance(p, f, s) for p, f, s in wanted)))
+
+    async def provenance(
+        self, project: str, filename: str, sha256: str | None = None
+    ) -> ProvenanceLookup:
+        """The provenance state of one file. Never raises for network or index faults."""
+        digest = sha256.lower() if sha256 else None
+        name = normalize_name(project)
+
+        def result(
+            state: ProvenanceState,
+            reason: str,
+            *,
+            url: str | None = None,
+            body: bytes | None = None,
+            warnings: tuple[str, ...] = (),
+            from_cache: bool = False,
+            file_digest: str | None = digest,
+        ) -> ProvenanceLookup:
+            if warnings:
+                reason = f"{reason} (note: {'; '.join(warnings)})"
+            return ProvenanceLookup(
+                filename=filename,
+                sha256=file_digest,
+                state=state,
+                provenance=body,
+                reason=self._scrub(reason),
+                url=url,
+                warnings=tuple(self._scrub(w) for w in warnings),
+                from_cache=from_cache,
+                project=name,
+            )
+
+        if digest is not None:
+            body = self._cached_provenance(digest, filename)
+            if body is not None:
+                return result(
+                    ProvenanceState.SERVED,
+                    f"provenance from the cache (fetched earlier from {self.index_url})",
+                    body=body,
+                    from_cache=True,
+                )
+        try:
+            page = await self.project(name)
+        except IndexLookupError as err:
+            return result(ProvenanceState.ERROR, str(err))
+        entry = page.file(filename)
+        if entry is None:
+            return result(
+                ProvenanceState.ERROR,
+                f"{filename} is not listed on the index page {page.url}",
+                warnings=page.warnings,
+            )
+        if digest and entry.sha256 and entry.sha256.lower() != digest:
+            return result(
+                ProvenanceState.ERROR,
+                f"the index lists sha256 {entry.sha256.lower()} for {filename}, "
+                f"not the expected {digest}",
+                warnings=page.warnings,
+            )
+        file_digest = digest or (entry.sha256.lower() if entry.sha256 else None)
+        if digest is None and file_digest is not None:
+            body = self._cached_provenance(file_digest, filename)
+            if body is not None:
+                return result(
+                    ProvenanceState.SERVED,
+                    f"provenance from the cache (fetched earlier from {self.index_url})",
+                    body=body,
+                    from_cache=True,
+                    warnings=page.warnings,
+                    file_digest=file_digest,
+                )
+        outcome = await self._lookup(page, entry, file_digest)
+        state, reason, url, body, warnings = outcome
+        return result(
+            state,
+            reason,
+            url=url,
+            body=body,
+            warnings=page.warnings + warnings,
+            file_digest=file_digest,
+        )
+
+    def _cached_provenance(self, digest: str, filename: str) -> bytes | None:
+        if self.cache is None:
+            return None
+        body = self.cache.get_provenance(self.index_url, digest, filename)
+        if body is None:
+            return None
+        try:
+            check_provenance(body)
+        except PageParseError:
+            return None
+        self.stats.provenance_cache_hits += 1
+        return body
+
+    async def _lookup(
+        self, page: ProjectPage, entry: IndexFile, digest: str | None
+    ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
+        if entry.provenance_url is not None:
+            return await self._fetch_listed(entry, digest)
+        if entry.provenance_key:
+            return (
+                ProvenanceState.NONE,
+                f"the index serves PEP 740 provenance ({_announced(page)}) "
+                f"and publishes none for {entry.filename}",
+                None,
+                None,
+                (),
+            )
+        return await self._fetch_integrity(page, entry, digest)
+
+    async def _fetch_listed(
+        self, entry: IndexFile, digest: str | None
+    ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
+        url = entry.provenance_url
+        assert url is not None
+        if self.offline:
+            return ProvenanceState.ERROR, f"{OFFLINE}: provenance {url}", url, None, ()
+        try:
+            resp = await self._get_provenance(url)
+        except FetchError as err:
+            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, ()
+        if resp.status != 200:
+            return (
+                ProvenanceState.ERROR,
+                f"the index lists provenance for {entry.filename} at {url}, "
+                f"but it answers HTTP {resp.status}",
+                url,
+                None,
+                resp.warnings,
+            )
+        problem = self._provenance_problem(resp)
+        if problem is not None:
+            return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
+        self._remember(digest, entry.filename, resp.body)
+        return (
+            ProvenanceState.SERVED,
+            "provenance served by the index",
+            url,
+            resp.body,
+            resp.warnings,
+        )
+
+    async def _fetch_integrity(
+        self, page: ProjectPage, entry: IndexFile, digest: str | None
+    ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
+        serves = page.serves_provenance
+        url = integrity_url(self.index_url, page.name, entry.filename)
+        if serves:
+            evidence = f"the index serves provenance keys for other files ({_announced(page)})"
+        else:
+            evidence = f"{_announced(page)}, serves no provenance keys"
+        if url is None:
+            reason = f"{evidence}; no version in {entry.filename} to ask the integrity endpoint"
+            state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
+            return state, reason, None, None, ()
+        if self.offline:
+            return ProvenanceState.ERROR, f"{OFFLINE}: provenance {url}", url, None, ()
+        try:
+            resp = await self._get_provenance(url)
+        except FetchError as err:
+            return (
+                ProvenanceState.ERROR,
+                f"{evidence}; integrity endpoint {url}: {err.reason}",
+                url,
+                None,
+                (),
+            )
+        if resp.status == 200:
+            kind = media_type(resp.content_type)
+            if not _is_provenance_type(kind):
+                answer = f"integrity endpoint answers {kind}, not provenance JSON"
+                state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
+                return state, f"{evidence}, {answer}", url, None, resp.warnings
+            problem = self._provenance_problem(resp)
+            if problem is not None:
+                reason = f"integrity endpoint {url}: {problem}"
+                return ProvenanceState.ERROR, reason, url, None, resp.warnings
+            self._remember(digest, entry.filename, resp.body)
+            return (
+                ProvenanceState.SERVED,
+                "provenance served by the index's integrity endpoint",
+                url,
+                resp.body,
+                resp.warnings,
+            )
+        answer = f"integrity endpoint {resp.status}"
+        if serves and resp.status in (404, 410):
+            return (
+                ProvenanceState.NONE,
+                f"{evidence}; none published for {entry.filename} ({answer})",
+                url,
+                None,
+                resp.warnings,
+            )
+        if serves:
+            return ProvenanceState.ERROR, f"{evidence}; {answer}", url, None, resp.warnings
+        if page.announces_provenance:
+            reason = f"{evidence}, {answer}: this index does not serve provenance (cannot tell)"
+        else:
+            reason = f"{evidence}, {answer}: this index does not serve provenance"
+        return ProvenanceState.NOT_SERVED, reason, url, None, resp.warnings
+
+    async def _get_provenance(self, url: str) -> Response:
+        return await self._http().get(
+            url, accept=ACCEPT_PROVENANCE, limit=self._provenance_limit, kind="provenance"
+        )
+
+    @staticmethod
+    def _provenance_problem(resp: Response) -> str | None:
+        kind = media_type(resp.content_type)
+        if not _is_provenance_type(kind):
+            return f"wrong content type {kind!r}, expected JSON"
+        try:
+            check_provenance(resp.body)
+        except PageParseError as err:
+            return str(err)
+        return None
+
+    def _remember(self, digest: str | None, filename: str, body: bytes) -> None:
+        if self.cache is not None and digest is not None:
+            self.cache.put_provenance(self.index_url, digest, filename, body)
+
+
+def _is_provenance_type(kind: str) -> bool:
+    return kind in _PROVENANCE_TYPES or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _announced(page: ProjectPage) -> str:
+    if page.api_version:
+        return f"index announces api-version {page.api_version}"
+    return "index announces no api-version"
+
+
+def fetch_project(name: str, index_url: str | None = None, **kwargs: Any) -> ProjectPage:
+    """Synchronous `IndexClient.project` for scripts (runs its own event loop)."""
+
+    async def run() -> ProjectPage:
+        async with IndexClient(index_url, **kwargs) as client:
+            return await client.project(name)
+
+    return asyncio.run(run())
+
+
+def lookup_provenance(
+    project: str,
+    filename: str,
+    sha256: str | None = None,
+    index_url: str | None = None,
+    **kwargs: Any,
+) -> ProvenanceLookup:
+    """Synchronous `IndexClient.provenance` for scripts (runs its own event loop)."""
+
+    async def run() -> ProvenanceLookup:
+        async with IndexClient(index_url, **kwargs) as client:
+            return await client.provenance(project, filename, sha256)
+
+    return asyncio.run(run())

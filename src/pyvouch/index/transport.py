@@ -1,0 +1,350 @@
+"""HTTP for the index client: one GET with redirects, retries, time and size limits.
+
+The network is an adversary (DESIGN.md): every request has a timeout and a wall-clock cap,
+every body is streamed and cut off at a size limit, retries are bounded and back off
+exponentially with jitter, and a redirect to another host is never followed silently.
+Credentials go only to the index's own origin and never appear in a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import netrc
+import os
+import random
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import unquote, urljoin, urlsplit
+
+import httpx
+
+from pyvouch import __version__
+from pyvouch.index.simple import strip_credentials
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
+RedirectPolicy = Literal["follow", "refuse"]
+
+
+class FetchError(Exception):
+    """A request failed for good (after retries where retrying makes sense)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass
+class ClientStats:
+    """Counters for benchmarks and tests. `requests` counts every HTTP request sent."""
+
+    requests: int = 0
+    page_requests: int = 0
+    provenance_requests: int = 0
+    retries: int = 0
+    redirects: int = 0
+    bytes_received: int = 0
+    page_cache_hits: int = 0
+    """Pages answered from the cache without a request (offline)."""
+    page_revalidated: int = 0
+    """Pages confirmed by the index with `304 Not Modified`."""
+    provenance_cache_hits: int = 0
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    """Final URL after redirects, credentials removed."""
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def content_type(self) -> str:
+        return str(self.headers.get("content-type", ""))
+
+
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process (building one costs ~50 ms; clients share it).
+
+    httpx's default: certifi's CA bundle, or `$SSL_CERT_FILE` / `$SSL_CERT_DIR` when set."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port
+    if port is None:
+        port = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def credentials_for(url: str) -> tuple[str, str] | None:
+    """Basic-auth credentials from the URL's userinfo, else from netrc (`$NETRC` or ~/.netrc)."""
+    parts = urlsplit(url)
+    if parts.username is not None:
+        return unquote(parts.username), unquote(parts.password or "")
+    host = parts.hostname
+    if not host:
+        return None
+    try:
+        entry = netrc.netrc(os.environ.get("NETRC")).authenticators(host)
+    except (OSError, netrc.NetrcParseError):
+        return None
+    if entry is None:
+        return None
+    login, _account, password = entry
+    return login, password or ""
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class Transport:
+    """GETs with bounded concurrency, retries, limits and the redirect policy."""
+
+    def __init__(
+        self,
+        *,
+        index_url: str,
+        stats: ClientStats,
+        concurrency: int = 16,
+        timeout: float = 10.0,
+        total_timeout: float = 60.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        max_retry_after: float = 10.0,
+        redirects: RedirectPolicy = "follow",
+        http_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if retries < 0:
+            raise ValueError("retries must not be negative")
+        self._index_origin = origin(index_url)
+        self._auth = credentials_for(index_url)
+        self._secrets = tuple(s for s in (self._auth or ()) if s)
+        self._stats = stats
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._timeout = timeout
+        self._total_timeout = total_timeout
+        self._retries = retries
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._max_retry_after = max_retry_after
+        self._redirects = redirects
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            headers={"User-Agent": f"pyvouch/{__version__}"},
+            transport=http_transport,
+            verify=ssl_context(),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def scrub(self, text: str) -> str:
+        """`text` with any credential replaced by `***`."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    async def get(
+        self,
+        url: str,
+        *,
+        accept: str,
+        limit: int,
+        kind: Literal["page", "provenance"],
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        """GET `url`. Returns the final response of any status except retryable ones that did
+        not recover (429, 5xx, connection errors, timeouts): those raise FetchError."""
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(
+                    url, accept=accept, limit=limit, kind=kind, extra=headers
+                )
+            except _Retryable as err:
+                if attempt >= self._retries:
+                    tries = attempt + 1
+                    plural = "s" if tries != 1 else ""
+                    raise FetchError(
+                        self.scrub(f"{err.reason} (gave up after {tries} attempt{plural})")
+                    ) from None
+                delay = self._delay(attempt)
+                if err.retry_after is not None:
+                    if err.retry_after > self._max_retry_after:
+                        raise FetchError(
+                            self.scrub(
+                                f"{err.reason}; the server asks to wait {err.retry_after:.0f} s, "
+                                f"more than the {self._max_retry_after:.0f} s pyvouch waits"
+                            )
+                        ) from None
+                    delay = max(delay, err.retry_after)
+                attempt += 1
+                self._stats.retries += 1
+                await asyncio.sleep(delay)
+
+    def _delay(self, attempt: int) -> float:
+        base = min(self._max_backoff, self._backoff * (2.0**attempt))
+        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not security
+
+    async def _attempt(
+        self,
+        url: str,
+        *,
+        accept: str,
+        limit: int,
+        kind: Literal["page", "provenance"],
+        extra: dict[str, str] | None,
+    ) -> Response:
+        try:
+            async with asyncio.timeout(self._total_timeout):
+                return await self._follow(url, accept=accept, limit=limit, kind=kind, extra=extra)
+        except TimeoutError:
+            raise _Retryable(
+                f"no complete answer within {self._total_timeout:g} s from {strip_credentials(url)}"
+            ) from None
+
+    async def _follow(
+        self,
+        url: str,
+        *,
+        accept: str,
+        limit: int,
+        kind: Literal["page", "provenance"],
+        extra: dict[str, str] | None,
+    ) -> Response:
+        start = strip_credentials(url)
+        current = start
+        warnings: list[str] = []
+        for _hop in range(MAX_REDIRECTS + 1):
+            status, headers, body = await self._one(current, accept, limit, kind, extra)
+            if status not in REDIRECT_STATUSES or "location" not in headers:
+                return Response(current, status, headers, body, tuple(warnings))
+            target = strip_credentials(urljoin(current, headers["location"]))
+            self._stats.redirects += 1
+            here, there = origin(current), origin(target)
+            if there[0] not in ("http", "https"):
+                raise FetchError(f"refused redirect from {current} to a non-HTTP URL")
+            if here[0] == "https" and there[0] == "http":
+                raise FetchError(f"refused redirect from {current} to plain http: {target}")
+            if not _same_host(here, there):
+                if self._redirects == "refuse":
+                    raise FetchError(f"refused redirect from {current} to another host: {target}")
+                warnings.append(f"redirected from {current} to another host: {target}")
+            current = target
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}) from {start}")
+
+    async def _one(
+        self,
+        url: str,
+        accept: str,
+        limit: int,
+        kind: Literal["page", "provenance"],
+        extra: dict[str, str] | None,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        headers = {"Accept": accept, **(extra or {})}
+        auth = None
+        if self._auth is not None and origin(url) == self._index_origin:
+            auth = httpx.BasicAuth(*self._auth)
+        async with self._semaphore:
+            self._stats.requests += 1
+            if kind == "page":
+                self._stats.page_requests += 1
+            else:
+                self._stats.provenance_requests += 1
+            try:
+                async with self._client.stream("GET", url, headers=headers, auth=auth) as resp:
+                    if resp.status_code in RETRY_STATUSES:
+                        reason = f"HTTP {resp.status_code} from {url}"
+                        retry_after = None
+                        if resp.status_code in (429, 503):
+                            retry_after = parse_retry_after(resp.headers.get("retry-after"))
+                        raise _Retryable(reason, retry_after)
+                    if resp.status_code != 200:
+                        return resp.status_code, resp.headers, b""
+                    body = await self._read_limited(resp, url, limit)
+                    return resp.status_code, resp.headers, body
+            except httpx.TimeoutException as err:
+                raise _Retryable(
+                    f"timed out after {self._timeout:g} s ({_describe(err)}) from {url}"
+                ) from None
+            except (httpx.TransportError, httpx.StreamError) as err:
+                if isinstance(err, httpx.UnsupportedProtocol):
+                    raise FetchError(f"unsupported URL {url}") from None
+                if isinstance(err, httpx.DecodingError):
+                    raise FetchError(f"cannot decode the body from {url}: {err}") from None
+                raise _Retryable(
+                    self.scrub(f"connection error ({_describe(err)}) from {url}")
+                ) from None
+            except httpx.InvalidURL:
+                raise FetchError(f"invalid URL {url}") from None
+
+    async def _read_limited(self, resp: httpx.Response, url: str, limit: int) -> bytes:
+        declared = resp.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise FetchError(
+                f"response from {url} is too large: Content-Length {int(declared)} bytes "
+                f"exceeds the limit of {limit} bytes"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            self._stats.bytes_received += len(chunk)
+            if size > limit:
+                raise FetchError(
+                    f"response from {url} exceeds the limit of {limit} bytes; download aborted"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _same_host(a: tuple[str, str, int | None], b: tuple[str, str, int | None]) -> bool:
+    """Same host name and port; an upgrade from http:80 to https:443 keeps the host."""
+    if a[1] != b[1]:
+        return False
+    if a[2] == b[2]:
+        return True
+    return (a[0], a[2], b[0], b[2]) == ("http", 80, "https", 443)
+
+
+def _describe(err: Exception) -> str:
+    text = str(err).strip()
+    name = type(err).__name__
+    return f"{name}: {text}" if text else name
