@@ -20,7 +20,7 @@ Today is 2026-01-15; a valid exception expires 2027-03-31; an expired one on 202
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -424,3 +424,72 @@ def test_rows_cover_every_status_tier_and_mode() -> None:
     }
     assert {r.mode for r in ROWS} == {"collect", "warn", "enforce"}
     assert {r.exit for r in ROWS} == {0, 1, 3}
+
+
+def _scan(*results: PackageResult) -> ScanResult:
+    return ScanResult(
+        source="pylock.toml",
+        source_format="pylock",
+        index_url="http://127.0.0.1:1/simple/",
+        packages=results,
+        warnings=("from the scan",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "statuses", "code"),
+    [
+        # requests is critical, six long tail. A block anywhere wins over incomplete.
+        ("enforce", {"requests": (K,), "six": (V,)}, 3),
+        ("enforce", {"requests": (K,), "six": (INV,)}, 1),
+        ("enforce", {"requests": (U,), "six": (K,)}, 1),
+        ("enforce", {"requests": (V,), "six": (U,)}, 0),
+        ("warn", {"requests": (K,), "six": (INV,)}, 0),
+        ("collect", {"requests": (U,), "six": (INV,)}, 0),
+    ],
+)
+def test_exit_code_over_several_packages(
+    mode: str, statuses: dict[str, tuple[Status, ...]], code: int
+) -> None:
+    policy = policy_from(config_text(mode=mode))
+    scan = _scan(*(result(name, *s) for name, s in statuses.items()))
+    decided, got = decide_all(scan, policy, TODAY)
+    assert got == code
+    assert all(p.decision is not None for p in decided.packages)
+    assert [p.package.name for p in decided.packages] == list(statuses)
+    assert decided.source == scan.source
+
+
+def test_expired_exception_for_an_absent_package_is_a_warning_not_a_block() -> None:
+    policy = policy_from(config_text(exception=("gone", EXPIRED_ON)))
+    decided, code = decide_all(_scan(result("six", V)), policy, TODAY)
+    assert code == 0
+    assert decided.warnings[0] == "from the scan"
+    assert "the exception for gone" in decided.warnings[1]
+    assert "matches no package in this scan" in decided.warnings[1]
+    # an unexpired one for an absent package says nothing
+    policy = policy_from(config_text(exception=("gone", VALID_UNTIL)))
+    assert decide_all(_scan(result("six", V)), policy, TODAY)[0].warnings == ("from the scan",)
+
+
+def test_package_without_files_in_critical_tier_is_incomplete() -> None:
+    res = result("requests", note="the index lists no files for requests 1.0")
+    policy = policy_from(config_text())
+    decision = decide(res, policy, TODAY)
+    assert (decision.action, decision.rule) == (WARN, "critical:verified")
+    assert "the index lists no files" in decision.reasons[0]
+    assert decide_all(_scan(res), policy, TODAY)[1] == 3
+
+
+def test_verified_without_identity_but_checked_by_verifier_counts_as_pinned() -> None:
+    policy = policy_from(config_text(publishers={"requests": PIN_A}))
+    res = result("requests", V)
+    unchecked = replace(res, findings=(replace(res.findings[0], publisher=None),))
+    checked = replace(
+        res, findings=(replace(res.findings[0], publisher=None, identity_checked=True),)
+    )
+    assert decide(checked, policy, TODAY).action is ALLOW
+    # a verified file whose identity nobody knows cannot be compared with the pin
+    decision = decide(unchecked, policy, TODAY)
+    assert (decision.action, decision.rule) == (WARN, "critical:verified")
+    assert decide_all(_scan(unchecked), policy, TODAY)[1] == 3

@@ -50,9 +50,7 @@ def check_pattern(pattern: str) -> str | None:
     """Why ``pattern`` is neither a project name nor a glob over names, or None when it is."""
     if not pattern:
         return "empty package name or pattern"
-    if not is_glob(pattern):
-        return check_name(pattern)
-    if not _PATTERN_CHARS.match(pattern):
+    if (not is_glob(pattern) and check_name(pattern)) or not _PATTERN_CHARS.match(pattern):
         return (
             f"{pattern!r} is not a package name or glob "
             "(letters, digits, '.', '_', '-' and the wildcards * ? [...])"
