@@ -500,6 +500,7 @@ def test_second_run_makes_no_provenance_requests(server: IndexServer, cache_dir:
     second, c2 = lookup(index, PROJECT, SDIST, **fast(cache_dir))
     assert second.state is ProvenanceState.SERVED and second.from_cache
     assert second.provenance == PROVENANCE
+    assert second.url == server.url(PROV_PATH)
     assert c2.stats.provenance_requests == 0
     assert c2.stats.page_requests == 1 and c2.stats.page_revalidated == 1
     revalidation = [r for r in server.requests if r.path == PAGE][-1]

@@ -53,6 +53,13 @@ class CachedPage:
     against it."""
 
 
+@dataclass(frozen=True)
+class CachedProvenance:
+    body: bytes
+    url: str | None
+    """Where it was fetched from (credentials removed)."""
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
@@ -84,7 +91,7 @@ class IndexCache:
         base = self.root / "provenance" / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".body")
 
-    def get_provenance(self, index_url: str, sha256: str, filename: str) -> bytes | None:
+    def get_provenance(self, index_url: str, sha256: str, filename: str) -> CachedProvenance | None:
         meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
         meta = self._read_meta(meta_path)
         if meta is None:
@@ -96,11 +103,18 @@ class IndexCache:
         }
         if any(meta.get(k) != v for k, v in expected.items()):
             return None
-        return self._read_body(body_path, meta)
+        url = meta.get("url")
+        body = self._read_body(body_path, meta)
+        if body is None or not (url is None or isinstance(url, str)):
+            return None
+        return CachedProvenance(body, url)
 
-    def put_provenance(self, index_url: str, sha256: str, filename: str, body: bytes) -> None:
+    def put_provenance(
+        self, index_url: str, sha256: str, filename: str, body: bytes, *, url: str | None = None
+    ) -> None:
         meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
         meta = {
+            "url": strip_credentials(url) if url else None,
             "index": strip_credentials(index_url),
             "sha256": sha256.lower(),
             "filename": filename,

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError
-from pyvouch.index.cache import IndexCache
+from pyvouch.index.cache import CachedProvenance, IndexCache
 from pyvouch.index.simple import (
     ACCEPT_PAGE,
     IndexFile,
@@ -323,12 +323,13 @@ class IndexClient:
             )
 
         if digest is not None:
-            body = self._cached_provenance(digest, filename)
-            if body is not None:
+            cached = self._cached_provenance(digest, filename)
+            if cached is not None:
                 return result(
                     ProvenanceState.SERVED,
                     f"provenance from the cache (fetched earlier from {self.index_url})",
-                    body=body,
+                    url=cached.url,
+                    body=cached.body,
                     from_cache=True,
                 )
         try:
@@ -351,12 +352,13 @@ class IndexClient:
             )
         file_digest = digest or (entry.sha256.lower() if entry.sha256 else None)
         if digest is None and file_digest is not None:
-            body = self._cached_provenance(file_digest, filename)
-            if body is not None:
+            cached = self._cached_provenance(file_digest, filename)
+            if cached is not None:
                 return result(
                     ProvenanceState.SERVED,
                     f"provenance from the cache (fetched earlier from {self.index_url})",
-                    body=body,
+                    url=cached.url,
+                    body=cached.body,
                     from_cache=True,
                     warnings=page.warnings,
                     file_digest=file_digest,
@@ -372,18 +374,18 @@ class IndexClient:
             file_digest=file_digest,
         )
 
-    def _cached_provenance(self, digest: str, filename: str) -> bytes | None:
+    def _cached_provenance(self, digest: str, filename: str) -> CachedProvenance | None:
         if self.cache is None:
             return None
-        body = self.cache.get_provenance(self.index_url, digest, filename)
-        if body is None:
+        cached = self.cache.get_provenance(self.index_url, digest, filename)
+        if cached is None:
             return None
         try:
-            check_provenance(body)
+            check_provenance(cached.body)
         except PageParseError:
             return None
         self.stats.provenance_cache_hits += 1
-        return body
+        return cached
 
     async def _lookup(
         self, page: ProjectPage, entry: IndexFile, digest: str | None
@@ -424,7 +426,7 @@ class IndexClient:
         problem = self._provenance_problem(resp)
         if problem is not None:
             return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
-        self._remember(digest, entry.filename, resp.body)
+        self._remember(digest, entry.filename, resp.body, url)
         return (
             ProvenanceState.SERVED,
             "provenance served by the index",
@@ -468,7 +470,7 @@ class IndexClient:
             if problem is not None:
                 reason = f"integrity endpoint {url}: {problem}"
                 return ProvenanceState.ERROR, reason, url, None, resp.warnings
-            self._remember(digest, entry.filename, resp.body)
+            self._remember(digest, entry.filename, resp.body, url)
             return (
                 ProvenanceState.SERVED,
                 "provenance served by the index's integrity endpoint",
@@ -509,9 +511,9 @@ class IndexClient:
             return str(err)
         return None
 
-    def _remember(self, digest: str | None, filename: str, body: bytes) -> None:
+    def _remember(self, digest: str | None, filename: str, body: bytes, url: str) -> None:
         if self.cache is not None and digest is not None:
-            self.cache.put_provenance(self.index_url, digest, filename, body)
+            self.cache.put_provenance(self.index_url, digest, filename, body, url=url)
 
 
 def _is_provenance_type(kind: str) -> bool:
