@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import click
 
 from pyvouch import __version__
-from pyvouch.cli import index_cmd, inspect_cmd, trust_cmd, verify_cmd
 from pyvouch.errors import EXIT_USAGE, PyvouchError
+
+# Command name -> "module:attribute". Commands are imported only when run, so `pyvouch
+# --help` and a command that needs no cryptography do not pay for importing sigstore.
+COMMANDS: dict[str, str] = {
+    "verify": "pyvouch.cli.verify_cmd:verify",
+    "inspect": "pyvouch.cli.inspect_cmd:inspect",
+    "scan": "pyvouch.cli.scan_cmd:scan_cmd",
+    "sign": "pyvouch.cli.sign_cmd:sign",
+    "index": "pyvouch.cli.index_cmd:index",
+    "trust": "pyvouch.cli.trust_cmd:trust",
+}
 
 
 class _Group(click.Group):
-    """Turns every PyvouchError into one line on stderr and its exit code; never a traceback."""
+    """Turns every PyvouchError into one line on stderr and its exit code; never a traceback.
+
+    Subcommands load lazily from COMMANDS.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -30,12 +56,6 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="pyvouch")
 def cli() -> None:
     """Sign, verify and inventory PEP 740 attestations of Python packages."""
-
-
-cli.add_command(verify_cmd.verify)
-cli.add_command(inspect_cmd.inspect)
-cli.add_command(index_cmd.index)
-cli.add_command(trust_cmd.trust)
 
 
 def main() -> None:

@@ -1,0 +1,270 @@
+"""`pyvouch scan`: inventory the attestation coverage of every dependency in a lock file."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from pyvouch import report
+from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK, InputError, UsageError
+from pyvouch.model import Package, ScanResult, Status
+from pyvouch.policy.config import discover
+from pyvouch.policy.decide import decide_all
+from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.report import RenderOptions
+from pyvouch.scan import FileChoice, ScanOptions, scan
+from pyvouch.sources import PLATFORMS, load_packages
+from pyvouch.verify.attestations import AttestationVerifier
+from pyvouch.verify.trust import load_trust_root
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (never a partial report)."""
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=directory, prefix=f".{path.name}.", delete=False
+        ) as handle:
+            handle.write(text)
+            tmp = Path(handle.name)
+        tmp.replace(path)
+    except OSError as err:
+        raise InputError(path, f"cannot write the report: {err.strerror or err}") from None
+
+
+def _dry_run(packages: list[Package]) -> str:
+    lines = []
+    for package in packages:
+        head = f"{package.name} {package.version or '(no version)'}"
+        if package.origin is not None:
+            lines.append(f"{head}: not looked up ({package.origin})")
+            continue
+        if package.files:
+            names = ", ".join(f.filename or f"sha256:{f.sha256}" for f in package.files)
+            lines.append(f"{head}: {names}")
+        elif package.hashes:
+            lines.append(f"{head}: files with sha256 {', '.join(package.hashes)} (from the index)")
+        else:
+            lines.append(f"{head}: the release's files, from the index")
+    lines.append(f"{len(packages)} packages; nothing was looked up (--dry-run)")
+    return "\n".join(lines)
+
+
+@click.command("scan")
+@click.argument("lock", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--index-url",
+    metavar="URL",
+    help="Index to look up (default: config, $PIP_INDEX_URL, else PyPI).",
+)
+@click.option("--offline", is_flag=True, help="Use cached index answers only; no network.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Concurrent index requests.",
+)
+@click.option(
+    "--files",
+    "file_choice",
+    type=click.Choice([c.value for c in FileChoice]),
+    default=FileChoice.BEST.value,
+    show_default=True,
+    help="When the lock names no files: the file this machine would install, or all.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(report.names()),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write the report to FILE (atomically) instead of stdout.",
+)
+@click.option("--dry-run", is_flag=True, help="List what would be looked up; no network.")
+@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
+@click.option("--platform", type=click.Choice(sorted(PLATFORMS)), help="Narrow markers.")
+@click.option(
+    "--no-resolve",
+    is_flag=True,
+    help="Refuse unpinned requirements instead of resolving them with pip.",
+)
+@click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root.")
+@click.option(
+    "--trust-root",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A Sigstore trusted root JSON to verify against.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Policy file (default: pyvouch.toml or [tool.pyvouch] in pyproject.toml).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["collect", "warn", "enforce"]),
+    help="Policy mode (overrides the config).",
+)
+@click.option(
+    "--critical",
+    multiple=True,
+    metavar="NAME",
+    help="Add a package (or glob) to the critical tier (repeatable).",
+)
+@click.option(
+    "--pin",
+    "pins",
+    multiple=True,
+    metavar="NAME=SPEC",
+    help="Expected publisher for a package (repeatable).",
+)
+@click.option("--require-critical", metavar="LEVEL", help="What passes in the critical tier.")
+@click.option("--require-long-tail", metavar="LEVEL", help="What passes in the long tail.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
+)
+@click.pass_context
+def scan_cmd(
+    ctx: click.Context,
+    lock: Path | None,
+    index_url: str | None,
+    offline: bool,
+    jobs: int,
+    file_choice: str,
+    output_format: str,
+    output: Path | None,
+    dry_run: bool,
+    python_version: str | None,
+    platform: str | None,
+    no_resolve: bool,
+    staging: bool,
+    trust_root: Path | None,
+    config_path: Path | None,
+    mode: str | None,
+    critical: tuple[str, ...],
+    pins: tuple[str, ...],
+    require_critical: str | None,
+    require_long_tail: str | None,
+    cache_dir: Path | None,
+) -> None:
+    """Inventory attestation coverage of every package in LOCK (default: found here).
+
+    LOCK may be pylock.toml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, a requirements
+    file, a CycloneDX JSON SBOM, or a Python environment directory. Without a policy file or
+    --mode, the exit code is 0 when every package could be checked and 3 when some could not;
+    with a policy, the mode decides (collect 0, warn 0, enforce 1 on a block, 3 on a
+    must-verify package that is unknown).
+    """
+    if staging and trust_root is not None:
+        raise UsageError("give --staging or --trust-root, not both")
+    policy = discover(Path.cwd(), config_path)
+    policy = apply_overrides(
+        policy,
+        Overrides(
+            mode=mode,
+            critical=critical,
+            pins=pins,
+            require_critical=require_critical,
+            require_long_tail=require_long_tail,
+            index_url=index_url,
+        ),
+    )
+    has_policy = policy.source is not None or mode is not None
+    effective_index = policy.index_url
+    loaded = load_packages(
+        lock,
+        python_version=python_version,
+        platform=platform,
+        resolve=not no_resolve,
+        index_url=effective_index,
+    )
+    if effective_index is None and loaded.index_urls:
+        effective_index = loaded.index_urls[0]
+    for warning in loaded.warnings:
+        click.echo(f"pyvouch: warning: {warning}", err=True)
+    if dry_run:
+        _emit(_dry_run(loaded.packages), output)
+        ctx.exit(EXIT_OK)
+
+    verifier = AttestationVerifier(load_trust_root(staging=staging, trust_root_file=trust_root))
+    options = ScanOptions(
+        index_url=effective_index,
+        offline=offline,
+        jobs=jobs,
+        files=FileChoice(file_choice),
+        cache_dir=cache_dir,
+    )
+    source = str(loaded.path) if loaded.path is not None else "<environment>"
+    result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)
+    decided, code = decide_all(result, policy, date.today())
+    if not has_policy:
+        code = EXIT_INCOMPLETE if result.count(Status.UNKNOWN) else EXIT_OK
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = report.render(
+        output_format, decided, RenderOptions(color=color, base_dir=str(Path.cwd()))
+    )
+    _emit(text, output)
+    ctx.exit(code)
+
+
+def _run(
+    packages: list[Package],
+    verifier: AttestationVerifier,
+    options: ScanOptions,
+    source: str,
+    source_format: str,
+    warnings: list[str],
+) -> ScanResult:
+    show = sys.stderr.isatty() and len(packages) > 20
+    if not show:
+        return scan(
+            packages,
+            verifier,
+            options,
+            source=source,
+            source_format=source_format,
+            warnings=warnings,
+        )
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("scan", total=len(packages))
+        return scan(
+            packages,
+            verifier,
+            options,
+            source=source,
+            source_format=source_format,
+            warnings=warnings,
+            progress=lambda done, _total: bar.update(task, completed=done),
+        )
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text)
+    else:
+        write_atomically(output, text if text.endswith("\n") else text + "\n")

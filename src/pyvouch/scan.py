@@ -1,0 +1,228 @@
+"""The spine: packages -> index lookup -> verification -> per-package results.
+
+`scan_packages` runs every lookup concurrently (the index client bounds the concurrency) and
+verifies each served provenance against the digest the source recorded, so nothing but
+metadata is downloaded. Policy and rendering happen after, on the returned `ScanResult`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from packaging.tags import Tag, sys_tags
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    canonicalize_version,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from pyvouch.errors import IndexLookupError
+from pyvouch.index.client import IndexClient
+from pyvouch.index.simple import IndexFile, ProjectPage
+from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
+from pyvouch.verify.attestations import AttestationVerifier, DistFile
+from pyvouch.verify.lookup import finding_for_lookup
+
+
+class FileChoice(StrEnum):
+    """Which of a release's files to look up when the source does not name them."""
+
+    BEST = "best"
+    """The wheel this environment would install, else the sdist."""
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    index_url: str | None = None
+    offline: bool = False
+    jobs: int = 16
+    files: FileChoice = FileChoice.BEST
+    cache_dir: Path | None = None
+    timeout: float = 10.0
+    retries: int = 3
+
+
+Progress = Callable[[int, int], None]
+
+
+def _release_version(filename: str) -> str | None:
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        if filename.endswith((".tar.gz", ".zip")):
+            return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
+def _wheel_tags(filename: str) -> frozenset[Tag]:
+    try:
+        return parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return frozenset()
+
+
+def release_files(page: ProjectPage, version: str, choice: FileChoice) -> list[IndexFile]:
+    """The files of ``version`` on ``page``: all of them, or the one this machine would use."""
+    wanted = canonicalize_version(version)
+    files = [
+        f
+        for f in page.files
+        if (v := _release_version(f.filename)) is not None and canonicalize_version(v) == wanted
+    ]
+    if choice is FileChoice.ALL or len(files) <= 1:
+        return files
+    wheels = [f for f in files if f.filename.endswith(".whl")]
+    for tag in sys_tags():
+        for wheel in wheels:
+            if tag in _wheel_tags(wheel.filename):
+                return [wheel]
+    sdists = [f for f in files if not f.filename.endswith(".whl")]
+    return sdists[:1] or files[:1]
+
+
+class _Scanner:
+    def __init__(
+        self,
+        client: IndexClient,
+        verifier: AttestationVerifier,
+        options: ScanOptions,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        self.client = client
+        self.verifier = verifier
+        self.options = options
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    async def package(self, package: Package) -> PackageResult:
+        try:
+            return await self._package(package)
+        finally:
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+    async def _package(self, package: Package) -> PackageResult:
+        if package.origin is not None:
+            return PackageResult(package, (), note=f"not from an index: {package.origin}")
+        project = canonicalize_name(package.name)
+        named = [f for f in package.files if f.filename]
+        if named:
+            findings = await asyncio.gather(*(self._file(project, f) for f in named))
+            return PackageResult(package, tuple(findings))
+        # The source names no files: take them from the index.
+        try:
+            page = await self.client.project(project)
+        except IndexLookupError as err:
+            unknown = Finding(FileRef(filename=""), Status.UNKNOWN, str(err))
+            return PackageResult(package, (unknown,), note=str(err))
+        if package.hashes:
+            return await self._by_digest(project, package, page)
+        if package.version is None:
+            finding = Finding(
+                FileRef(filename=""),
+                Status.UNKNOWN,
+                "no version pinned, so there are no exact files to check",
+            )
+            return PackageResult(package, (finding,))
+        chosen = release_files(page, package.version, self.options.files)
+        if not chosen:
+            finding = Finding(
+                FileRef(filename=""),
+                Status.UNKNOWN,
+                f"the index lists no files for version {package.version} at {page.url}",
+            )
+            return PackageResult(package, (finding,))
+        refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
+        findings = await asyncio.gather(*(self._file(project, ref) for ref in refs))
+        return PackageResult(package, tuple(findings))
+
+    async def _by_digest(self, project: str, package: Package, page: ProjectPage) -> PackageResult:
+        by_digest = {f.sha256.lower(): f for f in page.files if f.sha256}
+        refs: list[FileRef] = []
+        missing: list[Finding] = []
+        for digest in package.hashes:
+            entry = by_digest.get(digest.lower())
+            if entry is None:
+                missing.append(
+                    Finding(
+                        FileRef(filename="", sha256=digest),
+                        Status.UNKNOWN,
+                        f"no file with sha256 {digest} is listed at {page.url}",
+                    )
+                )
+            else:
+                refs.append(FileRef(entry.filename, digest.lower(), entry.url))
+        found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
+        return PackageResult(package, (*found, *missing))
+
+    async def _file(self, project: str, ref: FileRef) -> Finding:
+        lookup = await self.client.provenance(project, ref.filename, ref.sha256)
+        digest = ref.sha256 or lookup.sha256
+        if digest is None:
+            return Finding(ref, Status.UNKNOWN, f"no sha256 is known for {ref.filename}")
+        dist = DistFile(filename=ref.filename, sha256=digest)
+        finding = finding_for_lookup(dist, lookup, self.verifier, None)
+        # Keep what the source recorded (url, size) alongside the digest that was checked.
+        file = FileRef(ref.filename, digest, ref.url, ref.size)
+        return Finding(
+            file,
+            finding.status,
+            finding.reason,
+            finding.publisher,
+            finding.attestations,
+            finding.identity_checked,
+        )
+
+
+async def scan_packages_async(
+    packages: Sequence[Package],
+    verifier: AttestationVerifier,
+    options: ScanOptions,
+    progress: Progress | None = None,
+) -> tuple[list[PackageResult], str]:
+    """Results for ``packages`` in their order, and the index URL used (without credentials)."""
+    async with IndexClient(
+        options.index_url,
+        cache_dir=options.cache_dir,
+        offline=options.offline,
+        concurrency=options.jobs,
+        timeout=options.timeout,
+        retries=options.retries,
+    ) as client:
+        scanner = _Scanner(client, verifier, options, progress, len(packages))
+        results = await asyncio.gather(*(scanner.package(p) for p in packages))
+        return list(results), client.index_url
+
+
+def scan(
+    packages: Sequence[Package],
+    verifier: AttestationVerifier,
+    options: ScanOptions,
+    *,
+    source: str,
+    source_format: str,
+    warnings: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Run the spine over ``packages`` and return one result for every report format."""
+    results, index_url = asyncio.run(scan_packages_async(packages, verifier, options, progress))
+    return ScanResult(
+        source=source,
+        source_format=source_format,
+        index_url=index_url,
+        packages=tuple(results),
+        warnings=tuple(warnings),
+    )
