@@ -53,6 +53,8 @@ class Faults:
     """Log (and return, with valid proofs) a different body than the one proposed."""
     unknown_checkpoint_key: bool = False
     """Sign checkpoints with a key the trusted root does not name."""
+    log_refuses_after: int | None = None
+    """Answer HTTP 500 to every entry proposed once the log holds this many entries."""
 
 
 def _b64(data: bytes) -> str:
@@ -272,6 +274,9 @@ class TestAuthority:
 
     def submit_entry(self, proposed: dict[str, Any]) -> dict[str, Any]:
         """``POST /api/v1/log/entries``: the integrated entry, ``{uuid: LogEntry}``."""
+        limit = self.faults.log_refuses_after
+        if limit is not None and len(self.log.entries) >= limit:
+            raise AuthorityError(500, "transparency log unavailable (injected fault)")
         try:
             body = canonicalize(proposed)
         except LogError as err:

@@ -1,0 +1,293 @@
+"""`pyvouch sign` as a user runs it (subprocess), against the served test authority."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypi_attestations import Attestation, GitHubPublisher
+
+from pyvouch.testing import TestAuthority, github_claims
+from tests.support.sigstore_checks import trusted_root_of, verify_attestation
+
+WHEEL = "demo-1.0-py3-none-any.whl"
+SDIST = "demo-1.0.tar.gz"
+GITHUB = GitHubPublisher(repository="octo-org/octo-repo", workflow="release.yml")
+
+# CI variables the `id` package reads; cleared so the host's own CI never leaks in.
+_AMBIENT = (
+    "GITHUB_ACTIONS",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "SIGSTORE_ID_TOKEN",
+    "CIRCLECI",
+    "GOOGLE_SERVICE_ACCOUNT_NAME",
+    "BUILDKITE",
+    "PYVOUCH_IDENTITY_TOKEN",
+)
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in _AMBIENT}
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pyvouch", "sign", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=base,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def dists(tmp_path: Path) -> Path:
+    folder = tmp_path / "dist"
+    folder.mkdir()
+    (folder / WHEEL).write_bytes(b"wheel bytes")
+    (folder / SDIST).write_bytes(b"sdist bytes")
+    return folder
+
+
+def attestations_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.publish.attestation"))
+
+
+def test_signs_every_dist_and_each_verifies(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "attestations"
+    token = served_authority.github.mint(github_claims())
+    proc = run(
+        dists / WHEEL,
+        dists / SDIST,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        out,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "signed 2 file(s)" in proc.stdout
+    assert "github:octo-org/octo-repo:release.yml" in proc.stdout
+    assert attestations_in(out) == sorted(f"{n}.publish.attestation" for n in (WHEEL, SDIST))
+    assert attestations_in(dists) == []
+    root = trusted_root_of(served_authority)
+    for name in (WHEEL, SDIST):
+        attestation = Attestation.model_validate_json(
+            (out / f"{name}.publish.attestation").read_text()
+        )
+        verify_attestation(attestation, dists / name, root, GITHUB._as_policy())
+    # One certificate for the release, one log entry per file.
+    assert served_authority.server_requests.count(("POST", "/api/v2/signingCert")) == 1
+    assert served_authority.server_requests.count(("POST", "/api/v1/log/entries")) == 2
+
+
+def test_directory_means_every_dist_inside(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    (dists / "README.txt").write_text("ignored")
+    out = tmp_path / "out"
+    proc = run(
+        dists,
+        "--identity-token",
+        served_authority.github.mint(github_claims()),
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        out,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(attestations_in(out)) == 2
+
+
+def test_non_dist_is_refused_with_exit_2(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    other = dists / "notes.txt"
+    other.write_text("x")
+    proc = run(
+        dists / WHEEL,
+        other,
+        "--identity-token",
+        served_authority.github.mint(github_claims()),
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert proc.returncode == 2
+    assert "notes.txt" in proc.stderr and "not a wheel or sdist" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+    assert served_authority.server_requests == []
+
+
+def test_test_signature_is_not_written_beside_dists_without_the_flag(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path
+) -> None:
+    token = served_authority.github.mint(github_claims())
+    proc = run(dists, "--identity-token", token, "--trust-config", trust_files["trust_config"])
+    assert proc.returncode == 2
+    assert "refusing to write" in proc.stderr and "--output-dir" in proc.stderr
+    assert attestations_in(dists) == []
+    assert served_authority.server_requests == []
+
+    # --output-dir pointing at the dists' own folder is the same thing.
+    proc = run(
+        dists,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        dists,
+    )
+    assert proc.returncode == 2
+
+    proc = run(
+        dists,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--allow-test-signature-beside-dists",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(attestations_in(dists)) == 2
+
+
+def test_dry_run_names_files_and_identity_and_writes_nothing(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    token = served_authority.github.mint(github_claims("acme/widgets", environment="pypi"))
+    proc = run(
+        dists,
+        "--dry-run",
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "would sign 2 file(s)" in proc.stdout
+    assert "github:acme/widgets:release.yml@pypi" in proc.stdout
+    assert WHEEL in proc.stdout and SDIST in proc.stdout
+    assert not (tmp_path / "out").exists()
+    assert served_authority.server_requests == []
+
+
+def test_expired_token_is_refused_and_nothing_written(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    token = served_authority.github.mint(github_claims(), lifetime=-300)
+    proc = run(
+        dists,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert proc.returncode == 1
+    assert "identity token refused" in proc.stderr
+    assert not (tmp_path / "out").exists() or attestations_in(tmp_path / "out") == []
+
+
+def test_forged_token_refused_by_the_ca(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    token = served_authority.github.mint(
+        github_claims(), key=ec.generate_private_key(ec.SECP256R1())
+    )
+    proc = run(
+        dists,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert proc.returncode == 1
+    assert "certificate authority refused" in proc.stderr
+    assert "signature does not verify" in proc.stderr
+
+
+def test_all_or_nothing_when_the_log_fails_midway(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    served_authority.faults.log_refuses_after = 1  # the first dist is logged, the second not
+    out = tmp_path / "out"
+    proc = run(
+        dists,
+        "--identity-token",
+        served_authority.github.mint(github_claims()),
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        out,
+    )
+    assert proc.returncode == 1
+    assert "transparency log refused" in proc.stderr
+    assert len(served_authority.log.entries) == 1  # really signed one before failing
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_ambient_github_actions_credential(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    served_authority.register_ambient_token(
+        "request-secret", served_authority.github, github_claims()
+    )
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-secret",
+        "ACTIONS_ID_TOKEN_REQUEST_URL": f"{served_authority.base_url}/gha/token",
+    }
+    out = tmp_path / "out"
+    proc = run(dists, "--trust-config", trust_files["trust_config"], "--output-dir", out, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert len(attestations_in(out)) == 2
+
+
+def test_no_identity_is_a_usage_error(
+    trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    proc = run(dists, "--trust-config", trust_files["trust_config"], "--output-dir", tmp_path)
+    assert proc.returncode == 2
+    assert "no identity" in proc.stderr and "--identity-token" in proc.stderr
+
+
+def test_trusted_root_alone_is_not_a_signing_config(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    proc = run(
+        dists,
+        "--identity-token",
+        served_authority.github.mint(github_claims()),
+        "--trust-config",
+        trust_files["trusted_root"],
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert proc.returncode == 2
+    assert "not a ClientTrustConfig" in proc.stderr
+
+
+def test_staging_and_trust_config_exclude_each_other(
+    trust_files: dict[str, Path], dists: Path
+) -> None:
+    proc = run(dists, "--staging", "--trust-config", trust_files["trust_config"])
+    assert proc.returncode == 2
+    assert "exclude each other" in proc.stderr
