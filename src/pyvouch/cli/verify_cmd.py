@@ -10,7 +10,7 @@ from rich.console import Console
 from pyvouch.errors import UsageError
 from pyvouch.verify.attestations import AttestationVerifier
 from pyvouch.verify.publisher_spec import parse_publisher_spec
-from pyvouch.verify.render import exit_code, print_text, render_json
+from pyvouch.verify.render import exit_code, print_text, render_json, unchecked_warning
 from pyvouch.verify.run import verify_from_index, verify_with_files
 from pyvouch.verify.trust import load_trust_root
 
@@ -99,7 +99,8 @@ def verify(
         )
     if output_format == "json":
         click.echo(render_json(outcome.findings, root))
-        for warning in outcome.warnings:
+        unchecked = unchecked_warning(outcome.findings)
+        for warning in [*outcome.warnings, *([unchecked] if unchecked else [])]:
             click.echo(f"pyvouch: warning: {warning}", err=True)
     else:
         print_text(Console(highlight=False), outcome.findings, root, outcome.warnings)

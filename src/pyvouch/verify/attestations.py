@@ -113,7 +113,8 @@ def _diagnose_dsse(bundle: Bundle, fallback: str) -> str:
     Only explains a failure sigstore already found; never decides anything itself.
     """
     try:
-        body = json.loads(base64.b64decode(bundle.log_entry._inner.canonicalized_body))
+        raw = bundle.log_entry._inner.canonicalized_body  # decoded bytes in sigstore-models
+        body = json.loads(raw if raw.lstrip()[:1] == b"{" else base64.b64decode(raw))
         spec = body["spec"]
         envelope = bundle._inner.dsse_envelope
         if envelope is None:
@@ -307,7 +308,8 @@ class AttestationVerifier:
                 return Finding(
                     dist.ref(),
                     Status.MISMATCH,
-                    f"{summary}, but the publisher is not the expected one: {outcome.reason}",
+                    f"{summary}, but the publisher is not the expected one: {outcome.reason} "
+                    f"(expected {expected.to_spec()}, signed by {signer})",
                     publisher=first_publisher,
                     attestations=infos,
                 )

@@ -73,6 +73,17 @@ def render_json(findings: Sequence[Finding], root: TrustRoot) -> str:
     return json.dumps(document, indent=2)
 
 
+def unchecked_warning(findings: Sequence[Finding]) -> str | None:
+    """The warning for files that verified without an identity check, if any did."""
+    unchecked = [f for f in findings if f.status is Status.VERIFIED and not f.identity_checked]
+    if not unchecked:
+        return None
+    return (
+        f"identity NOT checked for {len(unchecked)} file(s): the signatures verify, but "
+        "nothing says the signer is the publisher you expect; pass --publisher to check it"
+    )
+
+
 def print_text(
     console: Console, findings: Sequence[Finding], root: TrustRoot, warnings: Sequence[str]
 ) -> None:
@@ -85,16 +96,11 @@ def print_text(
             f"{escape(finding.reason)}",
             soft_wrap=True,
         )
-    unchecked = [f for f in findings if f.status is Status.VERIFIED and not f.identity_checked]
     err = Console(stderr=True, highlight=False)
     for warning in warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+    unchecked = unchecked_warning(findings)
     if unchecked:
-        err.print(
-            f"[bold yellow]warning:[/] identity NOT checked for {len(unchecked)} file(s): the "
-            "signatures verify, but nothing says the signer is the publisher you expect; "
-            "pass --publisher to check it",
-            soft_wrap=True,
-        )
+        err.print(f"[bold yellow]warning:[/] {escape(unchecked)}", soft_wrap=True)
     if root.name != "production":
         err.print(f"[yellow]note:[/] verified against the {root.name} trust root ({root.source})")
