@@ -207,7 +207,10 @@ def check_hex(ctx: Context, digest: str, where: str) -> str:
 def filename_from_url(url: str) -> str:
     """The file name a URL points to: the last path segment, or a ``#name`` fragment that
     names a file (CycloneDX writes ``.../simple/proj/#proj-1.0.tar.gz``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "Invalid IPv6 URL": still name the file the text ends with
+        return unquote(url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     frag = unquote(parts.fragment)
     if frag and "=" not in frag and (parts.path.endswith("/") or not _looks_like_dist(name)):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from packageurl import PackageURL
 
@@ -100,7 +99,7 @@ def _package(
         if not url:
             continue
         filename = filename_from_url(url)
-        direct = urlsplit(url).path.rstrip("/").endswith(filename)
+        direct = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").endswith(filename)
         files.append(
             FileRef(
                 filename=filename,
