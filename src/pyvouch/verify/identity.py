@@ -7,8 +7,6 @@ an index's publisher label: the label is a hint, the certificate is signed.
 from __future__ import annotations
 
 from cryptography import x509
-from pyasn1.codec.der.decoder import decode as der_decode
-from pyasn1.type.char import UTF8String
 
 from pyvouch.model import Publisher
 
@@ -42,12 +40,27 @@ _NAME_BY_OID = {oid: name for name, oid in CLAIM_OIDS.items()}
 
 
 def _decode_utf8string(der: bytes) -> str | None:
-    try:
-        decoded, rest = der_decode(der, asn1Spec=UTF8String())
-        if rest:
+    """A DER UTF8String (tag 0x0C, definite minimal length, nothing after it), else None.
+
+    A direct reading of the one DER shape Fulcio uses; several times faster than pyasn1,
+    which mattered (a third of the verification time per attestation).
+    """
+    if len(der) < 2 or der[0] != 0x0C:
+        return None
+    length, offset = der[1], 2
+    if length & 0x80:
+        count = length & 0x7F
+        if count == 0 or count > 4 or len(der) < 2 + count:
             return None
-        return bytes(decoded.asOctets()).decode("utf-8")
-    except Exception:
+        length = int.from_bytes(der[2 : 2 + count], "big")
+        offset = 2 + count
+        if length < 0x80 or der[2] == 0:  # not minimal: not DER
+            return None
+    if offset + length != len(der):
+        return None
+    try:
+        return der[offset:].decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 
