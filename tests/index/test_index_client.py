@@ -287,6 +287,30 @@ def test_timeout_is_bounded_and_reported(server: IndexServer, cache_dir: Path) -
     assert client.stats.retries == 1
 
 
+def test_wall_clock_cap_per_attempt(server: IndexServer, cache_dir: Path) -> None:
+    """A server slower than the per-attempt cap is cut off even when reads never time out."""
+    pep740_index(server)
+    server.route(PROV_PATH, Reply(body=PROVENANCE, delay=1.0))
+    settings = fast(cache_dir, timeout=5.0, total_timeout=0.3, retries=0)
+    result, _ = lookup(server.url("/simple/"), PROJECT, SDIST, **settings)
+    assert result.state is ProvenanceState.ERROR
+    assert "no complete answer within 0.3 s" in result.reason
+    assert server.count(PROV_PATH) == 1
+
+
+def test_odd_provenance_urls_are_errors_not_exceptions(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    files = [
+        PageFile("a-1.0.tar.gz", "/files/a-1.0.tar.gz", provenance="ftp://127.0.0.1/x"),
+        PageFile("b-1.0.tar.gz", "/files/b-1.0.tar.gz", provenance="http://127.0.0.1:99999/x"),
+    ]
+    server.route("/simple/a/", Reply(body=json_page("a", files), content_type=PEP691_JSON))
+    for filename in ("a-1.0.tar.gz", "b-1.0.tar.gz"):
+        result, _ = lookup(server.url("/simple/"), "a", filename, **fast(cache_dir))
+        assert result.state is ProvenanceState.ERROR, result.reason
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
 def test_transient_status_then_success(server: IndexServer, cache_dir: Path, status: int) -> None:
     pep740_index(server)

@@ -91,7 +91,10 @@ def ssl_context() -> ssl.SSLContext:
 
 def origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
-    port = parts.port
+    try:
+        port = parts.port
+    except ValueError:  # a port out of range: no origin matches it
+        port = -1
     if port is None:
         port = {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme.lower(), (parts.hostname or "").lower(), port
@@ -278,6 +281,7 @@ class Transport:
         kind: Literal["page", "provenance"],
         extra: dict[str, str] | None,
     ) -> tuple[int, httpx.Headers, bytes]:
+        _check_url(url)
         headers = {"Accept": accept, **(extra or {})}
         auth = None
         if self._auth is not None and origin(url) == self._index_origin:
@@ -314,6 +318,12 @@ class Transport:
                 ) from None
             except httpx.InvalidURL:
                 raise FetchError(f"invalid URL {url}") from None
+            except OSError as err:  # a socket error httpx did not wrap
+                raise _Retryable(
+                    self.scrub(f"connection error ({_describe(err)}) from {url}")
+                ) from None
+            except (ValueError, OverflowError) as err:
+                raise FetchError(self.scrub(f"cannot request {url}: {_describe(err)}")) from None
 
     async def _read_limited(self, resp: httpx.Response, url: str, limit: int) -> bytes:
         declared = resp.headers.get("content-length")
@@ -333,6 +343,19 @@ class Transport:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _check_url(url: str) -> None:
+    """Refuse, before any socket is opened, a URL that is not plain http(s) to a valid port."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"not an http(s) URL: {url}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise FetchError(f"invalid port in URL {url}") from None
+    if not parts.hostname:
+        raise FetchError(f"no host in URL {url}")
 
 
 def _same_host(a: tuple[str, str, int | None], b: tuple[str, str, int | None]) -> bool:
