@@ -194,7 +194,6 @@ def test_negative_cases_each_refused_with_its_own_reason(
     reasons["unknown checkpoint key"] = str(result["reason"])
 
     # Each failure says something different.
-    print(json.dumps(reasons, indent=1))
     assert len(set(reasons.values())) == len(reasons), reasons
 
 
@@ -210,3 +209,54 @@ def test_attestation_from_another_authority_is_invalid(
     wheel = next(dists.glob("*.whl"))
     code, results = verify(wheel, tmp_path / "out", trust)
     assert (code, results[0]["status"]) == (1, "invalid")
+
+
+def test_signed_release_through_index_scan_and_pip(
+    served: tuple[TestAuthority, dict[str, Path]], dists: Path, tmp_path: Path
+) -> None:
+    """sign -> index build -> serve -> verify from the index -> scan -> pip install."""
+    from tests.support.static_server import serve_directory
+    from tests.support.venvs import make_venv
+
+    authority, trust = served
+    # A private index is where test-instance attestations may sit beside their dists.
+    release = tmp_path / "release"
+    shutil.copytree(dists, release)
+    proc = pyvouch(
+        "sign", release, "--identity-token", authority.github.mint(github_claims()),
+        "--trust-config", trust["trust_config"], "--allow-test-signature-beside-dists",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    site = tmp_path / "site"
+    proc = pyvouch("index", "build", release, "--out", site)
+    assert proc.returncode == 0, proc.stderr
+
+    with serve_directory(site, negotiate=True) as server:
+        wheel = next(dists.glob("*.whl"))
+        proc = pyvouch(
+            "verify", wheel, "--index-url", server.index_url, "--trust-root",
+            trust["trusted_root"], "--publisher", PUBLISHER, "--format", "json",
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert json.loads(proc.stdout)["results"][0]["status"] == "verified"
+
+        requirements = tmp_path / "requirements.txt"
+        requirements.write_text("octodemo==1.0.0\n")
+        proc = pyvouch(
+            "scan", requirements, "--index-url", server.index_url, "--trust-root",
+            trust["trusted_root"], "--format", "json", "--retries", "0",
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        (package,) = json.loads(proc.stdout)["packages"]
+        assert (package["name"], package["status"], package["coverage"]) == (
+            "octodemo",
+            "verified",
+            "all",
+        )
+
+        venv = make_venv(tmp_path / "venv")
+        proc = venv.pip_install("octodemo==1.0.0", index_url=server.index_url)
+        assert proc.returncode == 0, proc.stderr
+        assert venv.run("-c", "import octodemo; print(octodemo.__version__)").stdout.strip() == (
+            "1.0.0"
+        )
