@@ -8,6 +8,7 @@ decoder's exception escape.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,8 @@ from packaging.utils import InvalidName, canonicalize_name
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.markers import Narrowing
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 DEFAULT_INDEXES = frozenset(
     {
@@ -199,7 +202,7 @@ def sha256_of(ctx: Context, value: str, where: str) -> str | None:
 
 def check_hex(ctx: Context, digest: str, where: str) -> str:
     digest = digest.lower()
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+    if not _HEX64.fullmatch(digest):
         raise ctx.error(f"not a SHA-256 digest: {digest[:80]!r}", where)
     return digest
 

@@ -272,7 +272,8 @@ def _parse_options(path: Path, number: int, text: str) -> list[tuple[str, str | 
         return []
     where = f"line {number}"
     try:
-        tokens = shlex.split(text)
+        # shlex reads character by character: only pay for it when something is quoted.
+        tokens = shlex.split(text) if any(c in text for c in "\"'\\") else text.split()
     except ValueError as err:
         raise InputError(path, f"cannot split options: {err}", where=where) from None
     out: list[tuple[str, str | None]] = []
