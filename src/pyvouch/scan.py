@@ -48,6 +48,8 @@ class ScanOptions:
     cache_dir: Path | None = None
     timeout: float = 10.0
     retries: int = 3
+    backoff: float = 0.5
+    """Seconds before the first retry (doubling after)."""
 
 
 Progress = Callable[[int, int], None]
@@ -201,6 +203,7 @@ async def scan_packages_async(
         concurrency=options.jobs,
         timeout=options.timeout,
         retries=options.retries,
+        backoff=options.backoff,
     ) as client:
         scanner = _Scanner(client, verifier, options, progress, len(packages))
         results = await asyncio.gather(*(scanner.package(p) for p in packages))

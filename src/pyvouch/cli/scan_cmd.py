@@ -73,6 +73,20 @@ def _dry_run(packages: list[Package]) -> str:
     help="Concurrent index requests.",
 )
 @click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each index answer.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries of a failed index request (with backoff).",
+)
+@click.option(
     "--files",
     "file_choice",
     type=click.Choice([c.value for c in FileChoice]),
@@ -148,6 +162,8 @@ def scan_cmd(
     index_url: str | None,
     offline: bool,
     jobs: int,
+    timeout: float,
+    retries: int,
     file_choice: str,
     output_format: str,
     output: Path | None,
@@ -211,6 +227,8 @@ def scan_cmd(
         jobs=jobs,
         files=FileChoice(file_choice),
         cache_dir=cache_dir,
+        timeout=timeout,
+        retries=retries,
     )
     source = str(loaded.path) if loaded.path is not None else "<environment>"
     result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)

@@ -1,0 +1,93 @@
+"""Policy through `pyvouch scan`: flags alone make a policy; the mode decides the exit code."""
+
+from __future__ import annotations
+
+from tests.scan.conftest import Scan, packages_of
+from tests.support.index_servers import IndexServer
+from tests.support.scan_sites import LOCKS
+from tests.support.static_server import StaticServer
+
+
+def test_enforce_blocks_an_unattested_critical_package(scan: Scan, served: StaticServer) -> None:
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    args = (str(lock), "--index-url", served.index_url, "--mode", "enforce")
+    code, doc = scan.json(*args, "--critical", "pypi-attestations")
+    assert code == 1
+    packages = packages_of(doc)
+    assert packages["pypi-attestations"]["decision"]["action"] == "block"
+    assert packages["sampleproject"]["decision"]["action"] == "allow"
+    # the same lock without the critical flag passes in enforce (long tail: no regression)
+    code, _ = scan.json(*args)
+    assert code == 0
+
+
+def test_warn_mode_shows_the_block_and_exits_zero(scan: Scan, served: StaticServer) -> None:
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    code, doc = scan.json(
+        str(lock),
+        "--index-url",
+        served.index_url,
+        "--mode",
+        "warn",
+        "--critical",
+        "pypi-attestations",
+    )
+    assert code == 0
+    assert packages_of(doc)["pypi-attestations"]["decision"]["action"] in ("warn", "block")
+
+
+def test_a_pin_to_another_publisher_blocks(scan: Scan, served: StaticServer) -> None:
+    lock = scan.write("pylock.toml", LOCKS["pylock.toml"]())
+    code, doc = scan.json(
+        str(lock),
+        "--index-url",
+        served.index_url,
+        "--mode",
+        "enforce",
+        "--pin",
+        "gitlab-oidc-project=github:other/repo:release.yml",
+    )
+    assert code == 1
+    decision = packages_of(doc)["gitlab-oidc-project"]["decision"]
+    assert decision["action"] == "block"
+    text = " ".join(decision["reasons"])
+    assert "github:other/repo" in text and "gitlab:facutuesca/gitlab-oidc-project" in text
+
+
+def test_the_right_pin_passes(scan: Scan, served: StaticServer) -> None:
+    lock = scan.write("pylock.toml", LOCKS["pylock.toml"]())
+    code, doc = scan.json(
+        str(lock),
+        "--index-url",
+        served.index_url,
+        "--mode",
+        "enforce",
+        "--critical",
+        "gitlab-oidc-project",
+        "--pin",
+        "gitlab-oidc-project=gitlab:facutuesca/gitlab-oidc-project:.gitlab-ci.yml",
+    )
+    assert code == 0
+    assert packages_of(doc)["gitlab-oidc-project"]["decision"]["action"] == "allow"
+
+
+def test_unknown_critical_package_is_incomplete(scan: Scan, stripping: IndexServer) -> None:
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    code, doc = scan.json(
+        str(lock),
+        "--index-url",
+        stripping.url("/simple/"),
+        "--mode",
+        "enforce",
+        "--critical",
+        "sampleproject",
+    )
+    assert code == 3
+    assert packages_of(doc)["sampleproject"]["status"] == "unknown"
+
+
+def test_policy_file_is_found_in_the_working_directory(scan: Scan, stripping: IndexServer) -> None:
+    scan.write("pyvouch.toml", 'mode = "collect"\n')
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    code, _ = scan.json(str(lock), "--index-url", stripping.url("/simple/"))
+    assert code == 0  # a policy in collect mode: unknown is shown, not an error
