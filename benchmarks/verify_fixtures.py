@@ -41,7 +41,10 @@ CASES: list[tuple[str, list[str]]] = [
             "pypi_attestations-0.0.19.tar.gz.slsa.attestation",
         ],
     ),
-    ("pypi_attestation_models-0.0.4a2.tar.gz", ["pypi_attestation_models-0.0.4a2.tar.gz.attestation"]),
+    (
+        "pypi_attestation_models-0.0.4a2.tar.gz",
+        ["pypi_attestation_models-0.0.4a2.tar.gz.attestation"],
+    ),
     ("gitlab_oidc_project-0.0.3.tar.gz", ["gitlab_oidc_project-0.0.3.tar.gz.publish.attestation"]),
     ("sampleproject-3.0.0.tar.gz", ["sampleproject-3.0.0.tar.gz.publish.attestation"]),
     ("sampleproject-4.0.0.tar.gz", ["sampleproject-4.0.0.tar.gz.provenance"]),
@@ -86,8 +89,7 @@ def through_cli(copies: int, repeat: int) -> tuple[float, int]:
                 shutil.copy(ASSETS / dist_name, folder / dist_name)
                 files.append(str(folder / dist_name))
         count = copies * sum(len(a) for _, a in CASES)
-        cmd = [sys.executable, "-m", "pyvouch", "verify", *files, *attestations,
-               "--format", "json"]
+        cmd = [sys.executable, "-m", "pyvouch", "verify", *files, *attestations, "--format", "json"]
         times = []
         for _ in range(repeat):
             start = time.perf_counter()
@@ -106,14 +108,18 @@ def main() -> None:
     args = parser.parse_args()
     ours, floor, count = in_process(args.repeat)
     cli_ms, cli_count = through_cli(args.copies, args.repeat)
-    print(json.dumps({
-        "in_process_ms_per_attestation": round(ours, 3),
-        "bare_sigstore_ms_per_attestation": round(floor, 3),
-        "attestations_in_process": count,
-        "cli_ms_per_attestation": round(cli_ms, 3),
-        "attestations_through_cli": cli_count,
-        "repeat": args.repeat,
-    }))
+    print(
+        json.dumps(
+            {
+                "in_process_ms_per_attestation": round(ours, 3),
+                "bare_sigstore_ms_per_attestation": round(floor, 3),
+                "attestations_in_process": count,
+                "cli_ms_per_attestation": round(cli_ms, 3),
+                "attestations_through_cli": cli_count,
+                "repeat": args.repeat,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

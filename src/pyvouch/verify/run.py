@@ -23,7 +23,7 @@ from pypi_attestations._impl import _check_dist_filename
 from pyvouch.errors import InputError
 from pyvouch.model import Finding, Publisher, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
-from pyvouch.verify.load import LoadedAttestation, load_attestation_file, parse_attestations
+from pyvouch.verify.load import LoadedAttestation, load_attestation_file
 
 
 @dataclass
@@ -115,31 +115,18 @@ async def _from_index(
     index_url: str | None,
     offline: bool,
 ) -> VerifyOutcome:
-    from pyvouch.index.client import IndexClient, ProvenanceState
+    from pyvouch.index.client import IndexClient
+    from pyvouch.verify.lookup import finding_for_lookup
 
-    findings: list[Finding] = []
     async with IndexClient(index_url, offline=offline) as client:
         lookups = await client.provenance_many(
             (project, dist.filename, dist.sha256)
             for project, dist in zip(projects, dists, strict=True)
         )
-    for dist, lookup in zip(dists, lookups, strict=True):
-        where = f"provenance from {lookup.url or client.index_url}"
-        if lookup.state is ProvenanceState.SERVED and lookup.provenance is not None:
-            try:
-                parsed = parse_attestations(lookup.provenance, where)
-            except InputError as err:
-                findings.append(
-                    Finding(
-                        dist.ref(), Status.INVALID, f"the index served unusable provenance: {err}"
-                    )
-                )
-                continue
-            findings.append(verifier.verify_file(dist, parsed.attestations, expected))
-        elif lookup.state is ProvenanceState.NONE:
-            findings.append(Finding(dist.ref(), Status.UNATTESTED, lookup.reason))
-        else:  # NOT_SERVED or ERROR: nobody can tell; never "unattested"
-            findings.append(Finding(dist.ref(), Status.UNKNOWN, lookup.reason))
+    findings = [
+        finding_for_lookup(dist, lookup, verifier, expected)
+        for dist, lookup in zip(dists, lookups, strict=True)
+    ]
     return VerifyOutcome(findings)  # the index's warnings are already part of each reason
 
 
