@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "sign": "pyvouch.cli.sign_cmd:sign",
     "index": "pyvouch.cli.index_cmd:index",
     "trust": "pyvouch.cli.trust_cmd:trust",
+    "pin": "pyvouch.cli.pin_cmd:pin",
 }
 
 

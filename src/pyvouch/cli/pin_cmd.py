@@ -1,0 +1,135 @@
+"""`pyvouch pin`: record the publisher identities that verify now, as pins for later scans."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from pyvouch.cli.policy_common import (
+    LookupFlags,
+    load_policy,
+    lookup_options,
+    pin_file_for,
+    read_text,
+    write_atomically,
+)
+from pyvouch.policy.pin_write import (
+    PinAction,
+    PinChoice,
+    choose_all,
+    edit_pin_file,
+    edit_pylock,
+    existing_pin_records,
+    record_spec,
+)
+from pyvouch.scan import FileChoice, scan
+from pyvouch.sources import load_packages
+
+PYLOCK_FORMAT = "pylock"
+
+
+def _line(choice: PinChoice) -> str:
+    head = f"{choice.name} {choice.version or ''}".rstrip()
+    if choice.action is PinAction.PIN:
+        assert choice.identity is not None
+        return f"pin   {head}: {record_spec(choice.identity)} ({choice.reason})"
+    if choice.action is PinAction.KEEP:
+        return f"keep  {head}: {choice.reason}"
+    return f"skip  {head}: not pinned: {choice.reason}"
+
+
+@click.command("pin")
+@click.argument("lock", required=False, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Re-pin packages whose verified identity differs from the recorded one.",
+)
+@click.option(
+    "--pin-file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Where to record pins for lock formats other than pylock.toml "
+    "(default: pyvouch.lock.toml next to the lock).",
+)
+@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
+@click.option("--platform", help="Narrow markers to this platform.")
+@lookup_options
+@click.pass_context
+def pin(
+    ctx: click.Context,
+    lock: Path | None,
+    dry_run: bool,
+    replace: bool,
+    pin_file: Path | None,
+    python_version: str | None,
+    platform: str | None,
+    lookup: LookupFlags,
+) -> None:
+    """Record the publisher identities that verify now, so later scans catch a change.
+
+    Scans LOCK (every file of each locked release), and for each package whose files all
+    verified as one Trusted Publisher identity, records it: in pylock.toml as PEP 751
+    [[packages.attestation-identities]] (nothing else in the file changes), for other lock
+    formats in pyvouch.lock.toml. Identities that did not verify are never recorded; each
+    package left unpinned is listed with the reason.
+    """
+    policy = load_policy(lookup.config_path, lock)
+    loaded = load_packages(
+        lock,
+        python_version=python_version,
+        platform=platform,
+        resolve=False,
+        index_url=lookup.index_url or policy.index_url,
+    )
+    for warning in loaded.warnings:
+        click.echo(f"pyvouch: warning: {warning}", err=True)
+    in_lock = loaded.format == PYLOCK_FORMAT and loaded.path is not None and pin_file is None
+    target = loaded.path if in_lock and loaded.path is not None else pin_file
+    if target is None:
+        target = pin_file_for(loaded.path)
+    before = read_text(target) if target.is_file() else None
+    existing = None if in_lock else existing_pin_records(before, target)
+
+    verifier = lookup.verifier()
+    options = lookup.scan_options(policy, loaded.index_urls, FileChoice.ALL)
+    result = scan(
+        loaded.packages,
+        verifier,
+        options,
+        source=str(loaded.path or "<environment>"),
+        source_format=loaded.format,
+    )
+    choices = choose_all(result, existing, replace=replace)
+    for choice in choices:
+        click.echo(_line(choice))
+    if in_lock:
+        assert before is not None
+        after = edit_pylock(before, choices, target)
+    elif any(c.action is PinAction.PIN for c in choices):
+        after = edit_pin_file(before, choices, target)
+    else:
+        after = before or ""
+    pinned = sum(c.action is PinAction.PIN for c in choices)
+    skipped = sum(c.action is PinAction.SKIP for c in choices)
+    summary = f"{pinned} pinned, {sum(c.action is PinAction.KEEP for c in choices)} kept, "
+    summary += f"{skipped} not pinned"
+    if after == (before or ""):
+        click.echo(f"{summary}; {target} unchanged")
+        return
+    if dry_run:
+        diff = difflib.unified_diff(
+            (before or "").splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=str(target),
+            tofile=f"{target} (with pins)",
+        )
+        click.echo("".join(diff), nl=False)
+        click.echo(f"{summary}; --dry-run: {target} not written")
+        return
+    write_atomically(target, after)
+    click.echo(f"{summary}; wrote {target}")
+    ctx.exit(0)

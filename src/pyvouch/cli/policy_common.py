@@ -1,0 +1,187 @@
+"""What the policy commands (pin, readiness, diff, policy init) share: the index and trust
+options, the policy with its pin file, and atomic writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pyvouch.errors import InputError, UsageError
+from pyvouch.policy.config import discover
+from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
+from pyvouch.policy.schema import Policy
+from pyvouch.scan import FileChoice, ScanOptions
+from pyvouch.verify.attestations import AttestationVerifier
+from pyvouch.verify.trust import load_trust_root
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class LookupFlags:
+    """How to reach the index and what to trust; one value for every policy command."""
+
+    index_url: str | None
+    offline: bool
+    jobs: int
+    timeout: float
+    retries: int
+    staging: bool
+    trust_root: Path | None
+    cache_dir: Path | None
+    config_path: Path | None
+
+    def verifier(self) -> AttestationVerifier:
+        if self.staging and self.trust_root is not None:
+            raise UsageError("give --staging or --trust-root, not both")
+        return AttestationVerifier(
+            load_trust_root(staging=self.staging, trust_root_file=self.trust_root)
+        )
+
+    def scan_options(
+        self, policy: Policy, declared: list[str], files: FileChoice = FileChoice.BEST
+    ) -> ScanOptions:
+        """The index: --index-url, else the policy's, else the one the lock declares, else
+        $PIP_INDEX_URL or PyPI (resolved by the index client)."""
+        index_url = self.index_url or policy.index_url or (declared[0] if declared else None)
+        return ScanOptions(
+            index_url=index_url,
+            offline=self.offline,
+            jobs=self.jobs,
+            files=files,
+            cache_dir=self.cache_dir,
+            timeout=self.timeout,
+            retries=self.retries,
+        )
+
+
+_OPTIONS: list[Callable[[F], F]] = [
+    click.option(
+        "--index-url",
+        metavar="URL",
+        help="Index to look up (default: config, the lock's index, $PIP_INDEX_URL, else PyPI).",
+    ),
+    click.option("--offline", is_flag=True, help="Use cached index answers only; no network."),
+    click.option(
+        "--jobs",
+        type=click.IntRange(1, 256),
+        default=16,
+        show_default=True,
+        help="Concurrent index requests.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for each index answer.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0, 10),
+        default=3,
+        show_default=True,
+        help="Retries of a failed index request (with backoff).",
+    ),
+    click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root."),
+    click.option(
+        "--trust-root",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="A Sigstore trusted root JSON to verify against.",
+    ),
+    click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path),
+        metavar="DIR",
+        help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
+    ),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help="Policy file (default: pyvouch.toml or [tool.pyvouch] in pyproject.toml).",
+    ),
+]
+_NAMES = (
+    "index_url",
+    "offline",
+    "jobs",
+    "timeout",
+    "retries",
+    "staging",
+    "trust_root",
+    "cache_dir",
+    "config_path",
+)
+
+
+def lookup_options(func: F) -> F:
+    """Add the index/trust/config options; the command receives ``lookup: LookupFlags``."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _NAMES}
+        return func(*args, lookup=LookupFlags(**values), **kwargs)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    out: Any = wrapper
+    for option in reversed(_OPTIONS):
+        out = option(out)
+    return out  # type: ignore[no-any-return]
+
+
+def pin_file_for(lock: Path | None) -> Path:
+    """Where ``pyvouch.lock.toml`` lives for ``lock``: next to it (else the current dir)."""
+    if lock is None:
+        return Path(PIN_FILE_NAME)
+    return lock.parent / PIN_FILE_NAME
+
+
+def load_policy(config_path: Path | None, lock: Path | None) -> Policy:
+    """The configured policy, with the pins of ``pyvouch.lock.toml`` next to the lock."""
+    policy = discover(Path.cwd(), config_path)
+    pins = pin_file_for(lock)
+    if pins.is_file():
+        policy = dataclasses.replace(policy, lock_pins=load_pin_file(pins))
+    return policy
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (temporary file + rename)."""
+    directory = path.parent if str(path.parent) else Path()
+    tmp: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w",
+            encoding="utf-8",
+            dir=directory,
+            prefix=f".{path.name}.",
+            delete=False,
+            newline="",
+        ) as handle:
+            tmp = Path(handle.name)
+            handle.write(text)
+        if path.exists():
+            tmp.chmod(path.stat().st_mode & 0o777)
+        tmp.replace(path)
+    except OSError as err:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise InputError(path, f"cannot write: {err.strerror or err}") from None
