@@ -152,10 +152,18 @@ def _explain_sigstore(err: SigstoreError, bundle: Bundle, root: TrustRoot) -> st
         return f"the transparency log entry does not verify: {message}"
     if "DSSE: invalid signature" in message:
         return _diagnose_dsse(bundle, "the signature does not verify over the statement")
+    # sigstore checks the log entry's body only after the DSSE signature verified: here the
+    # signature is good, and it is the log entry that records something else.
     if "payload hash does not match" in message:
-        return _diagnose_dsse(bundle, "the statement differs from the transparency log entry")
+        return (
+            "the transparency log entry is for another statement: the signature over this "
+            "statement verifies, but the log does not record it"
+        )
     if "signatures do not match" in message:
-        return _diagnose_dsse(bundle, "the signature differs from the transparency log entry")
+        return (
+            "the transparency log entry records another signature: the signature verifies, "
+            "but the log does not record it"
+        )
     return f"signature verification failed: {message}"
 
 
