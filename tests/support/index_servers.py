@@ -196,6 +196,7 @@ class PageFile:
     yanked: bool | str = False
     requires_python: str | None = None
     core_metadata: bool | str = False
+    gpg_sig: bool = False
 
 
 def json_page(name: str, files: Sequence[PageFile], api_version: str = "1.3") -> bytes:
@@ -210,6 +211,8 @@ def json_page(name: str, files: Sequence[PageFile], api_version: str = "1.3") ->
             entry["provenance"] = f.provenance
         if f.yanked:
             entry["yanked"] = f.yanked
+        if f.gpg_sig:
+            entry["gpg-sig"] = True
         if f.requires_python:
             entry["requires-python"] = f.requires_python
         if f.core_metadata:
@@ -242,6 +245,8 @@ def html_page(name: str, files: Sequence[PageFile], api_version: str | None = "1
             attrs.append(f'data-dist-info-metadata="{html.escape(value)}"')
         if isinstance(f.provenance, str):
             attrs.append(f'data-provenance="{html.escape(f.provenance)}"')
+        if f.gpg_sig:
+            attrs.append('data-gpg-sig="true"')
         lines.append(f"<a {' '.join(attrs)}>{html.escape(f.filename)}</a><br/>")
     lines.append("</body></html>")
     return "\n".join(lines).encode()

@@ -89,6 +89,8 @@ class ProvenanceLookup:
     warnings: tuple[str, ...] = field(default=())
     from_cache: bool = False
     project: str | None = None
+    legacy_signature: bool = False
+    """The index lists a (legacy) PGP signature for the file."""
 
 
 def resolve_index_url(index_url: str | None = None) -> str:
@@ -365,7 +367,7 @@ class IndexClient:
                 )
         outcome = await self._lookup(page, entry, file_digest)
         state, reason, url, body, warnings = outcome
-        return result(
+        answer = result(
             state,
             reason,
             url=url,
@@ -373,6 +375,7 @@ class IndexClient:
             warnings=page.warnings + warnings,
             file_digest=file_digest,
         )
+        return replace(answer, legacy_signature=entry.gpg_sig) if entry.gpg_sig else answer
 
     def _cached_provenance(self, digest: str, filename: str) -> CachedProvenance | None:
         if self.cache is None:

@@ -52,6 +52,8 @@ class IndexFile:
     requires_python: str | None = None
     core_metadata: bool | str = False
     """False when not served; True or the `sha256=...` hash string when served."""
+    gpg_sig: bool = False
+    """True when the index says a (legacy) PGP signature exists for the file."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,9 @@ def _json_file(entry: object, index: int, page_url: str) -> IndexFile:
     yanked = entry.get("yanked", False)
     if not isinstance(yanked, bool | str):
         raise PageParseError(f"project page {where}.yanked is not a boolean or string")
+    gpg_sig = entry.get("gpg-sig", False)
+    if not isinstance(gpg_sig, bool):
+        raise PageParseError(f"project page {where}.gpg-sig is not a boolean")
     requires_python = entry.get("requires-python")
     if requires_python is not None and not isinstance(requires_python, str):
         raise PageParseError(f"project page {where}.requires-python is not a string")
@@ -231,6 +236,7 @@ def _json_file(entry: object, index: int, page_url: str) -> IndexFile:
         yanked=yanked,
         requires_python=requires_python,
         core_metadata=core_metadata,
+        gpg_sig=gpg_sig,
     )
 
 
@@ -303,6 +309,7 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
                 yanked=yanked,
                 requires_python=attributes.get("data-requires-python") or None,
                 core_metadata=core_metadata,
+                gpg_sig=(attributes.get("data-gpg-sig") or "").lower() == "true",
             )
         )
     return ProjectPage(

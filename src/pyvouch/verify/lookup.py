@@ -31,5 +31,12 @@ def finding_for_lookup(
             )
         return verifier.verify_file(dist, parsed.attestations, expected)
     if lookup.state is ProvenanceState.NONE:
+        if lookup.legacy_signature:
+            return Finding(
+                dist.ref(),
+                Status.LEGACY_SIGNED,
+                f"{lookup.reason}; only a legacy PGP signature is listed (not checked; counts "
+                "as unattested)",
+            )
         return Finding(dist.ref(), Status.UNATTESTED, lookup.reason)
     return Finding(dist.ref(), Status.UNKNOWN, lookup.reason)
