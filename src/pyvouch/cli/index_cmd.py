@@ -48,3 +48,70 @@ def build(directory: Path, out: Path, base_url: str | None, link: bool) -> None:
         f"built {result.out}: {result.projects} projects, {result.files} files, "
         f"{result.files_with_provenance} with provenance ({result.attestations} attestations)"
     )
+
+
+@index.command("check")
+@click.argument("url")
+@click.option(
+    "--upstream",
+    default="https://pypi.org/simple/",
+    show_default=True,
+    metavar="URL",
+    help="The index to compare with.",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(1, 50),
+    default=2,
+    show_default=True,
+    help="How many of each project's newest files to compare.",
+)
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    metavar="NAME",
+    help="A project to compare (repeatable; default: well-known projects that attest).",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True)
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True)
+@click.pass_context
+def check(
+    ctx: click.Context,
+    url: str,
+    upstream: str,
+    sample: int,
+    projects: tuple[str, ...],
+    output_format: str,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Does the index at URL pass PEP 740 provenance through?
+
+    Compares the newest files of a sample of projects with the upstream. Exit 0: it does;
+    1: it drops provenance the upstream serves (or serves none at all); 3: cannot tell.
+    """
+    import json
+
+    from pyvouch.index.check import (
+        DEFAULT_PROJECTS,
+        CheckOptions,
+        check_index,
+        render_text,
+        to_json,
+    )
+
+    options = CheckOptions(
+        upstream_url=upstream or None,
+        projects=projects or DEFAULT_PROJECTS,
+        sample=sample,
+        timeout=timeout,
+        retries=retries,
+    )
+    result = check_index(url, options)
+    if output_format == "json":
+        click.echo(json.dumps(to_json(result), indent=2))
+    else:
+        click.echo(render_text(result))
+    ctx.exit(result.verdict.exit_code)
