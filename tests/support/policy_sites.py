@@ -77,6 +77,28 @@ def write_wheel(folder: Path, project: str, version: str) -> Path:
     return path
 
 
+def write_sdist(folder: Path, project: str, version: str) -> Path:
+    """A minimal sdist (``PKG-INFO`` and ``pyproject.toml``)."""
+    import io
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    base = f"{project.replace('-', '_')}-{version}"
+    members = {
+        f"{base}/PKG-INFO": f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n",
+        f"{base}/pyproject.toml": f'[project]\nname = "{project}"\nversion = "{version}"\n',
+    }
+    path = folder / sdist_name(project, version)
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 1704067200
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

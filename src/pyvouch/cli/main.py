@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "index": "pyvouch.cli.index_cmd:index",
     "trust": "pyvouch.cli.trust_cmd:trust",
     "pin": "pyvouch.cli.pin_cmd:pin",
+    "readiness": "pyvouch.cli.readiness_cmd:readiness",
+    "diff": "pyvouch.cli.diff_cmd:diff",
+    "policy": "pyvouch.cli.policy_cmd:policy",
 }
 
 

@@ -1,0 +1,101 @@
+"""`pyvouch readiness`: which dependencies sign consistently enough to enforce now."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pyvouch.cli.policy_common import LookupFlags, load_policy, lookup_options
+from pyvouch.errors import UsageError
+from pyvouch.policy.config import CONFIG_FILE, find_config
+from pyvouch.policy.readiness import assess_all, policy_snippet
+from pyvouch.policy.readiness_render import FORMATS, RENDERERS
+from pyvouch.policy.tiers import TierName, normalize
+from pyvouch.release_history import histories
+from pyvouch.sources import load_packages
+
+
+@click.command("readiness")
+@click.argument("lock", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--critical-only", is_flag=True, help="Only the packages in the policy's critical tier."
+)
+@click.option(
+    "--releases",
+    "count",
+    type=click.IntRange(1, 100),
+    default=10,
+    show_default=True,
+    help="How many recent releases of each package to examine.",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="Ready = every file of this many latest releases verified.",
+)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table")
+@click.option("--no-snippet", is_flag=True, help="Leave out the policy snippet.")
+@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
+@click.option("--platform", help="Narrow markers to this platform.")
+@lookup_options
+def readiness(
+    lock: Path | None,
+    critical_only: bool,
+    count: int,
+    window: int,
+    output_format: str,
+    no_snippet: bool,
+    python_version: str | None,
+    platform: str | None,
+    lookup: LookupFlags,
+) -> None:
+    """For each dependency in LOCK: is it ready to enforce?
+
+    Looks at the last --releases releases of each package on the index, verifies every file's
+    attestation, and says: ready (every file of the last --window releases verified, one
+    publisher throughout), close, not-ready (stopped signing), never-signs, or cannot-tell
+    (the index does not serve provenance). Ends with a policy snippet to paste: the ready
+    packages as the critical tier, with their publishers.
+    """
+    if window > count:
+        raise UsageError(f"--window {window} is larger than --releases {count}")
+    policy = load_policy(lookup.config_path, lock)
+    loaded = load_packages(
+        lock,
+        python_version=python_version,
+        platform=platform,
+        resolve=False,
+        index_url=lookup.index_url or policy.index_url,
+    )
+    for warning in loaded.warnings:
+        click.echo(f"pyvouch: warning: {warning}", err=True)
+    wanted: dict[str, str | None] = {}
+    for package in loaded.packages:
+        if package.origin is not None:
+            continue
+        if critical_only and policy.tier_of(package.name).name is not TierName.CRITICAL:
+            continue
+        wanted.setdefault(normalize(package.name), package.version)
+    if critical_only and not wanted:
+        raise UsageError(
+            "--critical-only: no package of the lock is in the critical tier "
+            f"({', '.join(policy.critical.packages) or 'the tier is empty'})"
+        )
+    found, index_url = histories(
+        list(wanted.items()),
+        lookup.verifier(),
+        lookup.scan_options(policy, loaded.index_urls),
+        count,
+    )
+    assessments = assess_all(found, window)
+    snippet = None
+    if not no_snippet:
+        config = lookup.config_path or find_config(Path.cwd())
+        pyproject = config is None or config.name != CONFIG_FILE
+        snippet = policy_snippet(
+            assessments, pyproject=pyproject, critical=policy.critical.packages
+        )
+    click.echo(RENDERERS[output_format](assessments, snippet, index_url), nl=False)
