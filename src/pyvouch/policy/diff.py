@@ -43,6 +43,13 @@ class Change:
     def head_versions(self) -> str:
         return _versions(self.head)
 
+    @property
+    def detail(self) -> str | None:
+        """Why a package whose version did not change is listed as changed."""
+        if self.kind is ChangeKind.CHANGED and self.base_versions == self.head_versions:
+            return "same version, other files"
+        return None
+
 
 def _versions(packages: Sequence[Package]) -> str:
     found = dict.fromkeys(p.version or p.origin or "?" for p in packages)
@@ -108,7 +115,7 @@ def base_pins(policy: Policy, base: Iterable[PackageResult], label: str) -> Poli
     for name, records in verified_records(results).items():
         if name in pins:
             continue
-        origin = f"verified in {label} at {versions.get(name) or '?'}"
+        origin = f"{label} (verified at {versions.get(name) or '?'})"
         pins[name] = tuple(Pin(identity_from_dict(r), origin) for r in records)
     return replace(policy, lock_pins=pins)
 

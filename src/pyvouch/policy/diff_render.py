@@ -66,7 +66,9 @@ def render_text(report: DiffReport) -> str:
     lines = [_clean(f"pyvouch diff {report.base} -> {report.head}: {_summary(report)}")]
     for e in report.entries:
         c = e.change
-        head = f"{c.kind.value:8} {c.name} {c.base_versions} -> {c.head_versions}: {_status(e)}"
+        head = f"{c.kind.value:8} {c.name} {c.base_versions} -> {c.head_versions}"
+        head += f" ({c.detail}): " if c.detail else ": "
+        head += _status(e)
         if e.publishers:
             head += f" ({', '.join(e.publishers)})"
         lines.append(_clean(head))
@@ -111,7 +113,7 @@ def render_markdown(report: DiffReport) -> str:
                 c.kind.value,
                 c.name,
                 c.base_versions,
-                c.head_versions,
+                c.head_versions + (f" ({c.detail})" if c.detail else ""),
                 _status(e),
                 ", ".join(e.publishers) or "-",
                 decision,
@@ -150,6 +152,7 @@ def to_json(report: DiffReport) -> str:
                 "change": e.change.kind.value,
                 "base_version": e.change.base_versions,
                 "head_version": e.change.head_versions,
+                "detail": e.change.detail,
                 "status": e.status.value if e.status else None,
                 "base_status": e.base_status.value if e.base_status else None,
                 "publishers": list(e.publishers),
