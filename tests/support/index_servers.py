@@ -112,6 +112,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's default of 5 stalls concurrent clients
     block_on_close = False
     owner: IndexServer
 
