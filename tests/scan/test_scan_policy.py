@@ -91,3 +91,33 @@ def test_policy_file_is_found_in_the_working_directory(scan: Scan, stripping: In
     lock = scan.write("uv.lock", LOCKS["uv.lock"]())
     code, _ = scan.json(str(lock), "--index-url", stripping.url("/simple/"))
     assert code == 0  # a policy in collect mode: unknown is shown, not an error
+
+
+def _pin_file(identity: str) -> str:
+    return (
+        'lock-version = "1"\n\n[[packages]]\nname = "gitlab-oidc-project"\n\n'
+        f"[[packages.attestation-identities]]\n{identity}\n"
+    )
+
+
+def test_pins_in_pyvouch_lock_toml_are_enforced(scan: Scan, served: StaticServer) -> None:
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    args = (str(lock), "--index-url", served.index_url, "--mode", "enforce")
+    # The pin file next to the lock names another publisher: a mismatch, blocked.
+    pins = lock.parent / "pyvouch.lock.toml"
+    pins.write_text(_pin_file('kind = "GitHub"\nrepository = "other/repo"\nworkflow = "r.yml"'))
+    code, doc = scan.json(*args)
+    assert code == 1
+    decision = packages_of(doc)["gitlab-oidc-project"]["decision"]
+    assert decision["action"] == "block"
+    assert "github:other/repo" in " ".join(decision["reasons"])
+    # The right identity passes.
+    pins.write_text(
+        _pin_file(
+            'kind = "GitLab"\nrepository = "facutuesca/gitlab-oidc-project"\n'
+            'workflow_filepath = ".gitlab-ci.yml"'
+        )
+    )
+    code, doc = scan.json(*args)
+    assert code == 0
+    assert packages_of(doc)["gitlab-oidc-project"]["decision"]["action"] == "allow"

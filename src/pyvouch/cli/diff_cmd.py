@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.policy_common import LookupFlags, load_policy, lookup_options
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import InputError, UsageError
 from pyvouch.model import Package, ScanResult
 from pyvouch.policy.alternatives import load_alternatives

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.policy_common import (
+from pyvouch.cli.common import (
     LookupFlags,
     load_policy,
     lookup_options,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.policy_common import write_atomically
+from pyvouch.cli.common import write_atomically
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, find_config, parse_config
 from pyvouch.policy.init import render_policy, suggest_critical

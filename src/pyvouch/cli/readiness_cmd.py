@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.policy_common import LookupFlags, load_policy, lookup_options
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, find_config
 from pyvouch.policy.readiness import assess_all, policy_snippet

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from pyvouch import report
-from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK, InputError, UsageError
+from pyvouch.cli.common import with_pin_file, write_atomically
+from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 from pyvouch.model import Package, ScanResult, Status
 from pyvouch.policy.config import discover
 from pyvouch.policy.decide import decide_all
@@ -23,20 +23,6 @@ from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
 from pyvouch.verify.attestations import AttestationVerifier
 from pyvouch.verify.trust import load_trust_root
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (never a partial report)."""
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=directory, prefix=f".{path.name}.", delete=False
-        ) as handle:
-            handle.write(text)
-            tmp = Path(handle.name)
-        tmp.replace(path)
-    except OSError as err:
-        raise InputError(path, f"cannot write the report: {err.strerror or err}") from None
 
 
 def _dry_run(packages: list[Package]) -> str:
@@ -212,6 +198,7 @@ def scan_cmd(
         resolve=not no_resolve,
         index_url=effective_index,
     )
+    policy = with_pin_file(policy, loaded.path)
     if effective_index is None and loaded.index_urls:
         effective_index = loaded.index_urls[0]
     for warning in loaded.warnings:

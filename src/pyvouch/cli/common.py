@@ -1,4 +1,4 @@
-"""What the policy commands (pin, readiness, diff, policy init) share: the index and trust
+"""What several commands (scan, pin, readiness, diff, policy init) share: the index and trust
 options, the policy with its pin file, and atomic writes."""
 
 from __future__ import annotations
@@ -147,7 +147,11 @@ def pin_file_for(lock: Path | None) -> Path:
 
 def load_policy(config_path: Path | None, lock: Path | None) -> Policy:
     """The configured policy, with the pins of ``pyvouch.lock.toml`` next to the lock."""
-    policy = discover(Path.cwd(), config_path)
+    return with_pin_file(discover(Path.cwd(), config_path), lock)
+
+
+def with_pin_file(policy: Policy, lock: Path | None) -> Policy:
+    """``policy`` with the pins of the ``pyvouch.lock.toml`` next to ``lock``, if there is one."""
     pins = pin_file_for(lock)
     if pins.is_file():
         policy = dataclasses.replace(policy, lock_pins=load_pin_file(pins))
