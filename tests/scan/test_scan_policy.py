@@ -52,6 +52,11 @@ def test_a_pin_to_another_publisher_blocks(scan: Scan, served: StaticServer) -> 
     assert decision["action"] == "block"
     text = " ".join(decision["reasons"])
     assert "github:other/repo" in text and "gitlab:facutuesca/gitlab-oidc-project" in text
+    # DESIGN.md's vocabulary: a good signature by another than the pinned identity is `mismatch`
+    package = packages_of(doc)["gitlab-oidc-project"]
+    assert package["status"] == "mismatch"
+    assert [f["status"] for f in package["files"]] == ["mismatch"]
+    assert not package["files"][0]["identity_checked"]
 
 
 def test_the_right_pin_passes(scan: Scan, served: StaticServer) -> None:
@@ -68,7 +73,12 @@ def test_the_right_pin_passes(scan: Scan, served: StaticServer) -> None:
         "gitlab-oidc-project=gitlab:facutuesca/gitlab-oidc-project:.gitlab-ci.yml",
     )
     assert code == 0
-    assert packages_of(doc)["gitlab-oidc-project"]["decision"]["action"] == "allow"
+    package = packages_of(doc)["gitlab-oidc-project"]
+    assert package["decision"]["action"] == "allow"
+    # the pin is what checked the identity, and the file says so
+    assert package["status"] == "verified"
+    assert package["files"][0]["identity_checked"] is True
+    assert "matches the pinned" in package["files"][0]["reason"]
 
 
 def test_unknown_critical_package_is_incomplete(scan: Scan, stripping: IndexServer) -> None:

@@ -25,6 +25,7 @@ from datetime import date
 from pyvouch.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from pyvouch.model import Action, Decision, Finding, PackageResult, ScanResult, Status
 from pyvouch.policy.pins import (
+    check_against_pins,
     describe_pins,
     matching_pin,
     mismatch_detail,
@@ -295,6 +296,7 @@ def _decision(result: PackageResult, verdict: Verdict) -> Decision:
 
 def decide(result: PackageResult, policy: Policy, today: date) -> Decision:
     """The decision for one package, as the policy's mode presents it."""
+    result = check_against_pins(result, package_pins(result.package, policy))
     return _decision(result, apply_mode(evaluate(result, policy, today), policy.mode))
 
 
@@ -311,10 +313,11 @@ def exit_code(verdicts: list[Verdict], mode: Mode) -> int:
 
 def decide_all(scan: ScanResult, policy: Policy, today: date) -> tuple[ScanResult, int]:
     """Every package decided; the scan result carrying the decisions, and the exit code."""
-    verdicts = [evaluate(r, policy, today) for r in scan.packages]
+    checked = [check_against_pins(r, package_pins(r.package, policy)) for r in scan.packages]
+    verdicts = [evaluate(r, policy, today) for r in checked]
     packages = tuple(
         replace(r, decision=_decision(r, apply_mode(v, policy.mode)))
-        for r, v in zip(scan.packages, verdicts, strict=True)
+        for r, v in zip(checked, verdicts, strict=True)
     )
     present = {normalize(r.package.name) for r in scan.packages}
     stale = tuple(

@@ -93,11 +93,12 @@ def compare(base: Iterable[Package], head: Iterable[Package]) -> list[Change]:
 
 
 def verified_records(results: Iterable[PackageResult]) -> dict[str, list[dict[str, str]]]:
-    """Per package, the Trusted Publisher identities its verified files proved."""
+    """Per package, the Trusted Publisher identities its files' verified signatures proved
+    (`mismatch` included: the signature verified, only the identity is not the pinned one)."""
     out: dict[str, list[dict[str, str]]] = {}
     for result in results:
         for f in result.findings:
-            if f.status is Status.VERIFIED and f.publisher is not None:
+            if f.status in (Status.VERIFIED, Status.MISMATCH) and f.publisher is not None:
                 record = identity_record(f.publisher)
                 if record is not None:
                     records = out.setdefault(normalize(result.package.name), [])

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch.errors import ConfigError
-from pyvouch.model import Package, Publisher
+from pyvouch.model import Finding, Package, PackageResult, Publisher, Status
 from pyvouch.policy.schema import Pin, Policy
 from pyvouch.policy.tiers import check_name, normalize
 from pyvouch.policy.tomlfile import read_toml
@@ -216,3 +216,31 @@ def parse_pin_data(data: Mapping[str, Any], path: Path | str) -> dict[str, tuple
             raise ConfigError(path, f"{key} is listed twice", where=f"{where}.name")
         out[key] = tuple(pins)
     return out
+
+
+def check_against_pins(result: PackageResult, pins: tuple[Pin, ...]) -> PackageResult:
+    """``result`` with its verified files checked against ``pins`` (DESIGN.md's vocabulary).
+
+    A verified file whose identity matches a pin becomes "identity checked"; one whose
+    identity matches none becomes `mismatch` (the signature verified, the publisher is not the
+    pinned one). Without pins, or for files that did not verify, nothing changes.
+    """
+    if not pins:
+        return result
+    findings: list[Finding] = []
+    for f in result.findings:
+        if f.status is not Status.VERIFIED or f.publisher is None:
+            findings.append(f)
+        elif (pin := matching_pin(pins, f.publisher)) is not None:
+            note = f"; matches the pinned {pin.identity.to_spec()} ({pin.origin})"
+            reason = f.reason.split("; identity NOT checked", 1)[0] + note
+            findings.append(replace(f, identity_checked=True, reason=reason))
+        else:
+            reason = (
+                f"the signature verified, but the publisher {f.publisher.to_spec()} is not the "
+                f"pinned {describe_pins(pins)}: {mismatch_detail(pins, f.publisher)}"
+            )
+            findings.append(
+                replace(f, status=Status.MISMATCH, identity_checked=False, reason=reason)
+            )
+    return replace(result, findings=tuple(findings))
