@@ -503,6 +503,16 @@ def test_redirect_to_another_host_can_be_refused(server: IndexServer, cache_dir:
     assert server.count("/x/") == 0
 
 
+def test_redirect_to_a_malformed_url_is_refused(server: IndexServer, cache_dir: Path) -> None:
+    server.route(PAGE, Reply(status=302, headers={"Location": "http://[unclosed/simple/"}))
+    with pytest.raises(IndexLookupError, match="malformed URL"):
+        page_of(server.url("/simple/"), PROJECT, **fast(cache_dir))
+    # and a provenance lookup through the same page is an error state, never a crash
+    result, _ = lookup(server.url("/simple/"), PROJECT, SDIST, **fast(cache_dir))
+    assert result.state is ProvenanceState.ERROR
+    assert "malformed URL" in result.reason
+
+
 def test_redirect_loop_is_bounded(server: IndexServer, cache_dir: Path) -> None:
     server.route(PAGE, Reply(status=302, headers={"Location": PAGE}))
     with pytest.raises(IndexLookupError, match="too many redirects"):

@@ -149,11 +149,17 @@ def load_json(body: bytes, what: str) -> Any:
 
 
 def _resolve(base: str, ref: str) -> str:
-    return strip_credentials(urljoin(base, ref))
+    try:
+        return strip_credentials(urljoin(base, ref))
+    except ValueError as err:  # urllib refuses e.g. "https://[x" (an unclosed IPv6 host)
+        raise PageParseError(f"project page lists a malformed URL {ref[:200]!r}: {err}") from None
 
 
 def _split_hash_fragment(url: str) -> tuple[str, dict[str, str]]:
-    bare, fragment = urldefrag(url)
+    try:
+        bare, fragment = urldefrag(url)
+    except ValueError as err:
+        raise PageParseError(f"project page lists a malformed URL {url[:200]!r}: {err}") from None
     hashes: dict[str, str] = {}
     if fragment and "=" in fragment:
         algo, _, value = fragment.partition("=")

@@ -259,7 +259,13 @@ class Transport:
             status, headers, body = await self._one(current, accept, limit, kind, extra)
             if status not in REDIRECT_STATUSES or "location" not in headers:
                 return Response(current, status, headers, body, tuple(warnings))
-            target = strip_credentials(urljoin(current, headers["location"]))
+            try:
+                target = strip_credentials(urljoin(current, headers["location"]))
+            except ValueError:
+                shown = headers["location"][:200]
+                raise FetchError(
+                    f"refused redirect from {current} to a malformed URL {shown!r}"
+                ) from None
             self._stats.redirects += 1
             here, there = origin(current), origin(target)
             if there[0] not in ("http", "https"):
@@ -347,7 +353,10 @@ class Transport:
 
 def _check_url(url: str) -> None:
     """Refuse, before any socket is opened, a URL that is not plain http(s) to a valid port."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as err:
+        raise FetchError(f"malformed URL {url[:200]!r}: {err}") from None
     if parts.scheme not in ("http", "https"):
         raise FetchError(f"not an http(s) URL: {url}")
     try:
