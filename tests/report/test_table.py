@@ -96,7 +96,7 @@ def test_lines_fit_the_width_and_nothing_is_cut(width: int) -> None:
     # Nothing is cropped: each cell's characters appear, in order, in the wrapped output.
     squeezed = re.sub(r"\s", "", text)
     for pkg in every_status().packages:
-        for cell in (pkg.package.name, package_reason(pkg), *package_publishers(pkg)):
+        for cell in (pkg.package.name, table.reason_cell(pkg), *package_publishers(pkg)):
             assert _in_order(re.sub(r"\s", "", cell), squeezed), cell
 
 
@@ -115,3 +115,17 @@ def test_color_only_when_asked_and_never_with_no_color(monkeypatch: pytest.Monke
 
 def test_empty_result_prints_only_the_summary() -> None:
     assert table.render(empty()).strip() == "0 packages"
+
+
+def test_verified_rows_say_what_was_attested_not_the_long_reason() -> None:
+    result = every_status()
+    verified = [p for p in result.packages if p.status.value == "verified"]
+    assert verified
+    for pkg in verified:
+        cell = table.reason_cell(pkg)
+        assert "publish/v1" in cell
+        assert cell.startswith(f"{len(pkg.findings)} file")
+        assert ("identity pinned" in cell) == all(f.identity_checked for f in pkg.findings)
+    others = [p for p in result.packages if p.status.value != "verified"]
+    for pkg in others:
+        assert table.reason_cell(pkg) == package_reason(pkg)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pyvouch.model import Action, ScanResult, Status
+from pyvouch.model import Action, PackageResult, ScanResult, Status
 from pyvouch.report._common import (
     DEFAULT_OPTIONS,
     RenderOptions,
@@ -65,6 +65,28 @@ def _table() -> Table:
     return table
 
 
+def _short_predicate(predicate_type: str) -> str:
+    """``https://docs.pypi.org/attestations/publish/v1`` -> ``publish/v1``."""
+    return "/".join(predicate_type.rstrip("/").split("/")[-2:])
+
+
+def reason_cell(pkg: PackageResult) -> str:
+    """The reason column: for a verified package the publisher column already names who
+    signed, so only what was attested is shown; for anything else, the full reason."""
+    if pkg.status is not Status.VERIFIED:
+        return package_reason(pkg)
+    kinds = dict.fromkeys(
+        _short_predicate(a.predicate_type)
+        for f in pkg.findings
+        for a in f.attestations
+        if a.predicate_type
+    )
+    files = len(pkg.findings)
+    checked = all(f.identity_checked for f in pkg.findings)
+    what = f"{files} file{'s' if files != 1 else ''}: {', '.join(kinds) or 'attested'}"
+    return f"{what}; identity pinned" if checked else what
+
+
 def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     """The table, the summary line, a statement about unknowns, decisions and warnings."""
     console = _console(options)
@@ -80,7 +102,7 @@ def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
                 status,
                 Text(pkg.coverage.value),
                 Text(", ".join(package_publishers(pkg)) or "-"),
-                Text(package_reason(pkg)),
+                Text(reason_cell(pkg)),
             )
         console.print(table)
     console.print(Text(summary_line(result)))
