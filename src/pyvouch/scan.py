@@ -28,7 +28,7 @@ from pyvouch.index.client import IndexClient
 from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile
-from pyvouch.verify.lookup import finding_for_lookup
+from pyvouch.verify.parallel import LookupVerifier
 
 
 class FileChoice(StrEnum):
@@ -96,13 +96,13 @@ class _Scanner:
     def __init__(
         self,
         client: IndexClient,
-        verifier: AttestationVerifier,
+        checks: LookupVerifier,
         options: ScanOptions,
         progress: Progress | None,
         total: int,
     ) -> None:
         self.client = client
-        self.verifier = verifier
+        self.checks = checks
         self.options = options
         self.progress = progress
         self.total = total
@@ -176,7 +176,7 @@ class _Scanner:
         if digest is None:
             return Finding(ref, Status.UNKNOWN, f"no sha256 is known for {ref.filename}")
         dist = DistFile(filename=ref.filename, sha256=digest)
-        finding = finding_for_lookup(dist, lookup, self.verifier, None)
+        finding = await self.checks.finding(dist, lookup)
         # Keep what the source recorded (url, size) alongside the digest that was checked.
         file = FileRef(ref.filename, digest, ref.url, ref.size)
         return Finding(
@@ -205,8 +205,10 @@ async def scan_packages_async(
         retries=options.retries,
         backoff=options.backoff,
     ) as client:
-        scanner = _Scanner(client, verifier, options, progress, len(packages))
-        results = await asyncio.gather(*(scanner.package(p) for p in packages))
+        # Served provenance is verified on other cores while lookups continue.
+        async with LookupVerifier(verifier, len(packages)) as checks:
+            scanner = _Scanner(client, checks, options, progress, len(packages))
+            results = await asyncio.gather(*(scanner.package(p) for p in packages))
         return list(results), client.index_url
 
 

@@ -24,6 +24,7 @@ from pyvouch.errors import InputError
 from pyvouch.model import Finding, Publisher, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
+from pyvouch.verify.parallel import VerifyJob, map_findings, verify_many
 
 
 @dataclass
@@ -44,13 +45,12 @@ def project_name(filename: str) -> str | None:
     return None
 
 
-def _same_dist(subject: str, filename: str) -> bool:
-    if subject == filename:
-        return True
+def _dist_key(filename: str) -> object:
+    """What makes two names the same dist (parsed name, version, tags); the name if unparsable."""
     try:
-        return _check_dist_filename(subject) == _check_dist_filename(filename)
+        return _check_dist_filename(filename)
     except ValueError:
-        return False
+        return ("unparsable", filename)
 
 
 def route(
@@ -65,11 +65,12 @@ def route(
         return [list(attestations)], []
     routed: list[list[LoadedAttestation]] = [[] for _ in dists]
     warnings: list[str] = []
+    by_key: dict[object, list[int]] = {}
+    for n, dist in enumerate(dists):
+        by_key.setdefault(_dist_key(dist.filename), []).append(n)
     for loaded in attestations:
         subject = loaded.subject_name
-        targets = [
-            n for n, dist in enumerate(dists) if subject and _same_dist(subject, dist.filename)
-        ]
+        targets = by_key.get(_dist_key(subject), []) if subject else []
         if not targets:
             warnings.append(
                 f"{loaded.source}: its subject {subject or '(unreadable)'} is none of the "
@@ -92,18 +93,18 @@ def verify_with_files(
         loaded.extend(load_attestation_file(path).attestations)
     dists = [digest_file(path) for path in paths]
     routed, warnings = route(dists, loaded)
-    findings = []
-    for dist, mine in zip(dists, routed, strict=True):
-        if not mine:
-            findings.append(
-                Finding(
-                    dist.ref(),
-                    Status.UNATTESTED,
-                    "none of the given attestations names this file",
-                )
-            )
-            continue
-        findings.append(verifier.verify_file(dist, mine, expected))
+    jobs = [
+        VerifyJob(dist, tuple(mine), expected) for dist, mine in zip(dists, routed, strict=True)
+    ]
+    verified = iter(verify_many(verifier, [job for job in jobs if job.attestations]))
+    findings = [
+        next(verified)
+        if job.attestations
+        else Finding(
+            job.dist.ref(), Status.UNATTESTED, "none of the given attestations names this file"
+        )
+        for job in jobs
+    ]
     return VerifyOutcome(findings, warnings)
 
 
@@ -123,10 +124,11 @@ async def _from_index(
             (project, dist.filename, dist.sha256)
             for project, dist in zip(projects, dists, strict=True)
         )
-    findings = [
-        finding_for_lookup(dist, lookup, verifier, expected)
-        for dist, lookup in zip(dists, lookups, strict=True)
-    ]
+    findings = map_findings(
+        verifier,
+        list(zip(dists, lookups, strict=True)),
+        lambda v, item: finding_for_lookup(item[0], item[1], v, expected),
+    )
     return VerifyOutcome(findings)  # the index's warnings are already part of each reason
 
 
