@@ -1,0 +1,36 @@
+"""The benchmark scripts still run (tiny sizes; no timings asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _run(*args: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = done.stdout.strip().splitlines()[-1]
+    result: dict[str, object] = json.loads(line)
+    return result
+
+
+def test_make_corpus_then_verify_throughput(tmp_path: Path) -> None:
+    out = tmp_path / "corpus"
+    made = _run(
+        str(BENCHMARKS / "make_corpus.py"),
+        "--packages", "3", "--seed", "1", "--out", str(out), "--unattested", "0",
+        "--invalid", "0", "--identity-changed", "0", "--quiet",
+    )  # fmt: skip
+    assert made["packages"] == 3 and made["attestations"] == 6
+    assert (out / "site" / "simple" / "index.html").is_file()
+    measured = _run(str(BENCHMARKS / "verify_throughput.py"), "--count", "4", "--corpus", str(out))
+    assert measured["count"] == 4
+    for key in ("ms_per_attestation", "floor_ms_per_attestation", "peak_rss_mb"):
+        value = measured[key]
+        assert isinstance(value, float) and value > 0, key
