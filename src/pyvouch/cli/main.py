@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "readiness": "pyvouch.cli.readiness_cmd:readiness",
     "diff": "pyvouch.cli.diff_cmd:diff",
     "policy": "pyvouch.cli.policy_cmd:policy",
+    "workflow": "pyvouch.cli.workflow_cmd:workflow",
+    "check": "pyvouch.cli.check_cmd:check",
 }
 
 

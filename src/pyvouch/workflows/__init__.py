@@ -1,0 +1,1 @@
+"""Release workflows: a line-aware GitHub Actions model, the linter and the generator."""
