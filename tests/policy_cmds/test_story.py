@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomlkit
 from click.testing import CliRunner, Result
 
 from pyvouch.cli.main import cli
@@ -108,16 +107,23 @@ def test_collect_readiness_pin_enforce_then_block_a_swap_and_a_drop(
         "flit-core": "close",
         "pyproject-hooks": "never-signs",
     }
-    # The team pastes the snippet: the ready packages become the critical tier, pinned.
+    # The snippet names the ready packages and their publishers; --apply merges exactly that
+    # into the policy file, keeping the rest (comments included) as it was.
     snippet = tomllib.loads(report["snippet"])
-    doc = tomlkit.parse(policy_file.read_text("utf-8"))
-    doc["tiers"]["critical"]["packages"] = snippet["tiers"]["critical"]["packages"]  # type: ignore[index]
-    doc["publishers"] = snippet["publishers"]
-    policy_file.write_text(tomlkit.dumps(doc), encoding="utf-8")
     assert snippet["publishers"] == {
         "build": "github:pypa/build:cd.yml",
         "packaging": "github:pypa/packaging:publish.yml",
     }
+    policy_before = policy_file.read_text("utf-8")
+    applied = pyvouch("readiness", "pylock.toml", *index, "--apply", "--no-snippet")
+    assert applied.exit_code == 0, applied.output
+    policy_after = policy_file.read_text("utf-8")
+    assert tomllib.loads(policy_after)["publishers"] == snippet["publishers"]
+    assert set(snippet["tiers"]["critical"]["packages"]) <= set(
+        tomllib.loads(policy_after)["tiers"]["critical"]["packages"]
+    )
+    kept = [line for line in policy_before.splitlines() if line.startswith("#")]
+    assert kept and all(line in policy_after.splitlines() for line in kept)
 
     # 4. Pin every identity that verifies now into the lock itself.
     pinned = pyvouch("pin", "pylock.toml", *index)
@@ -126,9 +132,8 @@ def test_collect_readiness_pin_enforce_then_block_a_swap_and_a_drop(
     assert "skip  pyproject-hooks 1.2.0: not pinned" in pinned.output
 
     # 5. Enforce for the critical tier: today's lock passes.
-    doc = tomlkit.parse(policy_file.read_text("utf-8"))
-    doc["mode"] = "enforce"
-    policy_file.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    assert pyvouch("policy", "mode", "enforce").exit_code == 0
+    assert tomllib.loads(policy_file.read_text("utf-8"))["mode"] == "enforce"
     enforce = pyvouch("scan", "pylock.toml", *index, "--format", "json")
     assert enforce.exit_code == 0, enforce.output
     ok = decisions(enforce)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.common import write_atomically
+from pyvouch.cli.common import read_text, write_atomically
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, find_config, parse_config
+from pyvouch.policy.edit import set_mode
 from pyvouch.policy.init import render_policy, suggest_critical
 from pyvouch.policy.lock_graph import dependents, direct
 from pyvouch.sources import load_packages
@@ -82,6 +83,29 @@ def init(
         f"wrote {target}: collect mode, {len(suggestions)} suggested critical package(s); "
         "next: pyvouch scan, then pyvouch readiness"
     )
+
+
+@policy.command("mode")
+@click.argument("mode", type=click.Choice(["collect", "warn", "enforce"]))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Policy file (default: pyvouch.toml or [tool.pyvouch] in pyproject.toml here).",
+)
+def mode(mode: str, config_path: Path | None) -> None:
+    """Set the policy's MODE (collect, warn, enforce), keeping the rest of the file as it is."""
+    target = config_path or find_config(Path.cwd())
+    if target is None:
+        raise UsageError(
+            f"no policy here ({CONFIG_FILE} or [tool.pyvouch]); run pyvouch policy init"
+        )
+    text = read_text(target)
+    new = set_mode(text, target, mode)
+    if new != text:
+        write_atomically(target, new)
+    click.echo(f"{target}: mode = {mode!r}")
 
 
 def _table(text: str, as_pyproject: bool) -> dict[str, object]:

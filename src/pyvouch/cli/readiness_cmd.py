@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options, read_text, write_atomically
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, find_config
-from pyvouch.policy.readiness import assess_all, policy_snippet
+from pyvouch.policy.edit import add_critical_and_publishers
+from pyvouch.policy.readiness import Assessment, Verdict, assess_all, policy_snippet
 from pyvouch.policy.readiness_render import FORMATS, RENDERERS
 from pyvouch.policy.tiers import TierName, normalize
 from pyvouch.release_history import histories
@@ -38,6 +39,13 @@ from pyvouch.sources import load_packages
 )
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="table")
 @click.option("--no-snippet", is_flag=True, help="Leave out the policy snippet.")
+@click.option(
+    "--apply",
+    "apply_snippet",
+    is_flag=True,
+    help="Add the ready packages to the critical tier and their publishers to the policy file "
+    "(pyvouch.toml or [tool.pyvouch]; created if there is none), keeping the rest as it is.",
+)
 @click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
 @click.option("--platform", help="Narrow markers to this platform.")
 @lookup_options
@@ -48,6 +56,7 @@ def readiness(
     window: int,
     output_format: str,
     no_snippet: bool,
+    apply_snippet: bool,
     python_version: str | None,
     platform: str | None,
     lookup: LookupFlags,
@@ -99,3 +108,21 @@ def readiness(
             assessments, pyproject=pyproject, critical=policy.critical.packages
         )
     click.echo(RENDERERS[output_format](assessments, snippet, index_url), nl=False)
+    if apply_snippet:
+        _apply(assessments, lookup.config_path)
+
+
+def _apply(assessments: list[Assessment], config_path: Path | None) -> None:
+    target = config_path or find_config(Path.cwd()) or Path(CONFIG_FILE)
+    ready = [a for a in assessments if a.verdict is Verdict.READY and a.pin_spec]
+    text = read_text(target) if target.exists() else ""
+    new, changes = add_critical_and_publishers(
+        text,
+        target,
+        [a.name for a in ready],
+        {a.name: a.pin_spec for a in ready if a.pin_spec is not None},
+    )
+    if new != text:
+        write_atomically(target, new)
+    said = "; ".join(changes) if changes else "nothing to change"
+    click.echo(f"applied to {target}: {said}", err=True)
