@@ -231,7 +231,7 @@ def _action_publish(workflow: Workflow, job: Job, step: Step) -> PublishStep | N
             job=job,
             step=step,
             tool="pypa-action",
-            line=step.line,
+            line=step.uses_line,
             display=step.uses,
             token=token,
             attestations_off=off,
@@ -248,7 +248,7 @@ def _action_publish(workflow: Workflow, job: Job, step: Step) -> PublishStep | N
             job=job,
             step=step,
             tool="maturin",
-            line=step.line,
+            line=step.uses_line,
             display=step.uses,
             token=token,
             attestations_off=None,
@@ -339,7 +339,7 @@ def build_steps(workflow: Workflow) -> list[BuildStep]:
             if step.uses:
                 found = _action_build(step)
                 if found is not None:
-                    out.append(BuildStep(job, step, step.line, found[0], found[1]))
+                    out.append(BuildStep(job, step, step.uses_line, found[0], found[1]))
             for command in step_commands(step):
                 built = _command_build(command)
                 if built is not None:

@@ -688,7 +688,7 @@ class _Linter:
 
     def check_pins(self, wf: Workflow) -> None:
         for job in wf.jobs.values():
-            uses_list = [(s.uses, s.line) for s in job.steps if s.uses]
+            uses_list = [(s.uses, s.uses_line) for s in job.steps if s.uses]
             if job.uses and "@" in job.uses:
                 uses_list.append((job.uses, job.uses_line or job.line))
             for uses, line in uses_list:

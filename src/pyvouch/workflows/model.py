@@ -63,6 +63,7 @@ class Step:
     name: str | None
     id: str | None
     uses: str | None
+    uses_line: int
     with_: dict[str, str]
     with_lines: dict[str, int]
     run: str | None
@@ -237,6 +238,7 @@ class _Parser:
             name=_scalar(step["name"]) if "name" in step else None,
             id=_scalar(step["id"]) if "id" in step else None,
             uses=_scalar(uses).strip() if uses is not None else None,
+            uses_line=_line(step, "uses") if uses is not None else line,
             with_=with_,
             with_lines=with_lines,
             run=run,
