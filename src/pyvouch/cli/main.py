@@ -15,9 +15,11 @@ from pyvouch.errors import EXIT_USAGE, PyvouchError
 # --help` and a command that needs no cryptography do not pay for importing sigstore.
 COMMANDS: dict[str, str] = {
     "verify": "pyvouch.cli.verify_cmd:verify",
+    "verify-blob": "pyvouch.cli.blob_cmd:verify_blob_cmd",
     "inspect": "pyvouch.cli.inspect_cmd:inspect",
     "scan": "pyvouch.cli.scan_cmd:scan_cmd",
     "sign": "pyvouch.cli.sign_cmd:sign",
+    "sign-blob": "pyvouch.cli.blob_cmd:sign_blob_cmd",
     "index": "pyvouch.cli.index_cmd:index",
     "trust": "pyvouch.cli.trust_cmd:trust",
     "pin": "pyvouch.cli.pin_cmd:pin",
