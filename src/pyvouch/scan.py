@@ -2,7 +2,10 @@
 
 `scan_packages` runs every lookup concurrently (the index client bounds the concurrency) and
 verifies each served provenance against the digest the source recorded, so nothing but
-metadata is downloaded. Policy and rendering happen after, on the returned `ScanResult`.
+metadata is downloaded. A verdict already reached for the same file, provenance and trust root
+is reused from the authenticated verdict cache (`pyvouch.verify.verdicts`); the verifier is
+built only when something must really be verified. Policy and rendering happen after, on the
+returned `ScanResult`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.tags import Tag, sys_tags
 from packaging.utils import (
@@ -24,11 +28,18 @@ from packaging.utils import (
 )
 
 from pyvouch.errors import IndexLookupError
+from pyvouch.index.cache import default_cache_dir
 from pyvouch.index.client import IndexClient
 from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
-from pyvouch.verify.attestations import AttestationVerifier, DistFile
+from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.dist import DistFile
 from pyvouch.verify.parallel import LookupVerifier
+from pyvouch.verify.trust import data_dir
+from pyvouch.verify.verdicts import VerdictCache
+
+if TYPE_CHECKING:  # sigstore is imported only when something must really be verified
+    from pyvouch.verify.attestations import AttestationVerifier
 
 
 class FileChoice(StrEnum):
@@ -50,6 +61,8 @@ class ScanOptions:
     retries: int = 3
     backoff: float = 0.5
     """Seconds before the first retry (doubling after)."""
+    verdict_cache: bool = True
+    """Reuse verdicts cached (authenticated) in the cache dir; see `pyvouch.verify.verdicts`."""
 
 
 Progress = Callable[[int, int], None]
@@ -189,9 +202,15 @@ class _Scanner:
         )
 
 
+def _verdicts(options: ScanOptions) -> VerdictCache | None:
+    if not options.verdict_cache:
+        return None
+    return VerdictCache.open(options.cache_dir or default_cache_dir(), data_dir())
+
+
 async def scan_packages_async(
     packages: Sequence[Package],
-    verifier: AttestationVerifier,
+    verifier: AttestationVerifier | DeferredVerifier,
     options: ScanOptions,
     progress: Progress | None = None,
 ) -> tuple[list[PackageResult], str]:
@@ -205,8 +224,10 @@ async def scan_packages_async(
         retries=options.retries,
         backoff=options.backoff,
     ) as client:
-        # Served provenance is verified on other cores while lookups continue.
-        async with LookupVerifier(verifier, len(packages)) as checks:
+        # Served provenance is verified (unless its verdict is cached) on other cores while
+        # lookups continue.
+        verdicts = _verdicts(options)
+        async with LookupVerifier(verifier, len(packages), verdicts=verdicts) as checks:
             scanner = _Scanner(client, checks, options, progress, len(packages))
             results = await asyncio.gather(*(scanner.package(p) for p in packages))
         return list(results), client.index_url
@@ -214,7 +235,7 @@ async def scan_packages_async(
 
 def scan(
     packages: Sequence[Package],
-    verifier: AttestationVerifier,
+    verifier: AttestationVerifier | DeferredVerifier,
     options: ScanOptions,
     *,
     source: str,

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,8 +17,11 @@ from pyvouch.policy.config import discover
 from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
 from pyvouch.policy.schema import Policy
 from pyvouch.scan import FileChoice, ScanOptions
-from pyvouch.verify.attestations import AttestationVerifier
-from pyvouch.verify.trust import load_trust_root
+from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.trust import choose_trust_root
+
+if TYPE_CHECKING:
+    from pyvouch.verify.attestations import AttestationVerifier
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,10 +41,14 @@ class LookupFlags:
     config_path: Path | None
 
     def verifier(self) -> AttestationVerifier:
+        return self.deferred_verifier().get()
+
+    def deferred_verifier(self) -> DeferredVerifier:
+        """The verifier for these flags, built (sigstore imported) on first use."""
         if self.staging and self.trust_root is not None:
             raise UsageError("give --staging or --trust-root, not both")
-        return AttestationVerifier(
-            load_trust_root(staging=self.staging, trust_root_file=self.trust_root)
+        return DeferredVerifier(
+            choose_trust_root(staging=self.staging, trust_root_file=self.trust_root)
         )
 
     def scan_options(

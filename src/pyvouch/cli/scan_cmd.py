@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from pyvouch import report
 from pyvouch.cli.common import with_pin_file, write_atomically
@@ -21,8 +19,8 @@ from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
-from pyvouch.verify.attestations import AttestationVerifier
-from pyvouch.verify.trust import load_trust_root
+from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.trust import choose_trust_root
 
 
 def _dry_run(packages: list[Package]) -> str:
@@ -207,7 +205,8 @@ def scan_cmd(
         _emit(_dry_run(loaded.packages), output)
         ctx.exit(EXIT_OK)
 
-    verifier = AttestationVerifier(load_trust_root(staging=staging, trust_root_file=trust_root))
+    # Built on the first file whose verdict is not cached: a warm scan imports no sigstore.
+    verifier = DeferredVerifier(choose_trust_root(staging=staging, trust_root_file=trust_root))
     options = ScanOptions(
         index_url=effective_index,
         offline=offline,
@@ -232,7 +231,7 @@ def scan_cmd(
 
 def _run(
     packages: list[Package],
-    verifier: AttestationVerifier,
+    verifier: DeferredVerifier,
     options: ScanOptions,
     source: str,
     source_format: str,
@@ -248,6 +247,9 @@ def _run(
             source_format=source_format,
             warnings=warnings,
         )
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     console = Console(stderr=True)
     with Progress(
         TextColumn("scanning"),

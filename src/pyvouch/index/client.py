@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -25,6 +26,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+    # httpx imports its command-line tool (httpx._main, which loads rich and pygments: ~50 ms)
+    # whenever those are installed, and falls back to a stub on ImportError. pyvouch never
+    # runs that tool: make the import fail once, then let it be imported normally again.
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx
+    finally:
+        if sys.modules.get("httpx._main", 0) is None:
+            del sys.modules["httpx._main"]
 import httpx
 
 from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError

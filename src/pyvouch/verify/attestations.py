@@ -17,7 +17,6 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -29,8 +28,9 @@ from sigstore.errors import CertValidationError
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import Bundle
 
-from pyvouch.errors import InputError
-from pyvouch.model import AttestationInfo, FileRef, Finding, Publisher, Status
+from pyvouch.model import AttestationInfo, Finding, Publisher, Status
+from pyvouch.verify.dist import DistFile as DistFile  # re-exported: callers import it here
+from pyvouch.verify.dist import digest_file as digest_file
 from pyvouch.verify.identity import publisher_from_certificate
 from pyvouch.verify.load import LoadedAttestation
 from pyvouch.verify.matching import match_identity
@@ -46,30 +46,6 @@ def short_predicate(predicate_type: str | None) -> str:
     if predicate_type is None:
         return "?"
     return _PREDICATE_SHORT.get(predicate_type, predicate_type)
-
-
-@dataclass(frozen=True, slots=True)
-class DistFile:
-    """A distribution file to verify: its name (as the subject must name it) and digest."""
-
-    filename: str
-    sha256: str
-    path: Path | None = None
-
-    def ref(self) -> FileRef:
-        return FileRef(filename=self.filename, sha256=self.sha256)
-
-
-def digest_file(path: Path) -> DistFile:
-    """Name and sha256 of a file on disk; `InputError` if it cannot be read."""
-    try:
-        with path.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a distribution file") from None
-    except OSError as err:
-        raise InputError(path, f"cannot read ({err.strerror or err})") from None
-    return DistFile(filename=path.name, sha256=digest, path=path)
 
 
 class _IdentityCheckedAfterwards:

@@ -3,33 +3,31 @@
 One place maps the index client's provenance states onto DESIGN.md's statuses, for `verify`
 and `scan` alike: SERVED is verified, NONE is `unattested`, NOT_SERVED and ERROR are
 `unknown` (never `unattested`: nobody can tell).
+
+Only SERVED needs cryptography; `finding_without_provenance` answers the other states without
+importing sigstore or pypi-attestations.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pyvouch.errors import InputError
 from pyvouch.index.client import ProvenanceLookup, ProvenanceState
 from pyvouch.model import Finding, Publisher, Status
-from pyvouch.verify.attestations import AttestationVerifier, DistFile
-from pyvouch.verify.load import parse_attestations
+from pyvouch.verify.dist import DistFile
+
+if TYPE_CHECKING:
+    from pyvouch.verify.attestations import AttestationVerifier
 
 
-def finding_for_lookup(
-    dist: DistFile,
-    lookup: ProvenanceLookup,
-    verifier: AttestationVerifier,
-    expected: Publisher | None,
-) -> Finding:
-    """The finding for ``dist`` given the index's answer ``lookup`` about it."""
-    if lookup.state is ProvenanceState.SERVED and lookup.provenance is not None:
-        where = f"provenance from {lookup.url or 'the index'}"
-        try:
-            parsed = parse_attestations(lookup.provenance, where)
-        except InputError as err:
-            return Finding(
-                dist.ref(), Status.INVALID, f"the index served unusable provenance: {err}"
-            )
-        return verifier.verify_file(dist, parsed.attestations, expected)
+def needs_verification(lookup: ProvenanceLookup) -> bool:
+    """Whether the answer carries provenance to verify."""
+    return lookup.state is ProvenanceState.SERVED and lookup.provenance is not None
+
+
+def finding_without_provenance(dist: DistFile, lookup: ProvenanceLookup) -> Finding:
+    """The finding for an answer that carries no provenance (NONE, NOT_SERVED, ERROR)."""
     if lookup.state is ProvenanceState.NONE:
         if lookup.legacy_signature:
             return Finding(
@@ -40,3 +38,23 @@ def finding_for_lookup(
             )
         return Finding(dist.ref(), Status.UNATTESTED, lookup.reason)
     return Finding(dist.ref(), Status.UNKNOWN, lookup.reason)
+
+
+def finding_for_lookup(
+    dist: DistFile,
+    lookup: ProvenanceLookup,
+    verifier: AttestationVerifier,
+    expected: Publisher | None,
+) -> Finding:
+    """The finding for ``dist`` given the index's answer ``lookup`` about it."""
+    if not needs_verification(lookup):
+        return finding_without_provenance(dist, lookup)
+    from pyvouch.verify.load import parse_attestations
+
+    assert lookup.provenance is not None
+    where = f"provenance from {lookup.url or 'the index'}"
+    try:
+        parsed = parse_attestations(lookup.provenance, where)
+    except InputError as err:
+        return Finding(dist.ref(), Status.INVALID, f"the index served unusable provenance: {err}")
+    return verifier.verify_file(dist, parsed.attestations, expected)

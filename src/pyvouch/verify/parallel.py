@@ -27,18 +27,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pyvouch.model import Finding, Publisher
-from pyvouch.verify.attestations import AttestationVerifier, DistFile
-from pyvouch.verify.load import LoadedAttestation
+from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.dist import DistFile
 
-if TYPE_CHECKING:  # the index client (httpx) is imported only when lookups are verified
+if TYPE_CHECKING:  # cryptography is imported only when something is verified
     from pyvouch.index.client import ProvenanceLookup
+    from pyvouch.verify.attestations import AttestationVerifier
+    from pyvouch.verify.load import LoadedAttestation
+    from pyvouch.verify.verdicts import VerdictCache
 
 T = TypeVar("T")
 
 MIN_PARALLEL = 48
 """Below this many items, verify in-process: forking a pool costs about as much as ~50 checks."""
 
-Check = Callable[[AttestationVerifier, Any], Finding]
+Check = Callable[["AttestationVerifier", Any], Finding]
 
 # What forked workers inherit: set just before the pool forks, cleared after.
 _STATE: tuple[AttestationVerifier, Sequence[Any], Check] | None = None
@@ -123,6 +126,9 @@ BATCH = 24
 """Served provenances sent to a worker at once (one task per file costs more than it saves)."""
 BATCH_WAIT = 0.01
 """Seconds a partial batch waits for more lookups before it is sent anyway."""
+INLINE_FIRST = 8
+"""Verifications done in-process before a pool is forked (a warm scan with a few new files
+should not pay for a pool)."""
 
 _WORKER_VERIFIER: AttestationVerifier | None = None
 
@@ -145,38 +151,49 @@ class LookupVerifier:
     """Verifies served provenance while other lookups are still in flight.
 
     ``async with LookupVerifier(verifier, expected_files) as checks: await checks.finding(...)``.
-    With at least `MIN_PARALLEL` files expected, several cores and ``fork``, served provenances
-    (raw bytes, a few KiB each) are gathered into batches of up to `BATCH` (or whatever arrived
-    within `BATCH_WAIT`) and sent to a forked pool whose workers inherited the verifier; the
-    event loop keeps fetching meanwhile. Otherwise it verifies inline. Findings are those of
-    `pyvouch.verify.lookup.finding_for_lookup`, whichever way.
+
+    - An answer without provenance (none published, not served, an error) becomes its finding
+      at once, with no cryptography imported.
+    - With a `VerdictCache` (``verdicts``), a verdict cached for exactly this file, provenance
+      and trust root is returned as is (see `pyvouch.verify.verdicts`), and every new verdict
+      is stored. Only scans without an expected publisher use it (pins are applied later).
+    - Anything else is verified. ``verifier`` may be a `DeferredVerifier`: it is built on the
+      first file that must really be verified. The first `INLINE_FIRST` are verified inline;
+      after that, with at least ``min_parallel`` files expected, several cores and ``fork``,
+      served provenances (raw bytes, a few KiB each) are gathered into batches of up to
+      `BATCH` (or whatever arrived within `BATCH_WAIT`) and sent to a forked pool whose workers
+      inherited the verifier; the event loop keeps fetching meanwhile.
+
+    Findings are those of `pyvouch.verify.lookup.finding_for_lookup`, whichever way.
     """
 
     def __init__(
         self,
-        verifier: AttestationVerifier,
+        verifier: AttestationVerifier | DeferredVerifier,
         expected_files: int,
         *,
         workers: int | None = None,
         min_parallel: int | None = None,
+        verdicts: VerdictCache | None = None,
+        inline_first: int = INLINE_FIRST,
     ) -> None:
-        self.verifier = verifier
+        self.source = (
+            verifier if isinstance(verifier, DeferredVerifier) else DeferredVerifier.of(verifier)
+        )
+        self.verdicts = verdicts if self.source.trust_root_sha256 is not None else None
         min_parallel = MIN_PARALLEL if min_parallel is None else min_parallel
         count = workers if workers is not None else available_cores()
         self._workers = count if expected_files >= min_parallel and _can_fork() else 1
+        self._inline_left = inline_first
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[_LookupJob, asyncio.Future[Finding]]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self.verified = 0
+        """Files verified by this instance (cache misses)."""
+        self.cached = 0
+        """Verdicts taken from the verdict cache."""
 
     async def __aenter__(self) -> LookupVerifier:
-        if self._workers > 1:
-            gc.freeze()  # see map_findings
-            self._pool = ProcessPoolExecutor(
-                self._workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_worker,
-                initargs=(self.verifier,),
-            )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -189,11 +206,55 @@ class LookupVerifier:
     async def finding(
         self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None = None
     ) -> Finding:
-        from pyvouch.index.client import ProvenanceState
+        from pyvouch.verify.lookup import finding_without_provenance, needs_verification
+
+        if not needs_verification(lookup):
+            return finding_without_provenance(dist, lookup)
+        key = self._verdict_key(dist, lookup) if expected is None else None
+        if key is not None:
+            assert self.verdicts is not None
+            hit = self.verdicts.get(key, dist)
+            if hit is not None:
+                self.cached += 1
+                return hit
+        finding = await self._verify(dist, lookup, expected)
+        self.verified += 1
+        if key is not None:
+            assert self.verdicts is not None
+            self.verdicts.put(key, finding)
+        return finding
+
+    def _verdict_key(self, dist: DistFile, lookup: ProvenanceLookup) -> str | None:
+        if self.verdicts is None or self.source.trust_root_sha256 is None:
+            return None
+        from pyvouch.verify.verdicts import verdict_key
+
+        assert lookup.provenance is not None
+        return verdict_key(
+            trust_root_sha256=self.source.trust_root_sha256,
+            trust_root_source=self.source.trust_root_source,
+            dist=dist,
+            provenance=lookup.provenance,
+            provenance_url=lookup.url,
+        )
+
+    async def _verify(
+        self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None
+    ) -> Finding:
         from pyvouch.verify.lookup import finding_for_lookup
 
-        if self._pool is None or lookup.state is not ProvenanceState.SERVED:
-            return finding_for_lookup(dist, lookup, self.verifier, expected)
+        verifier = self.source.get()  # built (sigstore imported) on the first real verification
+        if self._inline_left > 0 or self._workers <= 1:
+            self._inline_left -= 1
+            return finding_for_lookup(dist, lookup, verifier, expected)
+        if self._pool is None:
+            gc.freeze()  # see map_findings
+            self._pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(verifier,),
+            )
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Finding] = loop.create_future()
         self._pending.append(((dist, lookup, expected), future))

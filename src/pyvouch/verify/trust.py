@@ -13,6 +13,8 @@ Loading never touches the network. Only `update_trust_root` does, with a bounded
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import os
 import shutil
@@ -20,24 +22,19 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib import parse
 
 import platformdirs
-import sigstore
-from sigstore.errors import Error as SigstoreError
-from sigstore.models import ClientTrustConfig, TrustedRoot
-from sigstore.verify import Verifier
-from sigstore_models.trustroot.v1 import TrustedRoot as _InnerTrustedRoot
-from tuf.api.exceptions import RepositoryError
-from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
-from tuf.ngclient.config import UpdaterConfig
-from tuf.ngclient.updater import Updater
-from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from pyvouch.errors import InputError, TrustRootError, TrustUpdateError
+
+# sigstore and tuf are imported where they are used: choosing a root's bytes (and digesting
+# them, which keys the verdict cache) needs neither, so a fully cached scan never loads them.
+if TYPE_CHECKING:
+    from sigstore.models import TrustedRoot
+    from sigstore.verify import Verifier
 
 PRODUCTION_TUF_URL = "https://tuf-repo-cdn.sigstore.dev"
 STAGING_TUF_URL = "https://tuf-repo-cdn.sigstage.dev"
@@ -55,9 +52,14 @@ class TrustRoot:
     """``production``, ``staging`` or ``custom``."""
     source: str
     trusted_root: TrustedRoot
+    sha256: str | None = None
+    """sha256 of the JSON bytes the root was parsed from, when known."""
 
     def verifier(self) -> Verifier:
         """One `Verifier` for this root; build it once and reuse it for every attestation."""
+        from sigstore.errors import Error as SigstoreError
+        from sigstore.verify import Verifier
+
         try:
             return Verifier(trusted_root=self.trusted_root)
         except (SigstoreError, ValueError) as err:
@@ -97,31 +99,51 @@ def _instance_dir(base: Path, tuf_url: str) -> Path:
     return base / "trust" / parse.quote(tuf_url, safe="")
 
 
+def _sigstore_dir() -> Path:
+    """The installed ``sigstore`` package's directory, found without importing it."""
+    spec = importlib.util.find_spec("sigstore")
+    locations = spec.submodule_search_locations if spec is not None else None
+    if not locations:
+        raise TrustRootError("the sigstore package is not installed")
+    return Path(next(iter(locations)))
+
+
 def _shipped(tuf_url: str, name: str) -> bytes:
-    store = resources.files("sigstore") / "_store" / parse.quote(tuf_url, safe="")
-    return (store / name).read_bytes()
+    return (_sigstore_dir() / "_store" / parse.quote(tuf_url, safe="") / name).read_bytes()
 
 
-def _parse_trusted_root(data: bytes, where: str) -> TrustedRoot:
-    """A `TrustedRoot` from trusted-root JSON or ClientTrustConfig JSON bytes."""
+def _media_type(data: bytes, where: str) -> str:
+    """The JSON's mediaType if it names a trusted root or client trust config; else
+    `InputError`. Checks the shape only (no sigstore import)."""
     try:
         obj = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise InputError(where, f"not JSON ({err})") from None
     media_type = obj.get("mediaType") if isinstance(obj, dict) else None
-    try:
-        if isinstance(media_type, str) and media_type.startswith(_CLIENT_CONFIG_MEDIA):
-            return ClientTrustConfig.from_json(data.decode()).trusted_root
-        if isinstance(media_type, str) and media_type.startswith(_TRUSTED_ROOT_MEDIA):
-            return TrustedRoot(_InnerTrustedRoot.from_json(data))
-    except Exception as err:  # the models raise pydantic, ValueError and sigstore errors alike
-        problem = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(where, f"not a valid Sigstore trusted root ({problem})") from None
+    if isinstance(media_type, str) and media_type.startswith(
+        (_CLIENT_CONFIG_MEDIA, _TRUSTED_ROOT_MEDIA)
+    ):
+        return media_type
     raise InputError(
         where,
         "not a Sigstore trusted root or client trust config "
         f"(mediaType {media_type!r}; expected {_TRUSTED_ROOT_MEDIA}+json...)",
     )
+
+
+def _parse_trusted_root(data: bytes, where: str) -> TrustedRoot:
+    """A `TrustedRoot` from trusted-root JSON or ClientTrustConfig JSON bytes."""
+    media_type = _media_type(data, where)
+    from sigstore.models import ClientTrustConfig, TrustedRoot
+    from sigstore_models.trustroot.v1 import TrustedRoot as _InnerTrustedRoot
+
+    try:
+        if media_type.startswith(_CLIENT_CONFIG_MEDIA):
+            return ClientTrustConfig.from_json(data.decode()).trusted_root
+        return TrustedRoot(_InnerTrustedRoot.from_json(data))
+    except Exception as err:  # the models raise pydantic, ValueError and sigstore errors alike
+        problem = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise InputError(where, f"not a valid Sigstore trusted root ({problem})") from None
 
 
 def _verified_cache(inst: Instance, base: Path) -> tuple[bytes, str] | None:
@@ -137,6 +159,9 @@ def _verified_cache(inst: Instance, base: Path) -> tuple[bytes, str] | None:
     target = directory / "targets" / TRUSTED_ROOT_TARGET
     if not target.is_file():
         return None
+    from tuf.api.exceptions import RepositoryError
+    from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
+
     try:
         trusted = Metadata[Root].from_bytes(inst.bootstrap_root)
         version = trusted.signed.version
@@ -169,6 +194,59 @@ def _read_stamp(directory: Path) -> dict[str, Any] | None:
     return obj if isinstance(obj, dict) else None
 
 
+@dataclass(frozen=True, slots=True)
+class TrustRootBytes:
+    """The trust root chosen, before parsing: its bytes and where they came from."""
+
+    name: str
+    """``production``, ``staging`` or ``custom``."""
+    source: str
+    data: bytes
+    where: str
+    """How a parse error names the input (the file, or the source sentence)."""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def parse(self) -> TrustRoot:
+        """The parsed root (imports sigstore); `InputError` if the bytes are not a root."""
+        return TrustRoot(
+            self.name, self.source, _parse_trusted_root(self.data, self.where), self.sha256
+        )
+
+
+def choose_trust_root(
+    *,
+    staging: bool = False,
+    trust_root_file: Path | None = None,
+    base: Path | None = None,
+    inst: Instance | None = None,
+) -> TrustRootBytes:
+    """The bytes of the trust root to verify with, as `load_trust_root` chooses them.
+
+    Never uses the network and never imports sigstore (tuf only to re-check a stored update).
+    """
+    if trust_root_file is not None:
+        if staging:
+            raise TrustRootError("--staging and --trust-root exclude each other")
+        try:
+            data = trust_root_file.read_bytes()
+        except OSError as err:
+            raise InputError(trust_root_file, f"cannot read ({err.strerror or err})") from None
+        _media_type(data, str(trust_root_file))  # a file that is no root at all fails now
+        return TrustRootBytes("custom", f"file {trust_root_file}", data, str(trust_root_file))
+    inst = inst or instance(staging)
+    cached = _verified_cache(inst, base or data_dir())
+    if cached is not None:
+        data, source = cached
+        return TrustRootBytes(inst.name, source, data, source)
+    if inst.shipped_trusted_root is None:
+        raise TrustRootError(f"no verified {inst.name} trust root; run `pyvouch trust update`")
+    source = f"shipped with sigstore {importlib.metadata.version('sigstore')}"
+    return TrustRootBytes(inst.name, source, inst.shipped_trusted_root, source)
+
+
 def load_trust_root(
     *,
     staging: bool = False,
@@ -177,25 +255,9 @@ def load_trust_root(
     inst: Instance | None = None,
 ) -> TrustRoot:
     """The trust root to verify with. Never uses the network."""
-    if trust_root_file is not None:
-        if staging:
-            raise TrustRootError("--staging and --trust-root exclude each other")
-        try:
-            data = trust_root_file.read_bytes()
-        except OSError as err:
-            raise InputError(trust_root_file, f"cannot read ({err.strerror or err})") from None
-        return TrustRoot(
-            "custom", f"file {trust_root_file}", _parse_trusted_root(data, str(trust_root_file))
-        )
-    inst = inst or instance(staging)
-    cached = _verified_cache(inst, base or data_dir())
-    if cached is not None:
-        data, source = cached
-        return TrustRoot(inst.name, source, _parse_trusted_root(data, source))
-    if inst.shipped_trusted_root is None:
-        raise TrustRootError(f"no verified {inst.name} trust root; run `pyvouch trust update`")
-    source = f"shipped with sigstore {sigstore.__version__}"
-    return TrustRoot(inst.name, source, _parse_trusted_root(inst.shipped_trusted_root, source))
+    return choose_trust_root(
+        staging=staging, trust_root_file=trust_root_file, base=base, inst=inst
+    ).parse()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +271,10 @@ class UpdateResult:
 
 def _run_update(inst: Instance, work: Path, timeout: float) -> Path:
     """Refresh TUF metadata in ``work`` and download the trusted root; its verified path."""
+    from tuf.ngclient.config import UpdaterConfig
+    from tuf.ngclient.updater import Updater
+    from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
+
     tuf_url = inst.tuf_url
     bootstrap = None if (work / "root.json").is_file() else inst.bootstrap_root
     (work / "targets").mkdir(parents=True, exist_ok=True)

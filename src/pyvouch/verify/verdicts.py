@@ -1,0 +1,249 @@
+"""The verdict cache: what verifying a file's provenance concluded, kept so a warm scan need not
+verify it again, and so that nobody who can write the cache directory can forge a verdict.
+
+A verdict is a deterministic function of its inputs: the pyvouch version, the trust root's
+bytes (and the sentence naming it, which failure reasons quote), the file's name and sha256,
+the provenance body and the URL it came from (quoted by reasons too). The key is a sha256 over
+all of them; good and bad outcomes alike are cached. Answers that carry no provenance ("none
+published", "not served", errors) are never cached: they can change.
+
+Every entry carries an HMAC-SHA256 over its key and value, made with a secret kept OUTSIDE the
+cache directory (``verdict.key`` in pyvouch's data dir, ``$PYVOUCH_DATA_DIR`` or platformdirs'
+``user_data_dir``; 32 random bytes, mode 0600). A cache directory restored from somewhere
+untrusted (a CI cache written by another branch) therefore cannot make anything verified: an
+entry whose MAC does not check, that cannot be read or parsed, or any entry at all when the key
+is missing or unreadable, is a miss, and the file is verified again. A new machine (a new key)
+simply verifies everything once. Anyone who can read the key and write the cache can forge
+verdicts; that is the same person who could replace pyvouch itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyvouch import __version__
+from pyvouch.model import AttestationInfo, Finding, Publisher, Status
+from pyvouch.verify.dist import DistFile
+
+LAYOUT = "verdicts-v1"
+KEY_FILE = "verdict.key"
+KEY_BYTES = 32
+_CACHEABLE = frozenset({Status.VERIFIED, Status.INVALID, Status.MISMATCH, Status.UNATTESTED})
+_PUBLISHER_FIELDS = (
+    "kind",
+    "repository",
+    "workflow",
+    "environment",
+    "email",
+    "project_id",
+    "pipeline_definition_id",
+    "issuer",
+    "subject",
+)
+
+
+def load_or_create_key(directory: Path) -> bytes | None:
+    """The machine secret in ``directory/verdict.key``, created (0600) if absent; None when it
+    cannot be read or created, or is not exactly `KEY_BYTES` long (the cache is then off)."""
+    path = directory / KEY_FILE
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{KEY_FILE}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(KEY_BYTES))
+            # link() never replaces: if another process made the key first, theirs wins and
+            # both read the same one.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        return _read_key(path)
+    except OSError:
+        return None
+
+
+def _read_key(path: Path) -> bytes | None:
+    data = path.read_bytes()
+    return data if len(data) == KEY_BYTES else None
+
+
+def _h(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def verdict_key(
+    *,
+    trust_root_sha256: str,
+    trust_root_source: str,
+    dist: DistFile,
+    provenance: bytes,
+    provenance_url: str | None,
+) -> str:
+    """The key of one verdict: a sha256 over every input the finding depends on."""
+    parts = [
+        b"pyvouch-verdict/1",
+        __version__.encode(),
+        trust_root_sha256.encode(),
+        _h(trust_root_source.encode()),
+        dist.sha256.lower().encode(),
+        _h(provenance),
+        _h(dist.filename.encode()),
+        _h((provenance_url or "").encode()),
+    ]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+# ---- the Finding as JSON -----------------------------------------------------------------
+
+
+def _publisher_json(publisher: Publisher | None) -> dict[str, str] | None:
+    return None if publisher is None else publisher.to_dict()
+
+
+def _publisher(obj: Any) -> Publisher | None:
+    if obj is None:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+        raise ValueError("publisher")
+    if set(obj) - set(_PUBLISHER_FIELDS) or not all(isinstance(v, str) for v in obj.values()):
+        raise ValueError("publisher fields")
+    return Publisher(**obj)
+
+
+def _str(obj: Any) -> str | None:
+    if obj is None or isinstance(obj, str):
+        return obj
+    raise ValueError("expected a string")
+
+
+def _int(obj: Any) -> int | None:
+    if obj is None or (isinstance(obj, int) and not isinstance(obj, bool)):
+        return obj
+    raise ValueError("expected an integer")
+
+
+def encode_finding(finding: Finding) -> bytes:
+    value = {
+        "status": finding.status.value,
+        "reason": finding.reason,
+        "publisher": _publisher_json(finding.publisher),
+        "attestations": [
+            {
+                "predicate_type": a.predicate_type,
+                "publisher": _publisher_json(a.publisher),
+                "log_index": a.log_index,
+                "integrated_time": a.integrated_time,
+                "verified": a.verified,
+                "error": a.error,
+            }
+            for a in finding.attestations
+        ],
+    }
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def decode_finding(data: bytes, dist: DistFile) -> Finding:
+    """The finding ``encode_finding`` wrote, for ``dist``; ValueError if it is not one."""
+    obj = json.loads(data)
+    if not isinstance(obj, dict) or not isinstance(obj.get("reason"), str):
+        raise ValueError("not a verdict")
+    status = Status(str(obj.get("status")))
+    if status not in _CACHEABLE:
+        raise ValueError("status")
+    infos = []
+    attestations = obj.get("attestations")
+    if not isinstance(attestations, list):
+        raise ValueError("attestations")
+    for item in attestations:
+        if not isinstance(item, dict) or not isinstance(item.get("verified"), bool):
+            raise ValueError("attestation")
+        infos.append(
+            AttestationInfo(
+                predicate_type=_str(item.get("predicate_type")),
+                publisher=_publisher(item.get("publisher")),
+                log_index=_int(item.get("log_index")),
+                integrated_time=_int(item.get("integrated_time")),
+                verified=item["verified"],
+                error=_str(item.get("error")),
+            )
+        )
+    return Finding(
+        dist.ref(),
+        status,
+        obj["reason"],
+        publisher=_publisher(obj.get("publisher")),
+        attestations=tuple(infos),
+        identity_checked=False,
+    )
+
+
+# ---- storage -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerdictCache:
+    """Verdicts under ``root`` (``<cache dir>/verdicts-v1``), authenticated with ``secret``.
+
+    Reads that fail for any reason are misses; writes that fail are ignored."""
+
+    root: Path
+    secret: bytes
+
+    @classmethod
+    def open(cls, cache_dir: Path, key_dir: Path) -> VerdictCache | None:
+        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key."""
+        secret = load_or_create_key(key_dir)
+        return None if secret is None else cls(cache_dir / LAYOUT, secret)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def _mac(self, key: str, value: bytes) -> str:
+        message = b"pyvouch-verdict-mac/1\0" + key.encode() + b"\0" + value
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def get(self, key: str, dist: DistFile) -> Finding | None:
+        try:
+            entry = json.loads(self._path(key).read_bytes())
+            value = entry["value"].encode()
+            mac = entry["mac"]
+            if not isinstance(mac, str) or not hmac.compare_digest(self._mac(key, value), mac):
+                return None
+            return decode_finding(value, dist)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: str, finding: Finding) -> None:
+        if finding.status not in _CACHEABLE or finding.identity_checked:
+            return
+        value = encode_finding(finding)
+        entry = {"value": value.decode(), "mac": self._mac(key, value)}
+        path = self._path(key)
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(json.dumps(entry).encode())
+                Path(tmp).replace(path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    Path(tmp).unlink()
+                raise
