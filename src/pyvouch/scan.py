@@ -190,6 +190,12 @@ class _Scanner:
             return Finding(ref, Status.UNKNOWN, f"no sha256 is known for {ref.filename}")
         dist = DistFile(filename=ref.filename, sha256=digest)
         finding = await self.checks.finding(dist, lookup)
+        if lookup.direct:  # asked without the project page
+            if finding.status is not Status.VERIFIED:  # let the page say what it would say
+                confirmed = await self.client.confirm_direct(lookup)
+                if confirmed is not lookup:
+                    lookup, finding = confirmed, await self.checks.finding(dist, confirmed)
+            self.client.keep_direct(lookup)
         # Keep what the source recorded (url, size) alongside the digest that was checked.
         file = FileRef(ref.filename, digest, ref.url, ref.size)
         return Finding(

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
@@ -77,6 +77,12 @@ _PROVENANCE_TYPES = frozenset(
     {"", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain"}
 )
 OFFLINE = "offline: not in cache"
+DIRECT_AFTER = 4
+"""Listed provenance URLs that must equal `integrity_url` (and none differ) before the client
+asks integrity URLs directly."""
+PROBES = 8
+"""Lookups that read their project page at a time while the client learns whether it can go
+direct; the others wait (one round trip) instead of all reading pages."""
 
 
 class ProvenanceState(StrEnum):
@@ -102,6 +108,9 @@ class ProvenanceLookup:
     project: str | None = None
     legacy_signature: bool = False
     """The index lists a (legacy) PGP signature for the file."""
+    direct: bool = False
+    """SERVED straight from the integrity URL, without reading the project page (see
+    `IndexClient.provenance`)."""
 
 
 def resolve_index_url(index_url: str | None = None) -> str:
@@ -175,6 +184,12 @@ class IndexClient:
         }
         self._transport: Transport | None = None
         self._pages: dict[str, asyncio.Task[ProjectPage]] = {}
+        self._integrity_matches = 0
+        self._integrity_differs = False
+        self._probes = 0
+        self._route_changed = asyncio.Event()
+        self.direct_served = 0
+        """Provenance served from integrity URLs asked without the project page."""
 
     async def __aenter__(self) -> IndexClient:
         return self
@@ -304,10 +319,123 @@ class IndexClient:
         """`provenance` for many `(project, filename, sha256)` at once, in order."""
         return list(await asyncio.gather(*(self.provenance(p, f, s) for p, f, s in wanted)))
 
+    @property
+    def goes_direct(self) -> bool:
+        """Whether this index has shown that its provenance lives at `integrity_url`: the
+        provenance URLs its pages listed were exactly those (`DIRECT_AFTER` of them, none
+        other), as on PyPI and sites `pyvouch index build` makes. Never on a mirror whose pages
+        list no provenance URLs (one that strips them)."""
+        return self._integrity_matches >= DIRECT_AFTER and not self._integrity_differs
+
+    def _learn(self, page: ProjectPage, entry: IndexFile) -> None:
+        if entry.provenance_url is not None:
+            if entry.provenance_url == integrity_url(self.index_url, page.name, entry.filename):
+                self._integrity_matches += 1
+            else:
+                self._integrity_differs = True
+        elif not page.serves_provenance:
+            self._integrity_differs = True  # no provenance keys at all: never go direct
+        self._wake()
+
+    def _wake(self) -> None:
+        self._route_changed.set()
+        self._route_changed = asyncio.Event()
+
+    async def _route(self) -> Literal["direct", "page", "probe"]:
+        """How to look up a file whose digest is known: direct once `goes_direct`; the page
+        when this index cannot go direct; until that is known, up to `PROBES` lookups at a time
+        read their pages ("probe") and teach the client, while the others wait for them."""
+        while True:
+            if self._integrity_differs:
+                return "page"
+            if self.goes_direct:
+                return "direct"
+            if self._probes < PROBES:
+                self._probes += 1
+                return "probe"
+            await self._route_changed.wait()
+
+    def _probe_done(self) -> None:
+        self._probes -= 1
+        self._wake()
+
+    async def _direct(self, name: str, filename: str, digest: str) -> ProvenanceLookup | None:
+        """SERVED from the integrity URL without the project page, or None to take the page.
+
+        Safe without the page because what is served is only ever verified against the digest
+        the caller (the lock) gives: provenance for another file cannot verify for this one.
+        Anything but a 200 with provenance JSON (a 404, an error, a wrong content type) says
+        nothing here; the page route then tells NONE, NOT_SERVED and ERROR apart as always.
+        """
+        url = integrity_url(self.index_url, name, filename)
+        if url is None or self.offline:
+            return None
+        try:
+            resp = await self._get_provenance(url)
+        except FetchError:
+            return None
+        if resp.status != 200 or self._provenance_problem(resp) is not None:
+            return None
+        # Not cached yet: the caller keeps it (`keep_direct`) once verified or confirmed.
+        self.direct_served += 1
+        return ProvenanceLookup(
+            filename=filename,
+            sha256=digest,
+            state=ProvenanceState.SERVED,
+            provenance=resp.body,
+            reason=self._scrub("provenance served by the index"),
+            url=url,
+            warnings=tuple(self._scrub(w) for w in resp.warnings),
+            project=name,
+            direct=True,
+        )
+
+    def keep_direct(self, lookup: ProvenanceLookup) -> None:
+        """Cache a direct answer (one that verified, or that `confirm_direct` upheld)."""
+        if lookup.direct and lookup.provenance is not None and lookup.url is not None:
+            self._remember(lookup.sha256, lookup.filename, lookup.provenance, lookup.url)
+
+    async def confirm_direct(self, lookup: ProvenanceLookup) -> ProvenanceLookup:
+        """For a direct answer whose provenance did not verify: what the page route says.
+
+        The page route would have stopped at an ERROR when the page does not list the file or
+        lists another digest for it; otherwise it asks the same URL (the index showed that its
+        provenance URLs are the integrity URLs) and gets the same answer, ``lookup``."""
+        if not lookup.direct or lookup.project is None:
+            return lookup
+        try:
+            page = await self.project(lookup.project)
+        except IndexLookupError as err:
+            return replace(lookup, state=ProvenanceState.ERROR, provenance=None, reason=str(err))
+        entry = page.file(lookup.filename)
+        problem = None
+        if entry is None:
+            problem = f"{lookup.filename} is not listed on the index page {page.url}"
+        elif entry.sha256 and lookup.sha256 and entry.sha256.lower() != lookup.sha256:
+            problem = (
+                f"the index lists sha256 {entry.sha256.lower()} for {lookup.filename}, "
+                f"not the expected {lookup.sha256}"
+            )
+        if problem is None:
+            return lookup
+        if page.warnings:
+            problem = f"{problem} (note: {'; '.join(page.warnings)})"
+        return replace(
+            lookup,
+            state=ProvenanceState.ERROR,
+            provenance=None,
+            reason=self._scrub(problem),
+            url=None,
+            warnings=tuple(self._scrub(w) for w in page.warnings),
+        )
+
     async def provenance(
-        self, project: str, filename: str, sha256: str | None = None
+        self, project: str, filename: str, sha256: str | None = None, *, direct: bool = True
     ) -> ProvenanceLookup:
-        """The provenance state of one file. Never raises for network or index faults."""
+        """The provenance state of one file. Never raises for network or index faults.
+
+        With ``sha256`` given and an index that `goes_direct`, the integrity URL is asked
+        first, without the project page (``direct=False`` always reads the page)."""
         digest = sha256.lower() if sha256 else None
         name = normalize_name(project)
 
@@ -345,48 +473,65 @@ class IndexClient:
                     body=cached.body,
                     from_cache=True,
                 )
-        try:
-            page = await self.project(name)
-        except IndexLookupError as err:
-            return result(ProvenanceState.ERROR, str(err))
-        entry = page.file(filename)
-        if entry is None:
-            return result(
-                ProvenanceState.ERROR,
-                f"{filename} is not listed on the index page {page.url}",
-                warnings=page.warnings,
-            )
-        if digest and entry.sha256 and entry.sha256.lower() != digest:
-            return result(
-                ProvenanceState.ERROR,
-                f"the index lists sha256 {entry.sha256.lower()} for {filename}, "
-                f"not the expected {digest}",
-                warnings=page.warnings,
-            )
-        file_digest = digest or (entry.sha256.lower() if entry.sha256 else None)
-        if digest is None and file_digest is not None:
-            cached = self._cached_provenance(file_digest, filename)
-            if cached is not None:
+
+        async def via_page() -> ProvenanceLookup:
+            try:
+                page = await self.project(name)
+            except IndexLookupError as err:
+                return result(ProvenanceState.ERROR, str(err))
+            entry = page.file(filename)
+            if entry is None:
                 return result(
-                    ProvenanceState.SERVED,
-                    f"provenance from the cache (fetched earlier from {self.index_url})",
-                    url=cached.url,
-                    body=cached.body,
-                    from_cache=True,
+                    ProvenanceState.ERROR,
+                    f"{filename} is not listed on the index page {page.url}",
                     warnings=page.warnings,
-                    file_digest=file_digest,
                 )
-        outcome = await self._lookup(page, entry, file_digest)
-        state, reason, url, body, warnings = outcome
-        answer = result(
-            state,
-            reason,
-            url=url,
-            body=body,
-            warnings=page.warnings + warnings,
-            file_digest=file_digest,
-        )
-        return replace(answer, legacy_signature=entry.gpg_sig) if entry.gpg_sig else answer
+            if digest and entry.sha256 and entry.sha256.lower() != digest:
+                return result(
+                    ProvenanceState.ERROR,
+                    f"the index lists sha256 {entry.sha256.lower()} for {filename}, "
+                    f"not the expected {digest}",
+                    warnings=page.warnings,
+                )
+            file_digest = digest or (entry.sha256.lower() if entry.sha256 else None)
+            if digest is None and file_digest is not None:
+                cached = self._cached_provenance(file_digest, filename)
+                if cached is not None:
+                    return result(
+                        ProvenanceState.SERVED,
+                        f"provenance from the cache (fetched earlier from {self.index_url})",
+                        url=cached.url,
+                        body=cached.body,
+                        from_cache=True,
+                        warnings=page.warnings,
+                        file_digest=file_digest,
+                    )
+            outcome = await self._lookup(page, entry, file_digest)
+            state, reason, url, body, warnings = outcome
+            answer = result(
+                state,
+                reason,
+                url=url,
+                body=body,
+                warnings=page.warnings + warnings,
+                file_digest=file_digest,
+            )
+            return replace(answer, legacy_signature=entry.gpg_sig) if entry.gpg_sig else answer
+
+        # A page already read (or on its way) costs nothing more; otherwise, once this index
+        # has shown where its provenance lives, ask there without reading the page.
+        if direct and digest is not None and not self.offline and name not in self._pages:
+            route = await self._route()
+            if route == "direct":
+                served = await self._direct(name, filename, digest)
+                if served is not None:
+                    return served
+            elif route == "probe":
+                try:
+                    return await via_page()
+                finally:
+                    self._probe_done()
+        return await via_page()
 
     def _cached_provenance(self, digest: str, filename: str) -> CachedProvenance | None:
         if self.cache is None:
@@ -404,6 +549,7 @@ class IndexClient:
     async def _lookup(
         self, page: ProjectPage, entry: IndexFile, digest: str | None
     ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
+        self._learn(page, entry)
         if entry.provenance_url is not None:
             return await self._fetch_listed(entry, digest)
         if entry.provenance_key:
