@@ -208,10 +208,11 @@ class _Scanner:
         )
 
 
-def _verdicts(options: ScanOptions) -> VerdictCache | None:
+def _verdicts(options: ScanOptions, client: IndexClient) -> VerdictCache | None:
     if not options.verdict_cache:
         return None
-    return VerdictCache.open(options.cache_dir or default_cache_dir(), data_dir())
+    # Written on the client's cache-writing threads; closing the client waits for them.
+    return VerdictCache.open(options.cache_dir or default_cache_dir(), data_dir(), client.writes)
 
 
 async def scan_packages_async(
@@ -232,7 +233,7 @@ async def scan_packages_async(
     ) as client:
         # Served provenance is verified (unless its verdict is cached) on other cores while
         # lookups continue.
-        verdicts = _verdicts(options)
+        verdicts = _verdicts(options, client)
         async with LookupVerifier(verifier, len(packages), verdicts=verdicts) as checks:
             scanner = _Scanner(client, checks, options, progress, len(packages))
             results = await asyncio.gather(*(scanner.package(p) for p in packages))

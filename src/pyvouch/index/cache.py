@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from platformdirs import user_cache_dir
 
 from pyvouch.index.simple import strip_credentials
+from pyvouch.index.writes import BackgroundWrites, atomic_write
 
 CACHE_ENV = "PYVOUCH_CACHE_DIR"
 LAYOUT = "index-v1"
@@ -64,25 +64,14 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)  # os.replace: atomic within one directory
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
-
-
 class IndexCache:
     """The provenance and page cache. Failures to read are misses; failures to write are ignored
     (the cache is an optimisation, never a source of truth)."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, writes: BackgroundWrites | None = None) -> None:
         self.root = (root if root is not None else default_cache_dir()) / LAYOUT
+        self.writes = writes
+        """When given, writes happen on its threads (call its ``flush``); else at once."""
 
     # -- provenance: immutable, keyed by index + file digest -----------------------------
 
@@ -192,10 +181,19 @@ class IndexCache:
             return None
         return body
 
-    @staticmethod
-    def _write(meta_path: Path, body_path: Path, meta: dict[str, Any], body: bytes) -> None:
+    def _write(self, meta_path: Path, body_path: Path, meta: dict[str, Any], body: bytes) -> None:
         # Body first, then the metadata that vouches for it: a crash in between leaves a
         # metadata file whose digest does not match, which reads as a miss.
+        encoded = json.dumps(meta, sort_keys=True).encode("utf-8")
+        writes = self.writes
+
+        def write() -> None:
+            made = writes.made if writes is not None else None
+            atomic_write(body_path, body, made)
+            atomic_write(meta_path, encoded, made)
+
+        if writes is not None:
+            writes.submit(write)
+            return
         with contextlib.suppress(OSError):
-            _atomic_write(body_path, body)
-            _atomic_write(meta_path, json.dumps(meta, sort_keys=True).encode("utf-8"))
+            write()

@@ -53,6 +53,7 @@ from pyvouch.index.simple import (
     strip_credentials,
 )
 from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
+from pyvouch.index.writes import BackgroundWrites
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -169,7 +170,9 @@ class IndexClient:
         """The index URL with credentials removed (safe to show)."""
         self.offline = offline
         self.stats = ClientStats()
-        self.cache = IndexCache(cache_dir) if (use_cache or offline) else None
+        self.writes = BackgroundWrites()
+        """Cache writes run on threads; `aclose` waits for them."""
+        self.cache = IndexCache(cache_dir, writes=self.writes) if (use_cache or offline) else None
         self._page_limit = page_limit
         self._provenance_limit = provenance_limit
         self._transport_args: dict[str, Any] = {
@@ -204,6 +207,7 @@ class IndexClient:
         if self._transport is not None:
             await self._transport.aclose()
             self._transport = None
+        await asyncio.get_running_loop().run_in_executor(None, self.writes.flush)
 
     def _http(self) -> Transport:
         if self._transport is None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch import __version__
+from pyvouch.index.writes import BackgroundWrites, atomic_write
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 
@@ -205,12 +206,16 @@ class VerdictCache:
 
     root: Path
     secret: bytes
+    writes: BackgroundWrites | None = None
+    """When given, entries are written on its threads (its owner flushes it)."""
 
     @classmethod
-    def open(cls, cache_dir: Path, key_dir: Path) -> VerdictCache | None:
+    def open(
+        cls, cache_dir: Path, key_dir: Path, writes: BackgroundWrites | None = None
+    ) -> VerdictCache | None:
         """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key."""
         secret = load_or_create_key(key_dir)
-        return None if secret is None else cls(cache_dir / LAYOUT, secret)
+        return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
@@ -234,16 +239,11 @@ class VerdictCache:
         if finding.status not in _CACHEABLE or finding.identity_checked:
             return
         value = encode_finding(finding)
-        entry = {"value": value.decode(), "mac": self._mac(key, value)}
+        data = json.dumps({"value": value.decode(), "mac": self._mac(key, value)}).encode()
         path = self._path(key)
+        writes = self.writes
+        if writes is not None:
+            writes.submit(lambda: atomic_write(path, data, writes.made))
+            return
         with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(json.dumps(entry).encode())
-                Path(tmp).replace(path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    Path(tmp).unlink()
-                raise
+            atomic_write(path, data)
