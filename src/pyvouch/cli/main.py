@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "policy": "pyvouch.cli.policy_cmd:policy",
     "workflow": "pyvouch.cli.workflow_cmd:workflow",
     "check": "pyvouch.cli.check_cmd:check",
+    "install": "pyvouch.cli.install_cmd:install",
 }
 
 
