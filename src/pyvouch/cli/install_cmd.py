@@ -140,8 +140,8 @@ def install(
     the policy decides, with the gate's floor: enforce, and every file `verified` (flags relax
     it for one run, policy exceptions for named packages). Nothing is installed on a block
     (exit 1) or when a file cannot be told (exit 3); otherwise pip installs exactly the
-    checked files (--require-hashes --no-deps) and its exit code is returned. Give pyvouch's
-    options before the pip arguments, or separate them with --.
+    checked files (--require-hashes --no-deps) and its exit code is returned. pyvouch's
+    options may come anywhere; what it does not know is pip's, and so is all after --.
     """
     split = split_pip_args(pip_args)
     if not pip_args:

@@ -106,10 +106,10 @@ _TO_INSTALL = frozenset(
 
 # Options pyvouch sets itself, or that would let pip install something it did not verify.
 _REFUSED = {
-    "-i": "give --index-url to pyvouch install (before the pip arguments)",
-    "--index-url": "give --index-url to pyvouch install (before the pip arguments)",
-    "--python": "give --python to pyvouch install (before the pip arguments)",
-    "--dry-run": "give --dry-run to pyvouch install (before the pip arguments)",
+    "-i": "give --index-url (pyvouch install's option) instead of -i",
+    "--index-url": "give --index-url to pyvouch install, not after --",
+    "--python": "give --python to pyvouch install, not after --",
+    "--dry-run": "give --dry-run to pyvouch install, not after --",
     "--report": "pyvouch install reads pip's report itself",
     "--no-build-isolation": "pyvouch install does not build sdists by default (see --allow-sdists)",
 }
