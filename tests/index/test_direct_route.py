@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pyvouch.index.cache import IndexCache
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
 from pyvouch.model import FileRef, Package, Status
 from pyvouch.scan import ScanOptions, scan
@@ -136,3 +137,52 @@ def test_a_digest_the_page_contradicts_stays_unknown(
     again = scan(lock, verifier, options, source="test", source_format="test")
     second = {f.file.filename: f for p in again.packages for f in p.findings}
     assert second[wrong.filename].status is Status.UNKNOWN
+
+
+def _cached_lookups(
+    server: IndexServer, files: list[ManifestFile], cache_dir: Path
+) -> tuple[list[ProvenanceLookup], IndexClient]:
+    async def run() -> tuple[list[ProvenanceLookup], IndexClient]:
+        async with IndexClient(server.url("/simple/"), cache_dir=cache_dir) as client:
+            found = await asyncio.gather(
+                *(client.provenance(f.project, f.filename, f.sha256) for f in files)
+            )
+            return list(found), client
+
+    return asyncio.run(run())
+
+
+def test_a_later_run_remembers_the_route_and_reads_no_page_first(
+    corpus: tuple[Path, Manifest], faithful: IndexServer, tmp_path: Path
+) -> None:
+    files = latest_files(corpus[1])
+    _, client = _cached_lookups(faithful, files, tmp_path)
+    assert client.goes_direct  # learned on this run, and remembered for the next
+    attested = [f for f in files if f.expected != "unattested"]
+    unattested = [f for f in files if f.expected == "unattested"]
+    assert attested and unattested
+    # A second run without the provenance cache (another file set: only the unattested ones,
+    # whose answers are never cached) goes direct from its first lookup.
+    before = len(faithful.requests)
+    second, client2 = _cached_lookups(faithful, unattested, tmp_path)
+    assert client2.goes_direct
+    asked = [r.path for r in faithful.requests[before:]]
+    assert all(p.startswith("/integrity/") or p.startswith("/simple/") for p in asked)
+    # each unattested file: the integrity URL first (404), then its page tells "none published"
+    assert sum(p.startswith("/integrity/") for p in asked) == len(unattested)
+    assert {x.state for x in second} == {ProvenanceState.NONE}
+
+
+def test_a_planted_route_hint_costs_requests_never_a_status(
+    corpus: tuple[Path, Manifest], tmp_path: Path
+) -> None:
+    """A hint that says "direct" for a mirror that strips provenance: the integrity URLs 404,
+    every file falls back to its page, and the states are the page route's (not served)."""
+    files = latest_files(corpus[1])[:6]
+    with serve() as stripping:
+        mirror_site(stripping, corpus[0] / "site", strip=True)
+        IndexCache(tmp_path).put_direct_route(stripping.url("/simple/"), True)
+        found, client = _cached_lookups(stripping, files, tmp_path)
+        assert {x.state for x in found} == {ProvenanceState.NOT_SERVED}
+        assert not client.goes_direct  # the pages showed no provenance keys: hint dropped
+    assert not IndexCache(tmp_path).get_direct_route(stripping.url("/simple/"))

@@ -161,6 +161,38 @@ class IndexCache:
         }
         self._write(meta_path, body_path, meta, body)
 
+    # -- route hint: where this index serves provenance, learned on an earlier run ---------
+
+    def _route_path(self, index_url: str) -> Path:
+        return self.root / "routes" / f"{_digest('route', strip_credentials(index_url))}.json"
+
+    def get_direct_route(self, index_url: str) -> bool:
+        """Whether an earlier run learned that this index serves provenance at its integrity
+        URLs. Only a hint for which request to make first: a wrong (or planted) hint costs a
+        request, never a status, because every answer is still verified against the lock's
+        digest and anything but served provenance falls back to the project page."""
+        meta = self._read_meta(self._route_path(index_url))
+        return bool(
+            meta is not None
+            and meta.get("index") == strip_credentials(index_url)
+            and meta.get("direct") is True
+        )
+
+    def put_direct_route(self, index_url: str, direct: bool) -> None:
+        path = self._route_path(index_url)
+        meta = {"index": strip_credentials(index_url), "direct": direct}
+        encoded = json.dumps(meta, sort_keys=True).encode("utf-8")
+        writes = self.writes
+
+        def write() -> None:
+            atomic_write(path, encoded, writes.made if writes is not None else None)
+
+        if writes is not None:
+            writes.submit(write)
+            return
+        with contextlib.suppress(OSError):
+            write()
+
     # -- plumbing --------------------------------------------------------------------------
 
     @staticmethod

@@ -189,6 +189,8 @@ class IndexClient:
         self._pages: dict[str, asyncio.Task[ProjectPage]] = {}
         self._integrity_matches = 0
         self._integrity_differs = False
+        self._hinted = self.cache is not None and self.cache.get_direct_route(self.index_url)
+        """An earlier run learned that this index goes direct (see `IndexCache`)."""
         self._probes = 0
         self._route_changed = asyncio.Event()
         self.direct_served = 0
@@ -201,6 +203,10 @@ class IndexClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self.cache is not None and not self.offline:
+            learned = self._integrity_matches >= DIRECT_AFTER and not self._integrity_differs
+            if learned != self._hinted and (learned or self._integrity_differs):
+                self.cache.put_direct_route(self.index_url, learned)
         for task in self._pages.values():
             if not task.done():
                 task.cancel()
@@ -329,7 +335,9 @@ class IndexClient:
         provenance URLs its pages listed were exactly those (`DIRECT_AFTER` of them, none
         other), as on PyPI and sites `pyvouch index build` makes. Never on a mirror whose pages
         list no provenance URLs (one that strips them)."""
-        return self._integrity_matches >= DIRECT_AFTER and not self._integrity_differs
+        if self._integrity_differs:
+            return False
+        return self._hinted or self._integrity_matches >= DIRECT_AFTER
 
     def _learn(self, page: ProjectPage, entry: IndexFile) -> None:
         if entry.provenance_url is not None:
