@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 from enum import StrEnum
@@ -117,7 +118,16 @@ def _wheel_metadata(dist: Dist) -> tuple[str | None, str | None] | str:
             if info.file_size > MAX_METADATA_BYTES:
                 return "its METADATA is implausibly large"
             return _headers(archive.read(names[0]))
-    except (zipfile.BadZipFile, OSError, KeyError) as err:
+    # zlib.error: corrupt deflate data; NotImplementedError / RuntimeError: compression or
+    # encryption zipfile cannot read
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+    ) as err:
         return f"is not a readable zip archive ({err})"
 
 

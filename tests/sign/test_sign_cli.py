@@ -291,3 +291,92 @@ def test_staging_and_trust_config_exclude_each_other(
     proc = run(dists, "--staging", "--trust-config", trust_files["trust_config"])
     assert proc.returncode == 2
     assert "exclude each other" in proc.stderr
+
+
+def test_a_test_signature_is_refused_next_to_a_copy_of_the_dist_in_the_output_dir(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    """Signing build/x.whl into dist/ where dist/x.whl also lies puts the attestation exactly
+    where an upload tool picks it up: refused like signing in place."""
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    (upload / WHEEL).write_bytes((dists / WHEEL).read_bytes())
+    token = served_authority.github.mint(github_claims())
+    proc = run(
+        dists / WHEEL,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        upload,
+        "--dry-run",
+    )
+    assert proc.returncode == 2
+    assert "refusing to write" in proc.stderr
+    assert attestations_in(upload) == []
+
+
+def test_two_dists_with_one_name_are_refused(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / WHEEL).write_bytes(b"other wheel bytes")
+    token = served_authority.github.mint(github_claims())
+    out = tmp_path / "out"
+    proc = run(
+        dists / WHEEL,
+        other / WHEEL,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        out,
+    )
+    assert proc.returncode == 2
+    assert "would both write" in proc.stderr
+    assert not out.exists() or attestations_in(out) == []
+    assert served_authority.server_requests == []
+
+
+def test_written_attestations_are_readable_by_others(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    token = served_authority.github.mint(github_claims())
+    proc = run(
+        dists / WHEEL,
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        out,
+        env={},
+    )
+    assert proc.returncode == 0, proc.stderr
+    mode = (out / f"{WHEEL}.publish.attestation").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
+def test_an_absurd_token_expiry_is_shown_not_a_traceback(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    token = served_authority.github.mint({**github_claims(), "exp": 1e300})
+    proc = run(
+        dists,
+        "--dry-run",
+        "--identity-token",
+        token,
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "token expires 1e+300" in proc.stdout

@@ -114,6 +114,9 @@ def test_attestations_false() -> None:
     assert [f.line for f in found] == [16]
     on = step.replace("false", "true")
     assert rules(lint_text(publish_job(step=on)), "PYV-W003") == []
+    # a literal expression turns them off just the same
+    expression = step.replace("false", "${{ false }}")
+    assert [f.line for f in rules(lint_text(publish_job(step=expression)), "PYV-W003")] == [16]
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,18 @@ from rich.markup import escape
 
 from pyvouch.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from pyvouch.model import Status
-from pyvouch.verify.blob import BlobResult, ExpectedSigner, load_public_key, verify_blob
+from pyvouch.verify.blob import (
+    BUNDLE_SUFFIX,
+    BlobResult,
+    ExpectedSigner,
+    load_public_key,
+    verify_blob,
+)
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.verify.render import STATUS_STYLE
 from pyvouch.verify.trust import load_trust_root
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
-BUNDLE_SUFFIX = ".sigstore.json"
 
 
 def _expected(

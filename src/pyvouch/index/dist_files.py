@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from email.parser import BytesParser
 from pathlib import Path
@@ -121,7 +122,15 @@ def read_dist(path: Path) -> DistFile:
             core_metadata = metadata = _wheel_metadata(path)
         else:
             metadata = _sdist_metadata(path)
-    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as err:
+    except (
+        OSError,
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        EOFError,
+        zlib.error,  # corrupt deflate data in a wheel
+        NotImplementedError,  # a zip compression method zipfile cannot read
+        RuntimeError,  # an encrypted zip member
+    ) as err:
         problem = f"cannot read its metadata ({err.__class__.__name__}: {err})"
     try:
         requires_python = _requires_python(metadata)

@@ -8,8 +8,6 @@ temporary file and a rename, and already written ones are rolled back if a later
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from sigstore.sign import SigningContext
 
 from pyvouch.errors import InputError, SigningError, UsageError
 from pyvouch.sign.dists import DistToSign
+from pyvouch.sign.files import check_unique_targets, write_all_or_nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +98,17 @@ def check_destinations(
     *,
     allow_beside: bool,
 ) -> None:
-    """A non-production attestation never lands where an upload tool would pick it up."""
+    """No two dists write one attestation; a non-production attestation never lands where an
+    upload tool would pick it up: next to the dist it signs, or next to a file of the same
+    name in the output directory (``--output-dir dist`` while signing ``build/x.whl``)."""
+    check_unique_targets([(d.path, destination(d, output_dir)) for d in dists])
     if choice.is_production or allow_beside:
         return
     beside = [
-        d for d in dists if destination(d, output_dir).parent.resolve() == d.path.parent.resolve()
+        d
+        for d in dists
+        if destination(d, output_dir).parent.resolve() == d.path.parent.resolve()
+        or (destination(d, output_dir).parent / d.path.name).exists()
     ]
     if beside:
         raise UsageError(
@@ -164,32 +169,6 @@ def sign_all(
 
 
 def write_all(signed: list[tuple[DistToSign, Attestation]], output_dir: Path | None) -> list[Path]:
-    """Write every attestation, or none: temp files first, then renames, rolled back on error."""
-    if output_dir is not None:
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise InputError(output_dir, f"cannot create output directory ({err})") from None
-    staged: list[tuple[Path, Path]] = []
-    done: list[tuple[Path, bytes | None]] = []
-    try:
-        for dist, attestation in signed:
-            target = destination(dist, output_dir)
-            fd, tmp_name = tempfile.mkstemp(prefix=".pyvouch-", dir=target.parent)
-            staged.append((Path(tmp_name), target))
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(attestation.model_dump_json())
-        for tmp, target in staged:
-            previous = target.read_bytes() if target.exists() else None
-            tmp.replace(target)
-            done.append((target, previous))
-    except OSError as err:
-        for target, previous in reversed(done):
-            if previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(previous)
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise SigningError(f"writing attestations failed, none kept: {err}") from None
-    return [target for target, _ in done]
+    """Write every attestation, or none (see `sign.files.write_all_or_nothing`)."""
+    items = [(destination(d, output_dir), a.model_dump_json()) for d, a in signed]
+    return write_all_or_nothing(items, output_dir, "attestations")

@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +44,9 @@ from sigstore_models.common.v1 import (
 )
 
 from pyvouch.errors import InputError, SigningError, UsageError
-from pyvouch.verify.blob import key_id
+from pyvouch.sign.files import check_unique_targets, write_all_or_nothing
+from pyvouch.verify.blob import BUNDLE_SUFFIX, key_id
 
-BUNDLE_SUFFIX = ".sigstore.json"
 _COSIGN_PEM_TYPES = ("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY")
 _MAX_SCRYPT_N = 1 << 20
 
@@ -66,16 +64,12 @@ def bundle_path(file: Path, output_dir: Path | None) -> Path:
 
 def check_files(files: list[Path], output_dir: Path | None) -> None:
     """Every FILE readable, no two with the same bundle, none a bundle itself."""
-    seen: dict[Path, Path] = {}
     for file in files:
         if not file.is_file():
             raise InputError(file, "not a file")
         if file.name.endswith(BUNDLE_SUFFIX):
             raise UsageError(f"{file} is itself a bundle; refusing to sign it")
-        target = bundle_path(file, output_dir).resolve()
-        if target in seen:
-            raise UsageError(f"{seen[target]} and {file} would both write {target}")
-        seen[target] = file
+    check_unique_targets([(file, bundle_path(file, output_dir)) for file in files])
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -218,31 +212,6 @@ def sign_keyless(
 
 
 def write_all(signed: list[Signed], output_dir: Path | None) -> list[Path]:
-    """Write every bundle or none: temp files, then renames, rolled back on any error."""
-    if output_dir is not None:
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise InputError(output_dir, f"cannot create output directory ({err})") from None
-    staged: list[tuple[Path, Path]] = []
-    done: list[tuple[Path, bytes | None]] = []
-    try:
-        for item in signed:
-            fd, tmp_name = tempfile.mkstemp(prefix=".pyvouch-", dir=item.target.parent)
-            staged.append((Path(tmp_name), item.target))
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(item.bundle_json)
-        for tmp, target in staged:
-            previous = target.read_bytes() if target.exists() else None
-            tmp.replace(target)
-            done.append((target, previous))
-    except OSError as err:
-        for target, previous in reversed(done):
-            if previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(previous)
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise SigningError(f"writing bundles failed, none kept: {err}") from None
-    return [target for target, _ in done]
+    """Write every bundle or none (see `sign.files.write_all_or_nothing`)."""
+    items = [(item.target, item.bundle_json) for item in signed]
+    return write_all_or_nothing(items, output_dir, "bundles")

@@ -71,6 +71,9 @@ def describe_identity(claims: dict[str, Any]) -> str:
     expires = claims.get("exp")
     when = ""
     if isinstance(expires, int | float):
-        stamp = dt.datetime.fromtimestamp(expires, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            stamp = dt.datetime.fromtimestamp(expires, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):  # an absurd `exp` is shown as it is
+            stamp = repr(expires)
         when = f", token expires {stamp}"
     return f"{who}, issuer {issuer}{when}"

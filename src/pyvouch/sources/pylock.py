@@ -41,7 +41,9 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
     try:
         lock = Pylock.from_dict(data)
     except PylockValidationError as err:
-        raise ctx.error(err.message, _where(err.context, data)) from None
+        # packaging may add the offending source line and a caret line: keep one line
+        message = err.message.splitlines()[0] if err.message else str(err)
+        raise ctx.error(message, _where(err.context, data)) from None
     except (TypeError, ValueError, AttributeError) as err:  # defensive: never a traceback
         raise ctx.error(f"invalid pylock: {err}") from None
 

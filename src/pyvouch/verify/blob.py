@@ -52,6 +52,9 @@ _MAX_BUNDLE_BYTES = 16 * 1024 * 1024
 # The log entry kinds sigstore-python 4.5 verifies (and so do we, for key bundles).
 _SUPPORTED_KINDS = {("hashedrekord", "0.0.1"), ("hashedrekord", "0.0.2"), ("dsse", "0.0.1")}
 
+BUNDLE_SUFFIX = ".sigstore.json"
+"""The name a bundle gets beside the file it signs (cosign's and sigstore's convention)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ExpectedSigner:

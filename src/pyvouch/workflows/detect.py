@@ -102,6 +102,8 @@ def _truthy(value: str | None) -> bool | None:
     if value is None:
         return None
     text = value.strip().lower()
+    if text.startswith("${{") and text.endswith("}}"):  # a literal expression: ${{ false }}
+        text = text[3:-2].strip()
     if text in ("true", "yes", "1"):
         return True
     if text in ("false", "no", "0"):
