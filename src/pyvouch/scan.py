@@ -134,7 +134,13 @@ class _Scanner:
             return PackageResult(package, (), note=f"not from an index: {package.origin}")
         project = canonicalize_name(package.name)
         named = [f for f in package.files if f.filename]
-        if named:
+        # Digests the source records without a file name (hash-only pins, or a file whose URL
+        # names none) are matched to the index's files by digest, never dropped.
+        digests = (
+            *package.hashes,
+            *(f.sha256 for f in package.files if not f.filename and f.sha256),
+        )
+        if named and not digests:
             findings = await asyncio.gather(*(self._file(project, f) for f in named))
             return PackageResult(package, tuple(findings))
         # The source names no files: take them from the index.
@@ -143,8 +149,10 @@ class _Scanner:
         except IndexLookupError as err:
             unknown = Finding(FileRef(filename=""), Status.UNKNOWN, str(err))
             return PackageResult(package, (unknown,), note=str(err))
-        if package.hashes:
-            return await self._by_digest(project, package, page)
+        if digests:
+            found = await asyncio.gather(*(self._file(project, f) for f in named))
+            by_digest = await self._by_digest(project, package, digests, page)
+            return PackageResult(package, (*found, *by_digest.findings))
         if package.version is None:
             finding = Finding(
                 FileRef(filename=""),
@@ -164,11 +172,13 @@ class _Scanner:
         findings = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, tuple(findings))
 
-    async def _by_digest(self, project: str, package: Package, page: ProjectPage) -> PackageResult:
+    async def _by_digest(
+        self, project: str, package: Package, digests: tuple[str, ...], page: ProjectPage
+    ) -> PackageResult:
         by_digest = {f.sha256.lower(): f for f in page.files if f.sha256}
         refs: list[FileRef] = []
         missing: list[Finding] = []
-        for digest in package.hashes:
+        for digest in digests:
             entry = by_digest.get(digest.lower())
             if entry is None:
                 missing.append(

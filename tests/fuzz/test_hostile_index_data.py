@@ -144,3 +144,33 @@ def test_a_malformed_url_on_a_page_is_a_page_error() -> None:
             assert "malformed URL" in str(err)
         else:
             raise AssertionError("a malformed URL was accepted")
+
+
+def test_deeply_nested_documents_are_errors_not_crashes(tmp_path: Path) -> None:
+    """Found in review: json and tomllib raise RecursionError on absurd nesting."""
+    import pytest
+
+    from pyvouch.errors import ConfigError
+    from pyvouch.index.cache import IndexCache
+    from pyvouch.policy.tomlfile import read_toml
+    from pyvouch.sources import load_packages
+
+    deep = b"[" * 200_000
+    with pytest.raises(PageParseError, match="nested too deeply"):
+        parse_page(deep, "application/json", "https://i.example/simple/demo/", project="demo")
+    with pytest.raises(PageParseError):
+        check_provenance(deep)
+    lock = tmp_path / "pylock.toml"
+    lock.write_text("a = " + "[" * 200_000, encoding="utf-8")
+    with pytest.raises(InputError, match="nested too deeply"):
+        load_packages(lock)
+    config = tmp_path / "pyvouch.toml"
+    config.write_text("a = " + "[" * 200_000, encoding="utf-8")
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        read_toml(config)
+    # a planted cache entry is a miss
+    cache = IndexCache(tmp_path / "cache")
+    route = cache._route_path("https://i.example/simple/")
+    route.parent.mkdir(parents=True)
+    route.write_bytes(deep)
+    assert cache.get_direct_route("https://i.example/simple/") is False

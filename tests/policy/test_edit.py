@@ -102,3 +102,23 @@ def test_policy_mode_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         'mode = "collect"', 'mode = "enforce"'
     )
     assert runner.invoke(cli, ["policy", "mode", "yolo"]).exit_code == 2
+
+
+def test_a_pinned_environment_is_never_claimed_as_checked() -> None:
+    """Found in review: the environment is not in the certificate, so a pin's environment
+    cannot be matched; the reason must not suggest it was."""
+    from pyvouch.model import FileRef, Finding, Package, PackageResult, Publisher, Status
+    from pyvouch.policy.pins import check_against_pins
+    from pyvouch.policy.schema import Pin
+
+    signer = Publisher("GitHub", repository="o/r", workflow="release.yml")
+    result = PackageResult(
+        Package("r", "1.0"),
+        (Finding(FileRef("r-1.0.tar.gz", "ab" * 32), Status.VERIFIED, "verified", signer),),
+    )
+    pin = Pin(Publisher("GitHub", repository="o/r", environment="pypi"), "pyvouch.toml")
+    (checked,) = check_against_pins(result, (pin,)).findings
+    assert checked.identity_checked
+    assert "matches the pinned github:o/r (pyvouch.toml)" in checked.reason
+    assert "@pypi" not in checked.reason.split("matches the pinned", 1)[1].split(";")[0]
+    assert "environment 'pypi' is not in the certificate and was not checked" in checked.reason

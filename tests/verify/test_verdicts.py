@@ -62,6 +62,30 @@ def test_every_input_changes_the_key() -> None:
     assert base not in others and len(others) == 6
 
 
+def test_an_upgrade_of_the_verifying_libraries_changes_every_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A verdict from an older sigstore must not outlive an upgrade that fixes a flaw."""
+    import importlib.metadata
+
+    from pyvouch.verify import verdicts
+
+    before = _key()
+    real = importlib.metadata.version
+
+    def upgraded(name: str) -> str:
+        return "4.99.0" if name == "sigstore" else real(name)
+
+    verdicts.implementation_fingerprint.cache_clear()
+    monkeypatch.setattr(importlib.metadata, "version", upgraded)
+    try:
+        assert _key() != before
+    finally:
+        monkeypatch.undo()
+        verdicts.implementation_fingerprint.cache_clear()
+    assert _key() == before
+
+
 def test_round_trip(tmp_path: Path) -> None:
     assert decode_finding(encode_finding(FINDING), DIST) == FINDING
     cache = VerdictCache.open(tmp_path / "cache", tmp_path / "data")

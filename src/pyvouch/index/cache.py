@@ -199,7 +199,7 @@ class IndexCache:
     def _read_meta(path: Path) -> dict[str, Any] | None:
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         return meta if isinstance(meta, dict) else None
 

@@ -138,6 +138,8 @@ def load_json(body: bytes, what: str) -> Any:
         raise PageParseError(f"{what} is empty")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise PageParseError(f"{what} is nested too deeply to be a real document") from None
     except json.JSONDecodeError as err:
         if err.pos >= len(text.rstrip()) or err.msg.startswith("Unterminated string"):
             raise PageParseError(

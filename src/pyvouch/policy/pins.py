@@ -232,7 +232,14 @@ def check_against_pins(result: PackageResult, pins: tuple[Pin, ...]) -> PackageR
         if f.status is not Status.VERIFIED or f.publisher is None:
             findings.append(f)
         elif (pin := matching_pin(pins, f.publisher)) is not None:
-            note = f"; matches the pinned {pin.identity.to_spec()} ({pin.origin})"
+            pinned = replace(pin.identity, environment=None).to_spec()
+            unchecked = (
+                f"; its environment {pin.identity.environment!r} is not in the certificate and "
+                "was not checked"
+                if pin.identity.environment
+                else ""
+            )
+            note = f"; matches the pinned {pinned} ({pin.origin}){unchecked}"
             reason = f.reason.split("; identity NOT checked", 1)[0] + note
             findings.append(replace(f, identity_checked=True, reason=reason))
         else:

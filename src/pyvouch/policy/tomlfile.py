@@ -40,5 +40,7 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(path, f"not UTF-8 text (byte {err.start})") from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(path, "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as err:
         raise toml_error(path, err) from None

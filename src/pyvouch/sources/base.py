@@ -87,6 +87,8 @@ def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
     text = read_text(path) if text is None else text
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise InputError(path, "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as err:
         # tomllib messages end in "(at line L, column C)"; keep them as they are.
         msg = str(err)

@@ -275,6 +275,11 @@ class LookupVerifier:
         done = loop.run_in_executor(self._pool, _lookups_in_worker, [job for job, _ in batch])
 
         def deliver(task: asyncio.Future[list[Finding]]) -> None:
+            if task.cancelled():  # the pool shut down on an error path: nobody waits
+                for _, future in batch:
+                    if not future.done():
+                        future.cancel()
+                return
             error = task.exception()
             for n, (_, future) in enumerate(batch):
                 if future.done():

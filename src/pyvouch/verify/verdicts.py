@@ -20,8 +20,10 @@ verdicts; that is the same person who could replace pyvouch itself.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
+import importlib.metadata
 import json
 import os
 import secrets
@@ -89,6 +91,33 @@ def _h(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+# What decides a verdict besides its inputs: the libraries that do the cryptography, and
+# pyvouch's own checks. A verdict computed by an older sigstore (or an older pyvouch check)
+# must not outlive an upgrade that fixes it, so both are part of every key.
+_VERIFYING_PACKAGES = ("sigstore", "pypi-attestations", "cryptography", "sigstore-models")
+_VERIFYING_MODULES = ("attestations", "identity", "load", "lookup", "verdicts")
+
+
+@functools.cache
+def implementation_fingerprint() -> bytes:
+    """sha256 over the versions of the verifying libraries and the source of pyvouch's own
+    verification modules (read from disk: nothing is imported)."""
+    digest = hashlib.sha256()
+    for package in _VERIFYING_PACKAGES:
+        try:
+            version = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{package}={version}\0".encode())
+    here = Path(__file__).resolve().parent
+    for module in _VERIFYING_MODULES:
+        try:
+            digest.update((here / f"{module}.py").read_bytes())
+        except OSError:
+            digest.update(f"{module}: unreadable".encode())
+    return digest.hexdigest().encode()
+
+
 def verdict_key(
     *,
     trust_root_sha256: str,
@@ -101,6 +130,7 @@ def verdict_key(
     parts = [
         b"pyvouch-verdict/1",
         __version__.encode(),
+        implementation_fingerprint(),
         trust_root_sha256.encode(),
         _h(trust_root_source.encode()),
         dist.sha256.lower().encode(),
@@ -232,7 +262,7 @@ class VerdictCache:
             if not isinstance(mac, str) or not hmac.compare_digest(self._mac(key, value), mac):
                 return None
             return decode_finding(value, dist)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, finding: Finding) -> None:
