@@ -94,3 +94,30 @@ def test_malformed_gpg_sig_is_a_page_error(server: IndexServer, tmp_path: Path) 
     wheel, _ = lookup(server.url("/simple/"), PROJECT, WHEEL, **fast(tmp_path))
     assert wheel.state is ProvenanceState.ERROR
     assert "gpg-sig" in wheel.reason
+
+
+def test_verify_reads_the_page_even_with_a_remembered_direct_route(
+    server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review: `pyvouch verify` must say what the page says (another digest listed),
+    whatever route an earlier scan remembered for the index."""
+    from pyvouch.index.cache import IndexCache
+    from pyvouch.verify.run import verify_from_index
+
+    rebuilt = tmp_path / SDIST
+    rebuilt.write_bytes(b"a local rebuild with the same name")
+    files = [PageFile(SDIST, f"/files/{SDIST}", SDIST_SHA, provenance=PROV_PATH)]
+    server.route(PAGE, Reply(body=json_page(PROJECT, files), content_type=PEP691_JSON))
+    server.route(PROV_PATH, Reply(body=PROVENANCE, content_type="application/json"))
+    monkeypatch.setenv("PYVOUCH_CACHE_DIR", str(tmp_path / "cache"))
+    IndexCache(tmp_path / "cache").put_direct_route(server.url("/simple/"), True)
+    outcome = verify_from_index(
+        [rebuilt],
+        AttestationVerifier(load_trust_root()),
+        None,
+        index_url=server.url("/simple/"),
+        offline=False,
+    )
+    (finding,) = outcome.findings
+    assert finding.status is Status.UNKNOWN
+    assert f"lists sha256 {SDIST_SHA}" in finding.reason

@@ -119,10 +119,14 @@ async def _from_index(
     from pyvouch.index.client import IndexClient
     from pyvouch.verify.lookup import finding_for_lookup
 
+    # The page route, always: `verify` checks a handful of files, and the page is what tells
+    # "not listed" or "listed with another digest" apart from a bad attestation.
     async with IndexClient(index_url, offline=offline) as client:
-        lookups = await client.provenance_many(
-            (project, dist.filename, dist.sha256)
-            for project, dist in zip(projects, dists, strict=True)
+        lookups = await asyncio.gather(
+            *(
+                client.provenance(project, dist.filename, dist.sha256, direct=False)
+                for project, dist in zip(projects, dists, strict=True)
+            )
         )
     findings = map_findings(
         verifier,
