@@ -31,11 +31,11 @@ from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import default_cache_dir
 from pyvouch.index.client import IndexClient
 from pyvouch.index.simple import IndexFile, ProjectPage
+from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.dist import DistFile
 from pyvouch.verify.parallel import LookupVerifier
-from pyvouch.verify.trust import data_dir
 from pyvouch.verify.verdicts import VerdictCache
 
 if TYPE_CHECKING:  # sigstore is imported only when something must really be verified

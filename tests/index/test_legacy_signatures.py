@@ -121,3 +121,26 @@ def test_verify_reads_the_page_even_with_a_remembered_direct_route(
     (finding,) = outcome.findings
     assert finding.status is Status.UNKNOWN
     assert f"lists sha256 {SDIST_SHA}" in finding.reason
+
+
+def test_a_planted_page_in_the_cache_cannot_make_unknown_unattested(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review: pages tell "none published" from "not served", so a page entry is used
+    only with a MAC made with the machine key (kept outside the cache directory)."""
+    from pyvouch.index.cache import IndexCache
+    from pyvouch.machine_key import load_or_create_key
+
+    monkeypatch.setenv("PYVOUCH_DATA_DIR", str(tmp_path / "data"))
+    index = "http://127.0.0.1:9/simple/"  # nothing listens: offline answers come from the cache
+    page = json_page(PROJECT, [PageFile(WHEEL, f"/files/{WHEEL}", WHEEL_SHA, provenance=None)])
+    planted = IndexCache(tmp_path / "cache", secret=b"\x01" * 32)  # another machine's key
+    planted.put_page(f"{index}{PROJECT}/", page, PEP691_JSON, '"e1"', None)
+    wheel, _ = lookup(index, PROJECT, WHEEL, WHEEL_SHA, cache_dir=tmp_path / "cache", offline=True)
+    assert wheel.state is ProvenanceState.ERROR  # shown as unknown, never as unattested
+
+    # the same page cached on this machine (its own key) is used
+    own = IndexCache(tmp_path / "cache", secret=load_or_create_key(tmp_path / "data"))
+    own.put_page(f"{index}{PROJECT}/", page, PEP691_JSON, '"e1"', None)
+    wheel, _ = lookup(index, PROJECT, WHEEL, WHEEL_SHA, cache_dir=tmp_path / "cache", offline=True)
+    assert wheel.state is ProvenanceState.NONE

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pyvouch.machine_key import KEY_FILE
 from pyvouch.testing.corpus import Manifest
-from pyvouch.verify.verdicts import KEY_FILE, LAYOUT
+from pyvouch.verify.verdicts import LAYOUT
 from tests.support.scan_corpus import Run, latest_files, make_corpus, run_scan, write_pylock
 from tests.support.static_server import StaticServer, serve_directory
 

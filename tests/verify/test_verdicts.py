@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from pyvouch.machine_key import KEY_FILE, load_or_create_key
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 from pyvouch.verify.trust import choose_trust_root, load_trust_root
 from pyvouch.verify.verdicts import (
-    KEY_FILE,
     VerdictCache,
     decode_finding,
     encode_finding,
-    load_or_create_key,
     verdict_key,
 )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from platformdirs import user_cache_dir
 
 from pyvouch.index.simple import strip_credentials
 from pyvouch.index.writes import BackgroundWrites, atomic_write
+from pyvouch.machine_key import mac
 
 CACHE_ENV = "PYVOUCH_CACHE_DIR"
 LAYOUT = "index-v1"
@@ -68,10 +70,21 @@ class IndexCache:
     """The provenance and page cache. Failures to read are misses; failures to write are ignored
     (the cache is an optimisation, never a source of truth)."""
 
-    def __init__(self, root: Path | None = None, *, writes: BackgroundWrites | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        writes: BackgroundWrites | None = None,
+        secret: bytes | None = None,
+    ) -> None:
         self.root = (root if root is not None else default_cache_dir()) / LAYOUT
         self.writes = writes
         """When given, writes happen on its threads (call its ``flush``); else at once."""
+        self.secret = secret
+        """The machine key (`pyvouch.machine_key`). Pages are what tell "none published" from
+        "not served", so a page entry is used only with a valid MAC made with it: a planted
+        page (a `provenance: null` on a mirror that serves none) cannot turn `unknown` into
+        `unattested`. Without a key, pages are not cached."""
 
     # -- provenance: immutable, keyed by index + file digest -----------------------------
 
@@ -118,10 +131,22 @@ class IndexCache:
         base = self.root / "pages" / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".body")
 
+    def _page_mac(self, meta: dict[str, Any]) -> str | None:
+        if self.secret is None:
+            return None
+        signed = {k: v for k, v in meta.items() if k != "mac"}
+        return mac(self.secret, "page", json.dumps(signed, sort_keys=True).encode("utf-8"))
+
     def get_page(self, url: str) -> CachedPage | None:
         meta_path, body_path = self._page_paths(url)
         meta = self._read_meta(meta_path)
         if meta is None or meta.get("url") != strip_credentials(url):
+            return None
+        expected_mac = self._page_mac(meta)
+        given = meta.get("mac")
+        if expected_mac is None or not isinstance(given, str):
+            return None
+        if not hmac.compare_digest(expected_mac, given):
             return None
         content_type = meta.get("content_type")
         etag = meta.get("etag")
@@ -159,6 +184,10 @@ class IndexCache:
             "last_modified": last_modified,
             "body_sha256": hashlib.sha256(body).hexdigest(),
         }
+        page_mac = self._page_mac(meta)
+        if page_mac is None:
+            return  # no machine key: a page that cannot be authenticated is not kept
+        meta["mac"] = page_mac
         self._write(meta_path, body_path, meta, body)
 
     # -- route hint: where this index serves provenance, learned on an earlier run ---------

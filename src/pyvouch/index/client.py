@@ -54,6 +54,7 @@ from pyvouch.index.simple import (
 )
 from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
 from pyvouch.index.writes import BackgroundWrites
+from pyvouch.machine_key import data_dir, load_or_create_key
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -172,7 +173,11 @@ class IndexClient:
         self.stats = ClientStats()
         self.writes = BackgroundWrites()
         """Cache writes run on threads; `aclose` waits for them."""
-        self.cache = IndexCache(cache_dir, writes=self.writes) if (use_cache or offline) else None
+        self.cache = (
+            IndexCache(cache_dir, writes=self.writes, secret=load_or_create_key(data_dir()))
+            if (use_cache or offline)
+            else None
+        )
         self._page_limit = page_limit
         self._provenance_limit = provenance_limit
         self._transport_args: dict[str, Any] = {

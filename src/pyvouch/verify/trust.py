@@ -16,7 +16,6 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import os
 import shutil
 import threading
 import time
@@ -26,9 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib import parse
 
-import platformdirs
-
 from pyvouch.errors import InputError, TrustRootError, TrustUpdateError
+from pyvouch.machine_key import data_dir
 
 # sigstore and tuf are imported where they are used: choosing a root's bytes (and digesting
 # them, which keys the verdict cache) needs neither, so a fully cached scan never loads them.
@@ -82,17 +80,6 @@ def instance(staging: bool = False) -> Instance:
     """Production or staging, anchored in the TUF root shipped inside ``sigstore``."""
     name, url = ("staging", STAGING_TUF_URL) if staging else ("production", PRODUCTION_TUF_URL)
     return Instance(name, url, _shipped(url, "root.json"), _shipped(url, TRUSTED_ROOT_TARGET))
-
-
-DATA_ENV = "PYVOUCH_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """``$PYVOUCH_DATA_DIR``, else pyvouch's own platform data dir (never sigstore-python's)."""
-    override = os.environ.get(DATA_ENV)
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_data_dir("pyvouch", appauthor=False))
 
 
 def _instance_dir(base: Path, tuf_url: str) -> Path:

@@ -25,21 +25,17 @@ import hashlib
 import hmac
 import importlib.metadata
 import json
-import os
-import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pyvouch import __version__
 from pyvouch.index.writes import BackgroundWrites, atomic_write
+from pyvouch.machine_key import load_or_create_key
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 
 LAYOUT = "verdicts-v1"
-KEY_FILE = "verdict.key"
-KEY_BYTES = 32
 _CACHEABLE = frozenset({Status.VERIFIED, Status.INVALID, Status.MISMATCH, Status.UNATTESTED})
 _PUBLISHER_FIELDS = (
     "kind",
@@ -52,39 +48,6 @@ _PUBLISHER_FIELDS = (
     "issuer",
     "subject",
 )
-
-
-def load_or_create_key(directory: Path) -> bytes | None:
-    """The machine secret in ``directory/verdict.key``, created (0600) if absent; None when it
-    cannot be read or created, or is not exactly `KEY_BYTES` long (the cache is then off)."""
-    path = directory / KEY_FILE
-    try:
-        return _read_key(path)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
-    try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{KEY_FILE}.")  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(KEY_BYTES))
-            # link() never replaces: if another process made the key first, theirs wins and
-            # both read the same one.
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-        finally:
-            with contextlib.suppress(OSError):
-                Path(tmp).unlink()
-        return _read_key(path)
-    except OSError:
-        return None
-
-
-def _read_key(path: Path) -> bytes | None:
-    data = path.read_bytes()
-    return data if len(data) == KEY_BYTES else None
 
 
 def _h(data: bytes) -> bytes:
