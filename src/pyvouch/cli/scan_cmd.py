@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import with_pin_file, write_atomically
+from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
 from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 from pyvouch.model import Package, ScanResult, Status
 from pyvouch.policy.config import discover
@@ -44,33 +44,6 @@ def _dry_run(packages: list[Package]) -> str:
 @click.command("scan")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
 @click.option(
-    "--index-url",
-    metavar="URL",
-    help="Index to look up (default: config, $PIP_INDEX_URL, else PyPI).",
-)
-@click.option("--offline", is_flag=True, help="Use cached index answers only; no network.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 256),
-    default=16,
-    show_default=True,
-    help="Concurrent index requests.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for each index answer.",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=3,
-    show_default=True,
-    help="Retries of a failed index request (with backoff).",
-)
-@click.option(
     "--files",
     "file_choice",
     type=click.Choice([c.value for c in FileChoice]),
@@ -99,20 +72,6 @@ def _dry_run(packages: list[Package]) -> str:
     is_flag=True,
     help="Refuse unpinned requirements instead of resolving them with pip.",
 )
-@click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root.")
-@click.option(
-    "--trust-root",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A Sigstore trusted root JSON to verify against.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Policy file (default: pyvouch.toml or [tool.pyvouch] in pyproject.toml).",
-)
 @click.option(
     "--mode",
     type=click.Choice(["collect", "warn", "enforce"]),
@@ -133,21 +92,11 @@ def _dry_run(packages: list[Package]) -> str:
 )
 @click.option("--require-critical", metavar="LEVEL", help="What passes in the critical tier.")
 @click.option("--require-long-tail", metavar="LEVEL", help="What passes in the long tail.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path),
-    metavar="DIR",
-    help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
-)
+@lookup_options
 @click.pass_context
 def scan_cmd(
     ctx: click.Context,
     lock: Path | None,
-    index_url: str | None,
-    offline: bool,
-    jobs: int,
-    timeout: float,
-    retries: int,
     file_choice: str,
     output_format: str,
     output: Path | None,
@@ -155,15 +104,12 @@ def scan_cmd(
     python_version: str | None,
     platform: str | None,
     no_resolve: bool,
-    staging: bool,
-    trust_root: Path | None,
-    config_path: Path | None,
     mode: str | None,
     critical: tuple[str, ...],
     pins: tuple[str, ...],
     require_critical: str | None,
     require_long_tail: str | None,
-    cache_dir: Path | None,
+    lookup: LookupFlags,
 ) -> None:
     """Inventory attestation coverage of every package in LOCK (default: found here).
 
@@ -173,9 +119,9 @@ def scan_cmd(
     with a policy, the mode decides (collect 0, warn 0, enforce 1 on a block, 3 on a
     must-verify package that is unknown).
     """
-    if staging and trust_root is not None:
+    if lookup.staging and lookup.trust_root is not None:
         raise UsageError("give --staging or --trust-root, not both")
-    policy = discover(Path.cwd(), config_path)
+    policy = discover(Path.cwd(), lookup.config_path)
     policy = apply_overrides(
         policy,
         Overrides(
@@ -184,21 +130,18 @@ def scan_cmd(
             pins=pins,
             require_critical=require_critical,
             require_long_tail=require_long_tail,
-            index_url=index_url,
+            index_url=lookup.index_url,
         ),
     )
     has_policy = policy.source is not None or mode is not None
-    effective_index = policy.index_url
     loaded = load_packages(
         lock,
         python_version=python_version,
         platform=platform,
         resolve=not no_resolve,
-        index_url=effective_index,
+        index_url=policy.index_url,
     )
     policy = with_pin_file(policy, loaded.path)
-    if effective_index is None and loaded.index_urls:
-        effective_index = loaded.index_urls[0]
     for warning in loaded.warnings:
         click.echo(f"pyvouch: warning: {warning}", err=True)
     if dry_run:
@@ -206,16 +149,10 @@ def scan_cmd(
         ctx.exit(EXIT_OK)
 
     # Built on the first file whose verdict is not cached: a warm scan imports no sigstore.
-    verifier = DeferredVerifier(choose_trust_root(staging=staging, trust_root_file=trust_root))
-    options = ScanOptions(
-        index_url=effective_index,
-        offline=offline,
-        jobs=jobs,
-        files=FileChoice(file_choice),
-        cache_dir=cache_dir,
-        timeout=timeout,
-        retries=retries,
+    verifier = DeferredVerifier(
+        choose_trust_root(staging=lookup.staging, trust_root_file=lookup.trust_root)
     )
+    options = lookup.scan_options(policy, loaded.index_urls, FileChoice(file_choice))
     source = str(loaded.path) if loaded.path is not None else "<environment>"
     result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)
     decided, code = decide_all(result, policy, date.today())
