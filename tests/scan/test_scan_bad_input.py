@@ -119,3 +119,15 @@ def test_subprocess_incomplete_scan_exits_3(tmp_path: Path, stripping: object) -
     assert "Traceback" not in proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["summary"]["unknown"] == 3 and doc["summary"]["unattested"] == 0
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_staging_and_trust_root_together_are_refused_before_any_work(
+    scan: Scan, dry_run: list[str]
+) -> None:
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    root = scan.write("root.json", "{}")
+    result = scan(str(lock), "--staging", "--trust-root", str(root), *dry_run)
+    assert result.exit_code == 2
+    assert "give --staging or --trust-root, not both" in result.stderr
+    assert result.stdout == ""

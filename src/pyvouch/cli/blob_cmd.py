@@ -156,8 +156,6 @@ def verify_blob_cmd(
         raise UsageError(
             "--bundle names the bundle of one FILE; give one FILE, or none of --bundle"
         )
-    if staging and trust_root is not None:
-        raise UsageError("give --staging or --trust-root, not both")
     expected = _expected(identity, issuer, publisher_spec, key, allow_no_tlog)
     root = load_trust_root(staging=staging, trust_root_file=trust_root)
     results = [

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pyvouch.errors import InputError, UsageError
+from pyvouch.errors import InputError
 from pyvouch.policy.config import discover
 from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
 from pyvouch.policy.schema import Policy
@@ -45,8 +45,6 @@ class LookupFlags:
 
     def deferred_verifier(self) -> DeferredVerifier:
         """The verifier for these flags, built (sigstore imported) on first use."""
-        if self.staging and self.trust_root is not None:
-            raise UsageError("give --staging or --trust-root, not both")
         return DeferredVerifier(
             choose_trust_root(staging=self.staging, trust_root_file=self.trust_root)
         )

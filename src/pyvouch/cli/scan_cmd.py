@@ -11,7 +11,7 @@ import click
 
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
-from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
+from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK
 from pyvouch.model import Package, ScanResult, Status
 from pyvouch.policy.config import discover
 from pyvouch.policy.decide import decide_all
@@ -20,7 +20,6 @@ from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
 from pyvouch.verify.deferred import DeferredVerifier
-from pyvouch.verify.trust import choose_trust_root
 
 
 def _dry_run(packages: list[Package]) -> str:
@@ -119,8 +118,9 @@ def scan_cmd(
     with a policy, the mode decides (collect 0, warn 0, enforce 1 on a block, 3 on a
     must-verify package that is unknown).
     """
-    if lookup.staging and lookup.trust_root is not None:
-        raise UsageError("give --staging or --trust-root, not both")
+    # Chosen first (only bytes are read; nothing is imported): a bad trust-root flag is refused
+    # before any work, --dry-run included. The verifier is built on the first verdict miss.
+    verifier = lookup.deferred_verifier()
     policy = discover(Path.cwd(), lookup.config_path)
     policy = apply_overrides(
         policy,
@@ -149,9 +149,6 @@ def scan_cmd(
         ctx.exit(EXIT_OK)
 
     # Built on the first file whose verdict is not cached: a warm scan imports no sigstore.
-    verifier = DeferredVerifier(
-        choose_trust_root(staging=lookup.staging, trust_root_file=lookup.trust_root)
-    )
     options = lookup.scan_options(policy, loaded.index_urls, FileChoice(file_choice))
     source = str(loaded.path) if loaded.path is not None else "<environment>"
     result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)

@@ -85,8 +85,6 @@ def verify(
         raise UsageError("give --attestation or --provenance, not both")
     if (attestations or provenance is not None) and (index_url or offline):
         raise UsageError("--index-url and --offline apply only when reading from the index")
-    if staging and trust_root is not None:
-        raise UsageError("give --staging or --trust-root, not both")
     expected = parse_publisher_spec(publisher_spec) if publisher_spec is not None else None
     root = load_trust_root(staging=staging, trust_root_file=trust_root)
     verifier = AttestationVerifier(root)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib import parse
 
-from pyvouch.errors import InputError, TrustRootError, TrustUpdateError
+from pyvouch.errors import InputError, TrustRootError, TrustUpdateError, UsageError
 from pyvouch.machine_key import data_dir
 
 # sigstore and tuf are imported where they are used: choosing a root's bytes (and digesting
@@ -216,7 +216,7 @@ def choose_trust_root(
     """
     if trust_root_file is not None:
         if staging:
-            raise TrustRootError("--staging and --trust-root exclude each other")
+            raise UsageError("give --staging or --trust-root, not both")
         try:
             data = trust_root_file.read_bytes()
         except OSError as err:
