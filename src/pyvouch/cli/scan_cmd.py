@@ -11,10 +11,10 @@ import click
 
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
-from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK
-from pyvouch.model import Package, ScanResult, Status
+from pyvouch.errors import EXIT_OK
+from pyvouch.model import Package, ScanResult
 from pyvouch.policy.config import discover
-from pyvouch.policy.decide import decide_all
+from pyvouch.policy.decide import decide_all, exit_code_without_policy
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
@@ -113,10 +113,16 @@ def scan_cmd(
     """Inventory attestation coverage of every package in LOCK (default: found here).
 
     LOCK may be pylock.toml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, a requirements
-    file, a CycloneDX JSON SBOM, or a Python environment directory. Without a policy file or
-    --mode, the exit code is 0 when every package could be checked and 3 when some could not;
-    with a policy, the mode decides (collect 0, warn 0, enforce 1 on a block, 3 on a
-    must-verify package that is unknown).
+    file, a CycloneDX JSON SBOM, or a Python environment directory.
+
+    \b
+    Exit codes without a policy file or --mode:
+      0  every file could be told and none failed
+      1  a file is invalid (failed verification) or a mismatch (another publisher)
+      2  bad usage, configuration or input
+      3  some file could not be told (unknown) and none failed
+    With a policy the mode decides: collect 0, warn 0, enforce 1 on a block and 3 on a
+    must-verify package that is unknown.
     """
     # Chosen first (only bytes are read; nothing is imported): a bad trust-root flag is refused
     # before any work, --dry-run included. The verifier is built on the first verdict miss.
@@ -154,7 +160,7 @@ def scan_cmd(
     result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)
     decided, code = decide_all(result, policy, date.today())
     if not has_policy:
-        code = EXIT_INCOMPLETE if result.count(Status.UNKNOWN) else EXIT_OK
+        code = exit_code_without_policy(result)
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = report.render(
         output_format, decided, RenderOptions(color=color, base_dir=str(Path.cwd()))

@@ -311,6 +311,17 @@ def exit_code(verdicts: list[Verdict], mode: Mode) -> int:
     return EXIT_OK
 
 
+def exit_code_without_policy(scan: ScanResult) -> int:
+    """The exit code when no policy file or mode decides: 1 when any file failed verification
+    (`invalid`) or was signed by another identity than expected (`mismatch`), else 3 when any
+    could not be told (`unknown`), else 0. Nothing tampered passes a CI job by default."""
+    if scan.count(Status.INVALID) or scan.count(Status.MISMATCH):
+        return EXIT_FINDINGS
+    if scan.count(Status.UNKNOWN):
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
 def decide_all(scan: ScanResult, policy: Policy, today: date) -> tuple[ScanResult, int]:
     """Every package decided; the scan result carrying the decisions, and the exit code."""
     checked = [check_against_pins(r, package_pins(r.package, policy)) for r in scan.packages]
