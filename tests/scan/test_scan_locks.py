@@ -81,6 +81,21 @@ def test_table_is_the_default_and_summarises(scan: Scan, served: StaticServer) -
     assert "3 packages: 2 verified, 1 unattested" in result.stdout
 
 
+def test_off_a_terminal_one_line_per_package_and_no_decision_without_a_policy(
+    scan: Scan, served: StaticServer
+) -> None:
+    lock = scan.write("requirements.txt", requirements_hashed())
+    result = scan(str(lock), "--index-url", served.index_url)  # CliRunner: not a terminal
+    lines = result.stdout.splitlines()
+    for name in ("sampleproject", "pypi-attestations", "gitlab-oidc-project"):
+        (row,) = [line for line in lines if line.startswith(name + " ")]
+        assert " verified " in row or " unattested " in row
+    assert not any(tag in result.stdout for tag in ("[allow]", "[warn]", "[block]"))
+    # with a mode, the mode's decisions are shown
+    decided = scan(str(lock), "--index-url", served.index_url, "--mode", "warn")
+    assert "[allow]" in decided.stdout or "[warn]" in decided.stdout
+
+
 @pytest.mark.parametrize("fmt", ["cyclonedx", "sarif", "markdown", "table"])
 def test_other_formats_render_and_validate(scan: Scan, served: StaticServer, fmt: str) -> None:
     lock = scan.write("uv.lock", LOCKS["uv.lock"]())

@@ -11,10 +11,11 @@ import click
 
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
+from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
 from pyvouch.model import Package, ScanResult
 from pyvouch.policy.config import discover
-from pyvouch.policy.decide import decide_all, exit_code_without_policy
+from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
@@ -63,6 +64,12 @@ def _dry_run(packages: list[Package]) -> str:
     metavar="FILE",
     help="Write the report to FILE (atomically) instead of stdout.",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Table: whole reasons and a line per file that did not verify.",
+)
 @click.option("--dry-run", is_flag=True, help="List what would be looked up; no network.")
 @click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
 @click.option("--platform", type=click.Choice(sorted(PLATFORMS)), help="Narrow markers.")
@@ -99,6 +106,7 @@ def scan_cmd(
     file_choice: str,
     output_format: str,
     output: Path | None,
+    verbose: bool,
     dry_run: bool,
     python_version: str | None,
     platform: str | None,
@@ -161,10 +169,15 @@ def scan_cmd(
     decided, code = decide_all(result, policy, date.today())
     if not has_policy:
         code = exit_code_without_policy(result)
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render(
-        output_format, decided, RenderOptions(color=color, base_dir=str(Path.cwd()))
+        decided = without_decisions(decided)
+    terminal = output is None and sys.stdout.isatty()
+    render_options = RenderOptions(
+        color=terminal and "NO_COLOR" not in os.environ,
+        base_dir=str(Path.cwd()),
+        compact=not terminal or verbose,
+        verbose=verbose,
     )
+    text = report.render(output_format, decided, render_options)
     _emit(text, output)
     ctx.exit(code)
 
@@ -177,8 +190,7 @@ def _run(
     source_format: str,
     warnings: list[str],
 ) -> ScanResult:
-    show = sys.stderr.isatty() and len(packages) > 20
-    if not show:
+    if len(packages) <= 20:
         return scan(
             packages,
             verifier,
@@ -186,6 +198,18 @@ def _run(
             source=source,
             source_format=source_format,
             warnings=warnings,
+        )
+    if not sys.stderr.isatty():
+        # CI logs: a line on stderr every few seconds instead of a bar.
+        lines = ProgressLines("scan", sys.stderr)
+        return scan(
+            packages,
+            verifier,
+            options,
+            source=source,
+            source_format=source_format,
+            warnings=warnings,
+            progress=lines,
         )
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

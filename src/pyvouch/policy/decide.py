@@ -311,6 +311,12 @@ def exit_code(verdicts: list[Verdict], mode: Mode) -> int:
     return EXIT_OK
 
 
+def without_decisions(scan: ScanResult) -> ScanResult:
+    """``scan`` with no decision on any package: what a scan reports when no policy file or
+    mode made one (statuses, pins from the lock included, are kept)."""
+    return replace(scan, packages=tuple(replace(p, decision=None) for p in scan.packages))
+
+
 def exit_code_without_policy(scan: ScanResult) -> int:
     """The exit code when no policy file or mode decides: 1 when any file failed verification
     (`invalid`) or was signed by another identity than expected (`mismatch`), else 3 when any
