@@ -60,7 +60,7 @@ def test_every_lock_format_gives_the_real_statuses(
     wheel = files[PA_WHEEL.filename]
     assert wheel["status"] == "unattested"
     assert wheel["publisher"] is None
-    assert "publishes none" in wheel["reason"] or "none published" in wheel["reason"]
+    assert "publishes none" in wheel["reason"], wheel["reason"]
     packages = packages_of(doc)
     assert (packages["sampleproject"]["status"], packages["sampleproject"]["coverage"]) == (
         "verified",
@@ -125,7 +125,7 @@ def test_other_formats_render_and_validate(scan: Scan, served: StaticServer, fmt
     elif fmt == "markdown":
         assert "pypi-attestations" in text and "|" in text
     else:
-        assert "gitlab-oidc-project" in text.replace("\n", "") or "gitlab-oidc" in text
+        assert "gitlab-oidc-project" in text
 
 
 def test_output_file_is_written_whole_and_stdout_stays_empty(
