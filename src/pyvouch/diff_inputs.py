@@ -12,7 +12,7 @@ each side's lock.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,8 @@ def read_pins(read: Reader, lock: Path) -> tuple[str, Any]:
     if found is None:
         return str(path), None
     label, text = found
-    return label, parse_pin_data(parse_toml(text, label), label)
+    pins = parse_pin_data(parse_toml(text, label), label)
+    return label, {k: tuple(replace(p, origin=label) for p in v) for k, v in pins.items()}
 
 
 def declared_indexes(source: SourceResult) -> tuple[str, ...]:
