@@ -22,7 +22,7 @@ from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, config_from_docum
 from pyvouch.policy.pins import PIN_FILE_NAME, parse_pin_data
 from pyvouch.policy.schema import Policy
 from pyvouch.policy.tomlfile import parse_toml
-from pyvouch.policy.trust_inputs import TrustSide
+from pyvouch.policy.trust_inputs import TrustSide, project_indexes
 from pyvouch.sources import SourceResult, load_packages
 
 Reader = Callable[[Path], "tuple[str, str] | None"]
@@ -118,8 +118,14 @@ def read_pins(read: Reader, lock: Path) -> tuple[str, Any]:
     return label, {k: tuple(replace(p, origin=label) for p in v) for k, v in pins.items()}
 
 
-def declared_indexes(source: SourceResult) -> tuple[str, ...]:
-    return tuple(source.index_urls)
+def read_project_indexes(read: Reader, lock: Path) -> tuple[str, dict[str, Any]]:
+    """(label, index settings) of the ``pyproject.toml`` next to ``lock`` on one side."""
+    path = lock.parent / PYPROJECT_FILE
+    found = read(path)
+    if found is None:
+        return str(path), {}
+    label, text = found
+    return label, project_indexes(parse_toml(text, label))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +148,17 @@ def side(
 ) -> Side:
     policy = read_policy(read, explicit_config, head=head)
     pin_label, pins = read_pins(read, lock)
+    project_label, project = read_project_indexes(read, lock)
     return Side(
         source,
         TrustSide(
             lock_label=lock_label,
             lock_present=lock_present,
             packages=tuple(source.packages),
-            indexes=declared_indexes(source),
+            indexes=tuple(source.index_urls),
+            other_sources=tuple(source.other_sources),
+            project_indexes=project,
+            project_label=project_label,
             policy=policy.policy,
             policy_table=policy.table,
             policy_label=policy.label,

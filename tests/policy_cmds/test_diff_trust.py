@@ -791,3 +791,97 @@ def test_markdown_names_the_trust_changes_first(repo: Repo, world: World) -> Non
     first = text.index("**Trust inputs changed:**")
     assert first < text.index("change(s) blocked by the policy")
     assert "pin-file (app/pyvouch.lock.toml): vault: pin added" in text
+
+
+@pytest.mark.parametrize(
+    ("head", "named"),
+    [
+        ("--find-links {evil}\nvault==1.1\n", "index: the head adds --find-links {evil}"),
+        ("-f {evil}\nvault==1.1\n", "index: the head adds --find-links {evil}"),
+        ("--no-index\nvault==1.1\n", "index: the head adds --no-index"),
+    ],
+    ids=["find-links", "-f", "no-index"],
+)
+def test_other_places_to_take_files_from_are_trust_changes(
+    repo: Repo, world: World, head: str, named: str
+) -> None:
+    base_indexed(repo, world)
+    evil = world.evil.url + "/files"
+    repo.pull_request(
+        {"app/requirements.txt": f"--index-url {world.good_index}\n" + head.format(evil=evil)}
+    )
+    result = review(world, "app/requirements.txt")
+    assert_blocked(result, named.format(evil=evil))
+
+
+def test_the_project_s_own_index_settings_are_trust_changes(repo: Repo, world: World) -> None:
+    project = '[project]\nname = "app"\nversion = "0"\n'
+    repo.write_paths(
+        {
+            "pyvouch.toml": policy(index=world.good_index),
+            "app/requirements.txt": "vault==1.0\n",
+            "app/pyproject.toml": project,
+        }
+    )
+    repo.commit("base")
+    uv_index = (
+        '\n[[tool.uv.index]]\nname = "corp"\nurl = "http://user:s3cret@127.0.0.1:1/simple"\n'
+        "default = true\n"
+    )
+    repo.pull_request(
+        {"app/pyproject.toml": project + uv_index, "app/requirements.txt": "vault==1.1\n"}
+    )
+    result = review(world, "app/requirements.txt")
+    assert_blocked(result, "index: tool.uv.index changed: (none) -> ")
+    assert "s3cret" not in result.output
+    assert "http://127.0.0.1:1/simple" in result.output
+
+
+def test_credentials_in_an_added_index_are_not_reported(repo: Repo, world: World) -> None:
+    base_indexed(repo, world)
+    repo.pull_request(
+        {
+            "app/requirements.txt": f"--index-url {world.good_index}\n"
+            "--extra-index-url http://mallory:hunter2@127.0.0.1:1/simple\nvault==1.0\n"
+        }
+    )
+    result = review(world, "app/requirements.txt", "--no-lookup")
+    assert_blocked(result, "index: the head adds http://127.0.0.1:1/simple")
+    assert "hunter2" not in result.output
+
+
+def test_a_config_file_named_on_the_command_line_is_read_at_the_base(
+    repo: Repo, world: World
+) -> None:
+    # CI names the policy file; the pull request edits that file.
+    repo.write_paths(
+        {
+            "ci/pyvouch-ci.toml": policy(index=world.good_index),
+            "app/requirements.txt": "vault==1.0\n",
+        }
+    )
+    repo.commit("base")
+    repo.pull_request(
+        {
+            "ci/pyvouch-ci.toml": policy(index=world.good_index, mode="collect"),
+            "app/requirements.txt": "vault==1.1\n",
+        }
+    )
+    result = review(world, "app/requirements.txt", "--config", "ci/pyvouch-ci.toml")
+    assert_blocked(result, "policy: mode changed: 'enforce' -> 'collect'")
+    assert doc(result)["mode"] == "enforce"
+    # A policy outside the repository is no part of the change: read as it is.
+    outside = repo.root.parent / "outside.toml"
+    outside.write_text(policy(index=world.good_index, mode="collect"), encoding="utf-8")
+    result = review(world, "app/requirements.txt", "--config", str(outside))
+    assert result.exit_code == 0, result.output
+    assert doc(result)["trust_changes"]["changes"] == []
+    assert doc(result)["mode"] == "collect"
+
+
+def test_a_policy_index_with_credentials_is_reported_without_them(repo: Repo, world: World) -> None:
+    base_policy_repo(repo, world, policy(index=world.good_index))
+    repo.pull_request({"pyvouch.toml": policy(index="https://mallory:hunter2@127.0.0.1:1/simple")})
+    result = review(world, "app/requirements.txt", "--no-lookup")
+    assert_blocked(result, "policy: index-url changed")
+    assert "hunter2" not in result.output

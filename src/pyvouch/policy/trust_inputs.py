@@ -49,7 +49,12 @@ class TrustSide:
     lock_present: bool = True
     packages: tuple[Package, ...] = ()
     indexes: tuple[str, ...] = ()
-    """The index URLs (and other places to take files from) the lock declares for itself."""
+    """The index URLs the lock declares for itself, the primary first."""
+    other_sources: tuple[str, ...] = ()
+    """Other places the lock tells an installer to take files from (``--find-links``...)."""
+    project_indexes: Mapping[str, Any] = field(default_factory=dict)
+    """The project's own index settings (`PROJECT_INDEX_KEYS` of its ``pyproject.toml``)."""
+    project_label: str = "pyproject.toml"
     policy: Policy = field(default_factory=Policy)
     policy_table: Any = None
     """The raw policy table as read (None: no policy file)."""
@@ -60,7 +65,8 @@ class TrustSide:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A value for a report: short, and without credentials in any URL."""
+    text = repr(_scrub(value))
     return text if len(text) <= 120 else text[:117] + "..."
 
 
@@ -193,10 +199,35 @@ def _package_indexes(packages: Iterable[Package]) -> dict[str, set[str]]:
     return out
 
 
+PROJECT_INDEX_KEYS = (
+    ("tool", "uv", "index"),
+    ("tool", "uv", "index-url"),
+    ("tool", "uv", "extra-index-url"),
+    ("tool", "uv", "find-links"),
+    ("tool", "uv", "no-index"),
+    ("tool", "uv", "sources"),
+    ("tool", "pdm", "source"),
+    ("tool", "poetry", "source"),
+)
+"""Where a ``pyproject.toml`` tells uv, PDM or Poetry which index to take packages from."""
+
+
+def project_indexes(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The `PROJECT_INDEX_KEYS` present in a parsed ``pyproject.toml``, by dotted key."""
+    out: dict[str, Any] = {}
+    for path in PROJECT_INDEX_KEYS:
+        value: Any = document
+        for part in path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is not None:
+            out[".".join(path)] = value
+    return out
+
+
 def _index_changes(base: TrustSide, head: TrustSide) -> list[TrustChange]:
     where = head.lock_label
-    old = {_index_key(u) for u in base.indexes}
-    new = {_index_key(u) for u in head.indexes}
+    old = {_index_key(u) for u in (*base.indexes, *base.other_sources)}
+    new = {_index_key(u) for u in (*head.indexes, *head.other_sources)}
     out = [TrustChange(TrustInput.INDEX, where, f"the head adds {u}") for u in sorted(new - old)]
     out += [TrustChange(TrustInput.INDEX, where, f"the head drops {u}") for u in sorted(old - new)]
     before, after = _package_indexes(base.packages), _package_indexes(head.packages)
@@ -222,7 +253,35 @@ def _index_changes(base: TrustSide, head: TrustSide) -> list[TrustChange]:
                         f"{name}: taken from {', '.join(unknown)}, an index the base does not use",
                     )
                 )
+    old_project, new_project = base.project_indexes, head.project_indexes
+    for key in sorted(old_project.keys() | new_project.keys()):
+        if old_project.get(key) != new_project.get(key):
+            out.append(
+                TrustChange(
+                    TrustInput.INDEX,
+                    head.project_label,
+                    f"{key} changed: {_show_index(old_project.get(key))} -> "
+                    f"{_show_index(new_project.get(key))}",
+                )
+            )
     return out
+
+
+def _show_index(value: Any) -> str:
+    """A project index setting for a report, without credentials in its URLs."""
+    if value is None:
+        return "(none)"
+    return _show(value)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_credentials(value) if "://" in value else value
+    if isinstance(value, Mapping):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def trust_changes(base: TrustSide, head: TrustSide) -> list[TrustChange]:

@@ -126,6 +126,9 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
     if parsed.index_url:
         ctx.index_urls.append(parsed.index_url)
     ctx.index_urls.extend(u for u in parsed.extra_index_urls if u not in ctx.index_urls)
+    ctx.other_sources.extend(f"--find-links {u}" for u in dict.fromkeys(parsed.find_links))
+    if parsed.no_index:
+        ctx.other_sources.append("--no-index")
 
     unresolved = []
     for file, number, req_text in parsed.unpinned:
@@ -363,7 +366,15 @@ def _handle_line(
 def _ctx_for(ctx: Context, file: Path) -> Context:
     if file == ctx.path:
         return ctx
-    return Context(file, ctx.narrowing, ctx.resolve, ctx.index_url, ctx.warnings, ctx.index_urls)
+    return Context(
+        file,
+        ctx.narrowing,
+        ctx.resolve,
+        ctx.index_url,
+        ctx.warnings,
+        ctx.index_urls,
+        ctx.other_sources,
+    )
 
 
 def _handle_requirement(
