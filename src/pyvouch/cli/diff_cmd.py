@@ -162,6 +162,11 @@ def diff(
     attestation that disappeared are reported (and decided by the policy: in enforce mode a
     block exits 1). Newly added unattested packages get signed alternatives from the curated
     list, offered only when the alternative's current release verifies on the index.
+
+    The policy, the pins (the lock's own and pyvouch.lock.toml) and the index come from the
+    base (or the command line), never from the head; each change the head makes to them is
+    reported, and blocks in enforce unless the base policy's [trust-changes] approved-by names
+    an --approved-by.
     """
     with tempfile.TemporaryDirectory(prefix="pyvouch-diff-") as scratch:
         base, head, notes = _sides(locks, base_ref, lookup.config_path, Path(scratch))
