@@ -11,6 +11,7 @@ each side's lock.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from pyvouch.policy.pins import PIN_FILE_NAME, parse_pin_data
 from pyvouch.policy.schema import Policy
 from pyvouch.policy.tomlfile import parse_toml
 from pyvouch.policy.trust_inputs import TrustSide, project_indexes
-from pyvouch.sources import SourceResult, load_packages
+from pyvouch.sources import SourceResult, load_packages, requirements
 
 Reader = Callable[[Path], "tuple[str, str] | None"]
 """Reads a work-tree path on one side: (label, text), or None when that side has no such file."""
@@ -170,3 +171,58 @@ def side(
 
 def load_lock(path: Path | None, fmt: str | None = None) -> SourceResult:
     return load_packages(path, resolve=False, format=fmt)
+
+
+MAX_INCLUDED = 256
+
+
+def load_at(revision: Revision, lock: Path, text: str, fmt: str, scratch: Path) -> SourceResult:
+    """The lock ``text`` (``lock`` at ``revision``) read as format ``fmt``.
+
+    It is written under ``scratch`` at its path in the repository, with the requirement files
+    it includes (``-r``/``-c``, recursively) as they are at ``revision``, so includes resolve
+    as they did at the base. Messages name ``REF:path`` rather than the scratch folder.
+    """
+    rel = revision.relative(lock)
+    assert rel is not None
+    copy = scratch / rel
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(text, encoding="utf-8")
+    if fmt == requirements.FORMAT:
+        _copy_includes(revision, lock, text, scratch)
+    try:
+        source = load_lock(copy, fmt)
+    except InputError as err:
+        raise InputError(
+            _relabel(err.path, scratch, revision.ref),
+            _relabel(err.problem, scratch, revision.ref),
+            where=err.where,
+        ) from None
+    warnings = [_relabel(w, scratch, revision.ref) for w in source.warnings]
+    return replace(source, warnings=warnings)
+
+
+def _relabel(text: str, scratch: Path, ref: str) -> str:
+    return text.replace(f"{scratch}{os.sep}", f"{ref}:")
+
+
+def _copy_includes(revision: Revision, lock: Path, text: str, scratch: Path) -> None:
+    todo = [(lock, text)]
+    seen = {revision.relative(lock)}
+    while todo:
+        path, content = todo.pop()
+        for value in requirements.included_files(path, content):
+            if "://" in value:
+                continue
+            target = Path(value) if Path(value).is_absolute() else path.parent / value
+            rel = revision.relative(target)
+            if rel is None or rel in seen or len(seen) >= MAX_INCLUDED:
+                continue  # outside the repository: the loader says it is not found
+            seen.add(rel)
+            found = revision.read(target)
+            if found is None:
+                continue
+            out = scratch / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(found, encoding="utf-8")
+            todo.append((target, found))

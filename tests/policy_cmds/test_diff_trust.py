@@ -885,3 +885,45 @@ def test_a_policy_index_with_credentials_is_reported_without_them(repo: Repo, wo
     result = review(world, "app/requirements.txt", "--no-lookup")
     assert_blocked(result, "policy: index-url changed")
     assert "hunter2" not in result.output
+
+
+def test_requirement_files_included_at_the_base_are_read_at_the_base(
+    repo: Repo, world: World
+) -> None:
+    # An honest layout: requirements.txt includes base.txt, which constrains with pins.txt.
+    repo.write_paths(
+        {
+            "pyvouch.toml": policy(index=world.good_index),
+            "app/requirements.txt": "-r reqs/base.txt\nhelper==1.0\n",
+            "app/reqs/base.txt": "-c ../pins.txt\nvault\n",
+            "app/pins.txt": "vault==1.0\n",
+        }
+    )
+    repo.commit("base")
+    repo.pull_request({"app/requirements.txt": "-r reqs/base.txt\nhelper==2.0\n"})
+    result = review(world, "app/requirements.txt")
+    assert result.exit_code == 0, result.output
+    assert {c["name"]: c["change"] for c in doc(result)["changes"]} == {"helper": "changed"}
+    # The pull request edits an included file: read at each side, vault moves.
+    repo.write_paths({"app/pins.txt": "vault==1.1\n"})
+    result = review(world, "app/requirements.txt")
+    assert result.exit_code == 1, result.output
+    assert entry(result, "vault")["status"] == "mismatch"
+    assert (entry(result, "vault")["base_version"], entry(result, "vault")["head_version"]) == (
+        "1.0",
+        "1.1",
+    )
+
+
+def test_a_base_include_that_is_missing_names_the_revision(repo: Repo, world: World) -> None:
+    repo.write_paths(
+        {"pyvouch.toml": policy(index=world.good_index), "app/requirements.txt": "-r gone.txt\n"}
+    )
+    repo.commit("base")
+    repo.pull_request({"app/requirements.txt": "vault==1.0\n"})
+    result = review(world, "app/requirements.txt")
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        "pyvouch: error: main:app/requirements.txt:line 1: included file 'gone.txt' not found\n"
+    )
+    assert "pyvouch-diff-" not in result.output

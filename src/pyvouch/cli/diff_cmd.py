@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pyvouch.cli.common import LookupFlags, lookup_options
-from pyvouch.diff_inputs import Side, load_lock, read_at, read_disk, side
+from pyvouch.diff_inputs import Side, load_at, load_lock, read_at, read_disk, side
 from pyvouch.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from pyvouch.git_revision import open_revision
 from pyvouch.model import Package, ScanResult
@@ -63,9 +63,7 @@ def _sides(
     if text is None:
         base_source = SourceResult([], head_source.format, None)
     else:
-        base_file = scratch / lock.name
-        base_file.write_text(text, encoding="utf-8")
-        base_source = load_lock(base_file, head_source.format)
+        base_source = load_at(revision, lock, text, head_source.format, scratch)
     reader = read_at(revision)
     base = side(base_source, label, reader, lock, config, head=False, lock_present=text is not None)
     head = side(

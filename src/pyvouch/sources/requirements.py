@@ -218,6 +218,17 @@ def _read_file(
         _handle_line(line, ctx, parsed, seen, constraint)
 
 
+def included_files(path: Path, content: str) -> list[str]:
+    """The files ``content`` (the text of ``path``) includes with ``-r`` or ``-c``, as written
+    (relative to ``path``'s folder unless absolute; URLs included). Not recursive."""
+    return [
+        value
+        for line in _logical_lines(path, content)
+        for opt, value in line.options
+        if opt in ("requirement", "constraint") and value
+    ]
+
+
 def _logical_lines(path: Path, content: str) -> list[_Line]:
     joined: list[tuple[int, str]] = []
     buf: list[str] = []
