@@ -20,7 +20,7 @@ MAX_BYTES = 64 * 1024 * 1024
 def _git(folder: Path, *args: str, what: object) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            ["git", "-C", str(folder), *args],
+            ["git", "--literal-pathspecs", "-C", str(folder), *args],
             capture_output=True,
             timeout=GIT_TIMEOUT,
             check=False,
@@ -74,9 +74,10 @@ class Revision:
         if listed.returncode != 0:
             raise InputError(where, f"git ls-tree failed: {_last_line(listed)}")
         entry = listed.stdout.split(b"\0", 1)[0].decode("utf-8", "replace")
-        if not entry:
+        info, _, listed_path = entry.partition("\t")
+        if not entry or listed_path != rel:
             return None
-        mode, kind, obj = entry.split("\t", 1)[0].split(" ")
+        mode, kind, obj = info.split(" ")
         if kind != "blob" or mode == "120000":
             what = "a symlink" if mode == "120000" else f"a {kind}"
             raise InputError(where, f"is {what} at this revision, not a file; not followed")
