@@ -93,6 +93,9 @@ class Policy:
     lock_pins: dict[str, tuple[Pin, ...]] = field(default_factory=dict)
     """Pins read from ``pyvouch.lock.toml``, by normalized name."""
     exceptions: tuple[PolicyException, ...] = ()
+    trust_change_approvers: tuple[str, ...] = ()
+    """Who may approve a change to the trust inputs in `pyvouch diff` (``[trust-changes]
+    approved-by``); matched without regard to case against ``--approved-by``."""
     source: str | None = None
     """The configuration file this policy came from (None: defaults and flags only)."""
 

@@ -113,6 +113,7 @@ def load_packages(
         path=path,
         warnings=ctx.warnings,
         index_urls=ctx.index_urls,
+        other_sources=ctx.other_sources,
     )
 
 

@@ -44,6 +44,9 @@ class SourceResult:
     index_urls: list[str] = field(default_factory=list)
     """Indexes the input declares (requirements `--index-url`/`--extra-index-url`, Pipfile
     sources), the primary first. Empty when the input names none."""
+    other_sources: list[str] = field(default_factory=list)
+    """Other places the input tells an installer to take files from, as pip options
+    (requirements ``--find-links URL``, ``--no-index``). Never looked up."""
 
 
 @dataclass(slots=True)
@@ -56,6 +59,7 @@ class Context:
     index_url: str | None = None
     warnings: list[str] = field(default_factory=list)
     index_urls: list[str] = field(default_factory=list)
+    other_sources: list[str] = field(default_factory=list)
 
     def error(self, problem: str, where: str | None = None) -> InputError:
         return InputError(self.path, problem, where=where)

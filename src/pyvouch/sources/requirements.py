@@ -126,6 +126,9 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
     if parsed.index_url:
         ctx.index_urls.append(parsed.index_url)
     ctx.index_urls.extend(u for u in parsed.extra_index_urls if u not in ctx.index_urls)
+    ctx.other_sources.extend(f"--find-links {u}" for u in dict.fromkeys(parsed.find_links))
+    if parsed.no_index:
+        ctx.other_sources.append("--no-index")
 
     unresolved = []
     for file, number, req_text in parsed.unpinned:
@@ -213,6 +216,17 @@ def _read_file(
     content = read_text(path) if text is None else text
     for line in _logical_lines(path, content):
         _handle_line(line, ctx, parsed, seen, constraint)
+
+
+def included_files(path: Path, content: str) -> list[str]:
+    """The files ``content`` (the text of ``path``) includes with ``-r`` or ``-c``, as written
+    (relative to ``path``'s folder unless absolute; URLs included). Not recursive."""
+    return [
+        value
+        for line in _logical_lines(path, content)
+        for opt, value in line.options
+        if opt in ("requirement", "constraint") and value
+    ]
 
 
 def _logical_lines(path: Path, content: str) -> list[_Line]:
@@ -363,7 +377,15 @@ def _handle_line(
 def _ctx_for(ctx: Context, file: Path) -> Context:
     if file == ctx.path:
         return ctx
-    return Context(file, ctx.narrowing, ctx.resolve, ctx.index_url, ctx.warnings, ctx.index_urls)
+    return Context(
+        file,
+        ctx.narrowing,
+        ctx.resolve,
+        ctx.index_url,
+        ctx.warnings,
+        ctx.index_urls,
+        ctx.other_sources,
+    )
 
 
 def _handle_requirement(
