@@ -17,6 +17,7 @@ from pyvouch.model import Package, ScanResult
 from pyvouch.policy.config import discover
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.policy.schema import Require
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
@@ -96,8 +97,16 @@ def _dry_run(packages: list[Package]) -> str:
     metavar="NAME=SPEC",
     help="Expected publisher for a package (repeatable).",
 )
-@click.option("--require-critical", metavar="LEVEL", help="What passes in the critical tier.")
-@click.option("--require-long-tail", metavar="LEVEL", help="What passes in the long tail.")
+@click.option(
+    "--require-critical",
+    type=click.Choice([r.value for r in Require]),
+    help="What passes in the critical tier (overrides the config; default: verified).",
+)
+@click.option(
+    "--require-long-tail",
+    type=click.Choice([r.value for r in Require]),
+    help="What passes in the long tail (overrides the config; default: no-regression).",
+)
 @lookup_options
 @click.pass_context
 def scan_cmd(
