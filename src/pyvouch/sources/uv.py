@@ -33,8 +33,8 @@ from pyvouch.sources.base import (
     index_or_none,
     load_toml,
     norm_name,
+    one_digest,
     req_str,
-    sha256_of,
 )
 
 FORMAT = "uv"
@@ -117,9 +117,14 @@ def _file(d: dict[str, Any], ctx: Context, where: str) -> FileRef:
             filename = filename_from_path(local)
         else:
             raise ctx.error("a file needs one of url, path, filename", where)
-    digest = get_str(ctx, d, "hash", where)
-    sha = sha256_of(ctx, digest, f"{where}.hash") if digest else None
-    return FileRef(filename=filename, sha256=sha, url=url, size=get_int(ctx, d, "size", where))
+    sha, others = one_digest(ctx, get_str(ctx, d, "hash", where), f"{where}.hash")
+    return FileRef(
+        filename=filename,
+        sha256=sha,
+        url=url,
+        size=get_int(ctx, d, "size", where),
+        other_digests=others,
+    )
 
 
 def _reachable(
