@@ -147,6 +147,7 @@ def _digests(hashes: list[Any], ctx: Context, where: str) -> tuple[str | None, D
         h = as_table(ctx, h, f"{where}[{j}]")
         alg = get_str(ctx, h, "alg", f"{where}[{j}]")
         content = get_str(ctx, h, "content", f"{where}[{j}]")
-        if alg and content:
-            pairs.append(digest_pair(ctx, alg, content, f"{where}[{j}]"))
+        if not alg or not content:
+            raise ctx.error("a hash needs both 'alg' and 'content'", f"{where}[{j}]")
+        pairs.append(digest_pair(ctx, alg, content, f"{where}[{j}]"))
     return split_digests(ctx, pairs, where)
