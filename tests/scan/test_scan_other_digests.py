@@ -218,3 +218,13 @@ def test_a_malformed_digest_is_bad_input(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.output, result.stderr
     assert str(lock.name) in lines[0]
+
+
+def test_dry_run_names_every_pinned_digest(scan: Scan) -> None:
+    evil = digest_of(SAMPLE, "sha512", OTHER)
+    for fmt in ("requirements.txt", "Pipfile.lock"):
+        lock = write_lock(scan.workdir, fmt, SAMPLE, [("sha256", RIGHT_SHA256), ("sha512", evil)])
+        result = scan(str(lock), "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert f"sha512:{evil}" in result.stdout and f"sha256:{RIGHT_SHA256}" in result.stdout
+        assert "None" not in result.stdout
