@@ -53,9 +53,9 @@ def other_digests_problem(ref: FileRef, entry: IndexFile | None) -> str:
             f"the lock's digests of {name} disagree with the index's ({'; '.join(differ)}, "
             "lock vs index): the index serves other bytes under that name"
         )
-    also = "also " if ref.sha256 else "only "
+    pins = f"also pins {name} by" if ref.sha256 else f"pins {name} only by"
     return (
-        f"the lock {also}pins {name} by {describe(others)}{_caveats(others)}, which nothing "
+        f"the lock {pins} {describe(others)}{_caveats(others)}, which nothing "
         f"checked against the signed bytes: {_NOT_TIED}; an installer that checks "
         f"{others[0][0]} could install other bytes"
     )
