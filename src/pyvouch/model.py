@@ -37,6 +37,11 @@ class FileRef:
     sha256: str | None = None
     url: str | None = None
     size: int | None = None
+    other_digests: tuple[tuple[str, str], ...] = ()
+    """Every digest the source records for this file besides sha256, as ``(hashlib name,
+    lowercase hex)`` sorted by name (`pyvouch.digests`). An attestation covers sha256 only, so
+    the scan never calls a file with any of these `verified`: it cannot tie them to the signed
+    bytes without the bytes (see docs/sources.md, "Digests")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,9 @@ class Package:
     """Pinned identities recorded by the source (PEP 751 `attestation-identities`)."""
     hashes: tuple[str, ...] = ()
     """SHA-256 digests the source pins without naming their files (Pipfile.lock, requirements
-    `--hash`, SBOM component hashes). The scan matches them to the index's files by digest."""
+    `--hash`, SBOM component hashes). The scan matches them to the index's files by digest.
+    A hash-only pin in another algorithm is a `FileRef` without a filename or sha256 whose
+    ``other_digests`` hold it."""
     marker: str | None = None
     """The environment marker under which the source installs this package; None = always."""
 

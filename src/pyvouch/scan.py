@@ -34,6 +34,7 @@ from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
 from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.digest_pins import account_for_other_digests, unchecked_pin
 from pyvouch.verify.dist import DistFile
 from pyvouch.verify.parallel import LookupVerifier
 from pyvouch.verify.verdicts import VerdictCache
@@ -136,11 +137,11 @@ class _Scanner:
         named = [f for f in package.files if f.filename]
         # Digests the source records without a file name (hash-only pins, or a file whose URL
         # names none) are matched to the index's files by digest, never dropped.
-        digests = (
-            *package.hashes,
-            *(f.sha256 for f in package.files if not f.filename and f.sha256),
+        unnamed = (
+            *(FileRef(filename="", sha256=h) for h in package.hashes),
+            *(f for f in package.files if not f.filename and (f.sha256 or f.other_digests)),
         )
-        if named and not digests:
+        if named and not unnamed:
             findings = await asyncio.gather(*(self._file(project, f) for f in named))
             return PackageResult(package, tuple(findings))
         # The source names no files: take them from the index.
@@ -149,9 +150,9 @@ class _Scanner:
         except IndexLookupError as err:
             unknown = Finding(FileRef(filename=""), Status.UNKNOWN, str(err))
             return PackageResult(package, (unknown,), note=str(err))
-        if digests:
+        if unnamed:
             found = await asyncio.gather(*(self._file(project, f) for f in named))
-            by_digest = await self._by_digest(project, package, digests, page)
+            by_digest = await self._by_digest(project, package, unnamed, page)
             return PackageResult(package, (*found, *by_digest.findings))
         if package.version is None:
             finding = Finding(
@@ -173,23 +174,29 @@ class _Scanner:
         return PackageResult(package, tuple(findings))
 
     async def _by_digest(
-        self, project: str, package: Package, digests: tuple[str, ...], page: ProjectPage
+        self, project: str, package: Package, pins: tuple[FileRef, ...], page: ProjectPage
     ) -> PackageResult:
-        by_digest = {f.sha256.lower(): f for f in page.files if f.sha256}
+        by_sha256 = {f.sha256.lower(): f for f in page.files if f.sha256}
         refs: list[FileRef] = []
         missing: list[Finding] = []
-        for digest in digests:
-            entry = by_digest.get(digest.lower())
+        for pin in pins:
+            if pin.sha256 is None:  # pinned only in other algorithms
+                missing.append(unchecked_pin(pin, page))
+                continue
+            digest = pin.sha256.lower()
+            entry = by_sha256.get(digest)
             if entry is None:
                 missing.append(
                     Finding(
-                        FileRef(filename="", sha256=digest),
+                        FileRef(filename="", sha256=digest, other_digests=pin.other_digests),
                         Status.UNKNOWN,
                         f"no file with sha256 {digest} is listed at {page.url}",
                     )
                 )
             else:
-                refs.append(FileRef(entry.filename, digest.lower(), entry.url))
+                refs.append(
+                    FileRef(entry.filename, digest, entry.url, other_digests=pin.other_digests)
+                )
         found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, (*found, *missing))
 
@@ -206,9 +213,10 @@ class _Scanner:
                 if confirmed is not lookup:
                     lookup, finding = confirmed, await self.checks.finding(dist, confirmed)
             self.client.keep_direct(lookup)
-        # Keep what the source recorded (url, size) alongside the digest that was checked.
-        file = FileRef(ref.filename, digest, ref.url, ref.size)
-        return Finding(
+        # Keep what the source recorded (url, size, other digests) alongside the digest that
+        # was checked.
+        file = FileRef(ref.filename, digest, ref.url, ref.size, ref.other_digests)
+        result = Finding(
             file,
             finding.status,
             finding.reason,
@@ -216,6 +224,14 @@ class _Scanner:
             finding.attestations,
             finding.identity_checked,
         )
+        if not ref.other_digests:
+            return result
+        try:
+            listed = await self.client.project(project)
+        except IndexLookupError:
+            listed = None
+        entry = listed.file(ref.filename) if listed is not None else None
+        return account_for_other_digests(result, ref, entry)
 
 
 def _verdicts(options: ScanOptions, client: IndexClient) -> VerdictCache | None:

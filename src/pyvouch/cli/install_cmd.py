@@ -165,6 +165,7 @@ def install(
             mode_given=mode is not None,
             require_critical_given=require_critical is not None,
             require_long_tail_given=require_long_tail is not None,
+            allow_not_indexed=allow_not_indexed,
         ),
     )
     index_url = pip_index_url(pip, lookup.index_url or policy.index_url)

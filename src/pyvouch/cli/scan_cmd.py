@@ -13,7 +13,7 @@ from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
-from pyvouch.model import Package, ScanResult
+from pyvouch.model import FileRef, Package, ScanResult
 from pyvouch.policy.config import discover
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
@@ -32,14 +32,22 @@ def _dry_run(packages: list[Package]) -> str:
             lines.append(f"{head}: not looked up ({package.origin})")
             continue
         if package.files:
-            names = ", ".join(f.filename or f"sha256:{f.sha256}" for f in package.files)
-            lines.append(f"{head}: {names}")
+            names = [_named(f) for f in package.files]
+            names += [f"sha256:{h}" for h in package.hashes]
+            lines.append(f"{head}: {', '.join(names)}")
         elif package.hashes:
             lines.append(f"{head}: files with sha256 {', '.join(package.hashes)} (from the index)")
         else:
             lines.append(f"{head}: the release's files, from the index")
     lines.append(f"{len(packages)} packages; nothing was looked up (--dry-run)")
     return "\n".join(lines)
+
+
+def _named(file: FileRef) -> str:
+    if file.filename:
+        return file.filename
+    digests = ([("sha256", file.sha256)] if file.sha256 else []) + list(file.other_digests)
+    return ", ".join(f"{a}:{v}" for a, v in digests) or "(a file named by nothing)"
 
 
 @click.command("scan")

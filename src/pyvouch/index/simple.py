@@ -22,6 +22,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyvouch.digests import DigestError, algorithm_name
+
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 HTML_V1 = "application/vnd.pypi.simple.v1+html"
 ACCEPT_PAGE = f"{JSON_V1}, {HTML_V1};q=0.2, text/html;q=0.01"
@@ -54,6 +56,17 @@ class IndexFile:
     """False when not served; True or the `sha256=...` hash string when served."""
     gpg_sig: bool = False
     """True when the index says a (legacy) PGP signature exists for the file."""
+    hashes: tuple[tuple[str, str], ...] = ()
+    """Every digest the page lists for the file (PEP 691 ``hashes``, the PEP 503 URL
+    fragment), as ``(hashlib name, lowercase hex)`` sorted by name, sha256 included. The
+    index's word only: see `pyvouch.digests`."""
+
+    def digest_map(self) -> dict[str, str]:
+        """``hashes`` as a dict, with ``sha256`` set whenever the entry has one."""
+        out = dict(self.hashes)
+        if self.sha256:
+            out.setdefault("sha256", self.sha256.lower())
+        return out
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,20 @@ def _split_hash_fragment(url: str) -> tuple[str, dict[str, str]]:
     return bare, hashes
 
 
+def _listed_hashes(raw: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """The page's digests by hashlib name; a name that cannot be one is left out (the index's
+    word is only ever compared, never trusted, so an odd entry cannot help anyone)."""
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not value:
+            continue
+        try:
+            out.setdefault(algorithm_name(key), value.strip().lower())
+        except DigestError:
+            continue
+    return tuple(sorted(out.items()))
+
+
 def parse_json_page(body: bytes, page_url: str, *, project: str | None = None) -> ProjectPage:
     """Parse a PEP 691 JSON project page fetched from `page_url`."""
     doc = load_json(body, "project page")
@@ -235,6 +262,7 @@ def _json_file(entry: object, index: int, page_url: str) -> IndexFile:
     else:
         core_metadata = bool(core)
     bare_url, fragment_hashes = _split_hash_fragment(url)
+    listed = _listed_hashes({**fragment_hashes, **hashes})
     return IndexFile(
         filename=filename,
         url=_resolve(page_url, bare_url),
@@ -245,6 +273,7 @@ def _json_file(entry: object, index: int, page_url: str) -> IndexFile:
         requires_python=requires_python,
         core_metadata=core_metadata,
         gpg_sig=gpg_sig,
+        hashes=listed,
     )
 
 
@@ -318,6 +347,7 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
                 requires_python=attributes.get("data-requires-python") or None,
                 core_metadata=core_metadata,
                 gpg_sig=(attributes.get("data-gpg-sig") or "").lower() == "true",
+                hashes=_listed_hashes(hashes),
             )
         )
     return ProjectPage(

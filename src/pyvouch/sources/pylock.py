@@ -22,14 +22,16 @@ from packaging.pylock import (
 )
 from packaging.utils import InvalidName, canonicalize_name, is_normalized_name
 
+from pyvouch.digests import Digests
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.base import (
     Context,
-    check_hex,
+    digest_pair,
     filename_from_path,
     filename_from_url,
     index_or_none,
     load_toml,
+    split_digests,
 )
 
 FORMAT = "pylock"
@@ -98,30 +100,42 @@ def _package(pkg: PylockPackage, path: Path, ctx: Context, i: int, marker: str |
     )
 
 
-def _sha256(hashes: Any, ctx: Context, where: str) -> str | None:
-    value = hashes.get("sha256")
-    if value is None:
-        ctx.warn(f"{ctx.path}:{where}: no sha256 hash (only {', '.join(sorted(hashes))})")
-        return None
-    return check_hex(ctx, str(value), f"{where}.hashes.sha256")
+def _digests(hashes: Any, ctx: Context, where: str) -> tuple[str | None, Digests]:
+    """Every digest of the file's ``hashes`` table (sha256 and the others: all are kept, so
+    the scan can refuse to call a file verified by a digest it could not check)."""
+    pairs = [
+        digest_pair(ctx, str(algorithm), str(value), f"{where}.hashes.{algorithm}")
+        for algorithm, value in dict(hashes).items()
+    ]
+    sha256, others = split_digests(ctx, pairs, f"{where}.hashes")
+    if sha256 is None:
+        ctx.warn(
+            f"{ctx.path}:{where}: no sha256 hash (only {', '.join(a for a, _ in others)}): "
+            "an attestation covers sha256, so this file cannot be verified"
+        )
+    return sha256, others
 
 
 def _dist_file(dist: PackageSdist | PackageWheel, ctx: Context, where: str) -> FileRef:
+    sha256, others = _digests(dist.hashes, ctx, where)
     return FileRef(
         filename=dist.filename,
-        sha256=_sha256(dist.hashes, ctx, where),
+        sha256=sha256,
         url=dist.url,
         size=dist.size,
+        other_digests=others,
     )
 
 
 def _archive_file(archive: PackageArchive, ctx: Context, where: str) -> FileRef:
     name = filename_from_url(archive.url) if archive.url else filename_from_path(archive.path or "")
+    sha256, others = _digests(archive.hashes, ctx, where)
     return FileRef(
         filename=name,
-        sha256=_sha256(archive.hashes, ctx, where),
+        sha256=sha256,
         url=archive.url,
         size=archive.size,
+        other_digests=others,
     )
 
 
