@@ -39,7 +39,7 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
 import httpx
 
 from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError
-from pyvouch.index.cache import CachedProvenance, IndexCache
+from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.simple import (
     ACCEPT_PAGE,
     IndexFile,
@@ -54,7 +54,7 @@ from pyvouch.index.simple import (
 )
 from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
 from pyvouch.index.writes import BackgroundWrites
-from pyvouch.machine_key import data_dir, load_or_create_key
+from pyvouch.machine_key import key_for_cache
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -173,11 +173,11 @@ class IndexClient:
         self.stats = ClientStats()
         self.writes = BackgroundWrites()
         """Cache writes run on threads; `aclose` waits for them."""
-        self.cache = (
-            IndexCache(cache_dir, writes=self.writes, secret=load_or_create_key(data_dir()))
-            if (use_cache or offline)
-            else None
-        )
+        self.cache: IndexCache | None = None
+        """Every entry is sealed with the machine key; without one nothing is cached."""
+        if use_cache or offline:
+            root = cache_dir if cache_dir is not None else default_cache_dir()
+            self.cache = IndexCache(root, writes=self.writes, secret=key_for_cache(root))
         self._page_limit = page_limit
         self._provenance_limit = provenance_limit
         self._transport_args: dict[str, Any] = {
