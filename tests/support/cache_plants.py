@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyvouch.index.cache import IndexCache
+from pyvouch.index.simple import normalize_name
 from tests.support.policy_sites import Minter, Signer, build_site, write_wheel
 
 HONEST = Signer("acme/goodpkg", "release.yml")
@@ -42,7 +43,8 @@ class Corpus:
     @staticmethod
     def provenance(site: Path, wheel: Path) -> bytes:
         project, version = wheel.name.split("-")[:2]
-        return (site / "integrity" / project / version / wheel.name / "provenance").read_bytes()
+        folder = site / "integrity" / normalize_name(project) / version / wheel.name
+        return (folder / "provenance").read_bytes()
 
     def pylock(self, path: Path, *wheels: Path) -> Path:
         """A pylock.toml pinning ``wheels`` (default both) by name and sha256."""
