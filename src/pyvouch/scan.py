@@ -175,21 +175,25 @@ class _Scanner:
     async def _by_digest(
         self, project: str, package: Package, digests: tuple[str, ...], page: ProjectPage
     ) -> PackageResult:
-        by_digest = {f.sha256.lower(): f for f in page.files if f.sha256}
+        by_digest: dict[str, dict[str, IndexFile]] = {}
+        for f in page.files:
+            if f.sha256:
+                by_digest.setdefault(f.sha256.lower(), {}).setdefault(f.filename, f)
         refs: list[FileRef] = []
         missing: list[Finding] = []
         for digest in digests:
-            entry = by_digest.get(digest.lower())
-            if entry is None:
-                missing.append(
-                    Finding(
-                        FileRef(filename="", sha256=digest),
-                        Status.UNKNOWN,
-                        f"no file with sha256 {digest} is listed at {page.url}",
-                    )
+            entries = list(by_digest.get(digest.lower(), {}).values())
+            if len(entries) == 1:
+                refs.append(FileRef(entries[0].filename, digest.lower(), entries[0].url))
+                continue
+            if entries:  # the same bytes under several names: which one the lock means is open
+                names = ", ".join(e.filename for e in entries)
+                reason = (
+                    f"the index page {page.url} lists sha256 {digest} under several names: {names}"
                 )
             else:
-                refs.append(FileRef(entry.filename, digest.lower(), entry.url))
+                reason = f"no file with sha256 {digest} is listed at {page.url}"
+            missing.append(Finding(FileRef(filename="", sha256=digest), Status.UNKNOWN, reason))
         found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, (*found, *missing))
 

@@ -7,7 +7,8 @@ For every file, `IndexClient.provenance` returns exactly one `ProvenanceState`:
   present and null, or an integrity endpoint 404 on an index whose pages carry provenance keys);
 - NOT_SERVED: this index does not serve provenance (no provenance keys on the page and the
   integrity endpoint does not answer); the reason gives the evidence;
-- ERROR: the lookup failed (after retries) or could not be done offline; the reason is kept.
+- ERROR: the lookup failed (after retries) or could not be done offline, or the page
+  contradicts itself about the file; the reason is kept.
 
 The state is judged by the data, not only by the announced api-version: an index may serve
 provenance keys while announcing 1.1, and a mirror may announce 1.1 and strip them.
@@ -428,6 +429,8 @@ class IndexClient:
         problem = None
         if entry is None:
             problem = f"{lookup.filename} is not listed on the index page {page.url}"
+        elif (contradiction := page.contradiction(lookup.filename)) is not None:
+            problem = contradiction
         elif entry.sha256 and lookup.sha256 and entry.sha256.lower() != lookup.sha256:
             problem = (
                 f"the index lists sha256 {entry.sha256.lower()} for {lookup.filename}, "
@@ -503,6 +506,9 @@ class IndexClient:
                     f"{filename} is not listed on the index page {page.url}",
                     warnings=page.warnings,
                 )
+            contradiction = page.contradiction(filename)
+            if contradiction is not None:  # nobody can tell which answer holds
+                return result(ProvenanceState.ERROR, contradiction, warnings=page.warnings)
             if digest and entry.sha256 and entry.sha256.lower() != digest:
                 return result(
                     ProvenanceState.ERROR,
