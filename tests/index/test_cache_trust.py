@@ -306,6 +306,34 @@ def test_a_planted_page_is_never_revalidated_into_use(
     assert provenance_requests(attacker, corpus.victim) == 0
 
 
+def test_a_replayed_page_of_this_machine_is_revalidated(
+    corpus: Corpus, honest: IndexServer, env: Path
+) -> None:
+    """An older page this machine sealed (victim: `provenance: null`, ETag v1), put back after
+    the index changed (it now strips provenance, ETag v2): online, the page is revalidated, the
+    index answers with its current page, and the scan says what that page says."""
+    name = normalize_name(corpus.victim.name.split("-")[0])
+    page_path = f"/simple/{name}/"
+    honest.routes[page_path][0].headers["ETag"] = '"v1"'
+    assert brief(scan(corpus, honest, env))[corpus.victim.name] == ("unattested", None)
+    own = IndexCache(env, secret=load_or_create_key(env.parent / "data"))
+    meta_path, body_path = own._page_paths(honest.url(page_path))
+    old = meta_path.read_bytes(), body_path.read_bytes()
+    doc = json.loads(honest.routes[page_path][0].body)
+    doc["meta"]["api-version"] = "1.1"
+    doc["files"][0].pop("provenance")
+    stripped = Reply(body=json.dumps(doc).encode(), content_type=PEP691_JSON)
+    stripped.headers["ETag"] = '"v2"'
+    honest.route(page_path, stripped)
+    assert scan(corpus, honest, env)[corpus.victim.name][0] == "unknown"
+    meta_path.write_bytes(old[0])  # the replay
+    body_path.write_bytes(old[1])
+    assert own.get_page(honest.url(page_path)) is not None  # authentic, but old
+    assert scan(corpus, honest, env)[corpus.victim.name][0] == "unknown"
+    last = [r for r in honest.requests if r.path == page_path][-1]
+    assert last.headers.get("if-none-match") == '"v1"'  # offered, and not confirmed
+
+
 def test_a_planted_page_with_null_provenance_cannot_make_a_stripping_mirror_tell(
     corpus: Corpus, env: Path
 ) -> None:
