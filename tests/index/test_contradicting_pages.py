@@ -185,6 +185,34 @@ def test_an_entry_whose_hashes_and_url_disagree_contradicts_itself(site: Site) -
     assert page.contradiction(g.name) is None
 
 
+def test_an_html_link_whose_text_and_url_name_other_files_contradicts_itself(site: Site) -> None:
+    """PEP 503: the link text MUST be the URL's file name. A link saying goodpkg's name while
+    pointing at another file cannot be taken at its word; a percent-encoded URL that decodes to
+    the text is fine."""
+    g = site.corpus.good
+    sha = Corpus.sha256(g)
+    url = site.server.url("/simple/goodpkg/")
+    lying = (
+        f'<html><body><a href="/files/other-9.9-py3-none-any.whl#sha256={sha}" '
+        f'data-provenance="{site.honest(g)}">{g.name}</a></body></html>'
+    )
+    page = parse_page(lying.encode(), "text/html", url, project="goodpkg")
+    how = page.contradiction(g.name)
+    assert how is not None and "its URL other-9.9-py3-none-any.whl" in how
+    encoded = g.name.replace("-", "%2D")
+    honest = (
+        f'<html><body><a href="/files/{encoded}#sha256={sha}" '
+        f'data-provenance="{site.honest(g)}">{g.name}</a></body></html>'
+    )
+    assert (
+        parse_page(honest.encode(), "text/html", url, project="goodpkg").contradiction(g.name)
+        is None
+    )
+    site.server.route("/simple/goodpkg/", Reply(body=lying.encode(), content_type="text/html"))
+    found = site.lookup(g)
+    assert found.state is ProvenanceState.ERROR and "link text" in found.reason
+
+
 # ---- the lookup: unknown, whichever entry comes first -----------------------------------------
 
 

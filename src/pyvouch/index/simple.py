@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -364,7 +364,11 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
             continue
         bare_url, hashes = _split_hash_fragment(href)
         absolute = _resolve(base, bare_url)
-        filename = "".join(text_parts).strip() or urlsplit(absolute).path.rsplit("/", 1)[-1]
+        from_url = unquote(urlsplit(absolute).path.rsplit("/", 1)[-1])
+        filename = "".join(text_parts).strip() or from_url
+        conflict = None
+        if filename != from_url:  # PEP 503: the text MUST be the URL's final path component
+            conflict = f"its link text names {filename}, its URL {_quoted(from_url)}"
         provenance_key = "data-provenance" in attributes
         provenance = attributes.get("data-provenance") or None
         yanked_attr = attributes.get("data-yanked", False)
@@ -387,6 +391,7 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
                 requires_python=attributes.get("data-requires-python") or None,
                 core_metadata=core_metadata,
                 gpg_sig=(attributes.get("data-gpg-sig") or "").lower() == "true",
+                conflict=conflict,
             )
         )
     return ProjectPage(
