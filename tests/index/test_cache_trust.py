@@ -471,3 +471,52 @@ def test_pin_never_records_a_planted_identity(
         for p in tomllib.loads(lock.read_text("utf-8"))["packages"]
     }
     assert pinned == {"victim": [], "goodpkg": [HONEST.repository]}
+
+
+# ---- the seal itself -------------------------------------------------------------------------
+
+
+def test_the_key_is_refused_when_it_would_travel_with_the_cache(tmp_path: Path) -> None:
+    from pyvouch.machine_key import key_for_cache
+
+    cache = tmp_path / "cache"
+    assert key_for_cache(cache, tmp_path / "data") is not None
+    assert key_for_cache(cache, cache) is None  # the same directory
+    assert key_for_cache(cache, cache / "deep" / "data") is None
+    link = tmp_path / "link-to-cache-data"
+    (cache / "d").mkdir(parents=True)
+    link.symlink_to(cache / "d")
+    assert key_for_cache(cache, link) is None  # a symlink into the cache is inside it
+
+
+def test_an_entry_sealed_for_one_kind_or_place_does_not_open_as_another(tmp_path: Path) -> None:
+    """Entries are sealed under their purpose and bound to their place: page fields MAC'd as
+    a provenance entry (or a route hint) do not open as a page; a page moved to another URL is
+    a miss."""
+    secret = b"\x07" * 32
+    cache = IndexCache(tmp_path, secret=secret)
+    index = "http://127.0.0.1:9/simple/"
+    page_url = f"{index}p/"
+    body = b"{}"
+    meta_path, body_path = cache._page_paths(page_url)
+    fields = {
+        "url": page_url,
+        "base_url": page_url,
+        "content_type": PEP691_JSON,
+        "etag": None,
+        "last_modified": None,
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+    }
+    for kind in ("provenance", "route"):
+        write_entry(meta_path, body_path, {**fields, "mac": cache._mac(kind, fields)}, body)
+        assert cache.get_page(page_url) is None, kind
+    write_entry(meta_path, body_path, {**fields, "mac": cache._mac("page", fields)}, body)
+    assert cache.get_page(page_url) is not None  # the control: sealed as a page, it opens
+
+    other_path, other_body = cache._page_paths(f"{index}q/")
+    moved = json.loads(meta_path.read_text())
+    moved["url"] = f"{index}q/"
+    write_entry(other_path, other_body, moved, b"{}")
+    assert cache.get_page(f"{index}q/") is None
+    assert IndexCache(tmp_path, secret=b"\x08" * 32).get_page(page_url) is None  # another key
+    assert IndexCache(tmp_path).get_page(page_url) is None  # no key: nothing is read
