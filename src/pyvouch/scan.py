@@ -176,7 +176,10 @@ class _Scanner:
     async def _by_digest(
         self, project: str, package: Package, pins: tuple[FileRef, ...], page: ProjectPage
     ) -> PackageResult:
-        by_sha256 = {f.sha256.lower(): f for f in page.files if f.sha256}
+        by_sha256: dict[str, dict[str, IndexFile]] = {}
+        for f in page.files:
+            if f.sha256:
+                by_sha256.setdefault(f.sha256.lower(), {}).setdefault(f.filename, f)
         refs: list[FileRef] = []
         missing: list[Finding] = []
         for pin in pins:
@@ -184,19 +187,28 @@ class _Scanner:
                 missing.append(unchecked_pin(pin, page))
                 continue
             digest = pin.sha256.lower()
-            entry = by_sha256.get(digest)
-            if entry is None:
-                missing.append(
-                    Finding(
-                        FileRef(filename="", sha256=digest, other_digests=pin.other_digests),
-                        Status.UNKNOWN,
-                        f"no file with sha256 {digest} is listed at {page.url}",
+            entries = list(by_sha256.get(digest, {}).values())
+            if len(entries) == 1:
+                refs.append(
+                    FileRef(
+                        entries[0].filename, digest, entries[0].url, other_digests=pin.other_digests
                     )
                 )
-            else:
-                refs.append(
-                    FileRef(entry.filename, digest, entry.url, other_digests=pin.other_digests)
+                continue
+            if entries:  # the same bytes under several names: which one the lock means is open
+                names = ", ".join(e.filename for e in entries)
+                reason = (
+                    f"the index page {page.url} lists sha256 {digest} under several names: {names}"
                 )
+            else:
+                reason = f"no file with sha256 {digest} is listed at {page.url}"
+            missing.append(
+                Finding(
+                    FileRef(filename="", sha256=digest, other_digests=pin.other_digests),
+                    Status.UNKNOWN,
+                    reason,
+                )
+            )
         found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, (*found, *missing))
 

@@ -608,7 +608,7 @@ def test_corrupt_provenance_cache_entry_is_refetched(server: IndexServer, cache_
     pep740_index(server)
     index = server.url("/simple/")
     lookup(index, PROJECT, SDIST, **fast(cache_dir))
-    bodies = list((cache_dir / "index-v1" / "provenance").rglob("*.body"))
+    bodies = list((cache_dir / "index-v2" / "provenance").rglob("*.body"))
     assert len(bodies) == 1
     bodies[0].write_bytes(b'{"attestation_bundles": []}')  # well-formed, but not what was served
 
@@ -623,14 +623,14 @@ def test_corrupt_page_cache_entry_is_refetched(server: IndexServer, cache_dir: P
     pep740_index(server, etag=True)
     index = server.url("/simple/")
     page_of(index, PROJECT, **fast(cache_dir))
-    for meta in (cache_dir / "index-v1" / "pages").rglob("*.json"):
+    for meta in (cache_dir / "index-v2" / "pages").rglob("*.json"):
         meta.write_text("{not json")
     page = page_of(index, PROJECT, **fast(cache_dir))
     assert len(page.files) == 2
     last = [r for r in server.requests if r.path == PAGE][-1]
     assert "if-none-match" not in last.headers  # the broken entry was not trusted
     with pytest.raises(OfflineMiss):
-        for meta in (cache_dir / "index-v1" / "pages").rglob("*.body"):
+        for meta in (cache_dir / "index-v2" / "pages").rglob("*.body"):
             meta.write_bytes(b"tampered")
         page_of(index, PROJECT, offline=True, **fast(cache_dir))
 
@@ -685,7 +685,7 @@ def test_cache_dir_from_environment(
     pep740_index(server)
     result = lookup_provenance(PROJECT, SDIST, index_url=server.url("/simple/"), timeout=2.0)
     assert result.state is ProvenanceState.SERVED
-    assert list((tmp_path / "envcache" / "index-v1" / "provenance").rglob("*.body"))
+    assert list((tmp_path / "envcache" / "index-v2" / "provenance").rglob("*.body"))
 
 
 def test_concurrency_is_bounded_and_pages_are_shared(server: IndexServer, cache_dir: Path) -> None:

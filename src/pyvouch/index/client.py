@@ -7,7 +7,8 @@ For every file, `IndexClient.provenance` returns exactly one `ProvenanceState`:
   present and null, or an integrity endpoint 404 on an index whose pages carry provenance keys);
 - NOT_SERVED: this index does not serve provenance (no provenance keys on the page and the
   integrity endpoint does not answer); the reason gives the evidence;
-- ERROR: the lookup failed (after retries) or could not be done offline; the reason is kept.
+- ERROR: the lookup failed (after retries) or could not be done offline, or the page
+  contradicts itself about the file; the reason is kept.
 
 The state is judged by the data, not only by the announced api-version: an index may serve
 provenance keys while announcing 1.1, and a mirror may announce 1.1 and strip them.
@@ -39,7 +40,7 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
 import httpx
 
 from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError
-from pyvouch.index.cache import CachedProvenance, IndexCache
+from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.simple import (
     ACCEPT_PAGE,
     IndexFile,
@@ -54,7 +55,7 @@ from pyvouch.index.simple import (
 )
 from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
 from pyvouch.index.writes import BackgroundWrites
-from pyvouch.machine_key import data_dir, load_or_create_key
+from pyvouch.machine_key import key_for_cache
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -173,11 +174,11 @@ class IndexClient:
         self.stats = ClientStats()
         self.writes = BackgroundWrites()
         """Cache writes run on threads; `aclose` waits for them."""
-        self.cache = (
-            IndexCache(cache_dir, writes=self.writes, secret=load_or_create_key(data_dir()))
-            if (use_cache or offline)
-            else None
-        )
+        self.cache: IndexCache | None = None
+        """Every entry is sealed with the machine key; without one nothing is cached."""
+        if use_cache or offline:
+            root = cache_dir if cache_dir is not None else default_cache_dir()
+            self.cache = IndexCache(root, writes=self.writes, secret=key_for_cache(root))
         self._page_limit = page_limit
         self._provenance_limit = provenance_limit
         self._transport_args: dict[str, Any] = {
@@ -428,6 +429,8 @@ class IndexClient:
         problem = None
         if entry is None:
             problem = f"{lookup.filename} is not listed on the index page {page.url}"
+        elif (contradiction := page.contradiction(lookup.filename)) is not None:
+            problem = contradiction
         elif entry.sha256 and lookup.sha256 and entry.sha256.lower() != lookup.sha256:
             problem = (
                 f"the index lists sha256 {entry.sha256.lower()} for {lookup.filename}, "
@@ -503,6 +506,9 @@ class IndexClient:
                     f"{filename} is not listed on the index page {page.url}",
                     warnings=page.warnings,
                 )
+            contradiction = page.contradiction(filename)
+            if contradiction is not None:  # nobody can tell which answer holds
+                return result(ProvenanceState.ERROR, contradiction, warnings=page.warnings)
             if digest and entry.sha256 and entry.sha256.lower() != digest:
                 return result(
                     ProvenanceState.ERROR,
