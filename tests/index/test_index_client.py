@@ -151,7 +151,7 @@ def test_stripping_mirror_is_not_served_never_none(
     result, _ = lookup(server.url("/simple/"), PROJECT, filename, **fast(cache_dir))
     assert result.state is ProvenanceState.NOT_SERVED
     assert "api-version 1.1" in result.reason
-    assert "serves no provenance keys" in result.reason
+    assert "its page lists no provenance keys" in result.reason
     assert "integrity endpoint 404" in result.reason
     # The integrity endpoint was asked exactly once (a 404 is an answer, not a fault).
     assert server.count("/integrity/") == 1

@@ -200,6 +200,10 @@ class IndexClient:
         self._route_changed = asyncio.Event()
         self.direct_served = 0
         """Provenance served from integrity URLs asked without the project page."""
+        self.listed_not_served: set[str] = set()
+        """Provenance URLs the pages listed that answered without provenance (404, 410, or a
+        200 that is not provenance JSON): the index lists provenance it does not serve. Their
+        lookups are ERROR (`pyvouch index check` counts them as dropped)."""
 
     async def __aenter__(self) -> IndexClient:
         return self
@@ -592,6 +596,8 @@ class IndexClient:
         except FetchError as err:
             return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, ()
         if resp.status != 200:
+            if resp.status in (404, 410):
+                self.listed_not_served.add(url)
             return (
                 ProvenanceState.ERROR,
                 f"the index lists provenance for {entry.filename} at {url}, "
@@ -602,6 +608,7 @@ class IndexClient:
             )
         problem = self._provenance_problem(resp)
         if problem is not None:
+            self.listed_not_served.add(url)
             return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
         self._remember(digest, entry.filename, resp.body, url)
         return (
@@ -618,9 +625,9 @@ class IndexClient:
         serves = page.serves_provenance
         url = integrity_url(self.index_url, page.name, entry.filename)
         if serves:
-            evidence = f"the index serves provenance keys for other files ({_announced(page)})"
+            evidence = f"its page lists provenance keys for other files ({_announced(page)})"
         else:
-            evidence = f"{_announced(page)}, serves no provenance keys"
+            evidence = f"{_announced(page)}, its page lists no provenance keys"
         if url is None:
             reason = f"{evidence}; no version in {entry.filename} to ask the integrity endpoint"
             state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
@@ -666,10 +673,10 @@ class IndexClient:
             )
         if serves:
             return ProvenanceState.ERROR, f"{evidence}; {answer}", url, None, resp.warnings
+        # What is true of this file: the index may serve provenance for other files.
+        reason = f"{evidence}, {answer}: the index does not serve provenance for {entry.filename}"
         if page.announces_provenance:
-            reason = f"{evidence}, {answer}: this index does not serve provenance (cannot tell)"
-        else:
-            reason = f"{evidence}, {answer}: this index does not serve provenance"
+            reason += " (cannot tell whether it has any)"
         return ProvenanceState.NOT_SERVED, reason, url, None, resp.warnings
 
     async def _get_provenance(self, url: str) -> Response:
