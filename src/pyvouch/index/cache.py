@@ -60,6 +60,9 @@ class CachedProvenance:
     body: bytes
     url: str | None
     """Where it was fetched from (credentials removed)."""
+    warnings: tuple[str, ...] = ()
+    """What was worth saying when it was fetched (a redirect to another host): said again
+    whenever the entry is used."""
 
 
 def _digest(*parts: str) -> str:
@@ -106,17 +109,28 @@ class IndexCache:
         if any(meta.get(k) != v for k, v in expected.items()):
             return None
         url = meta.get("url")
+        warnings = meta.get("warnings", [])
+        if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            return None
         body = self._read_body(body_path, meta)
         if body is None or not (url is None or isinstance(url, str)):
             return None
-        return CachedProvenance(body, url)
+        return CachedProvenance(body, url, tuple(warnings))
 
     def put_provenance(
-        self, index_url: str, sha256: str, filename: str, body: bytes, *, url: str | None = None
+        self,
+        index_url: str,
+        sha256: str,
+        filename: str,
+        body: bytes,
+        *,
+        url: str | None = None,
+        warnings: tuple[str, ...] = (),
     ) -> None:
         meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
         meta = {
             "url": strip_credentials(url) if url else None,
+            "warnings": list(warnings),
             "index": strip_credentials(index_url),
             "sha256": sha256.lower(),
             "filename": filename,

@@ -52,7 +52,14 @@ from pyvouch.index.simple import (
     parse_page,
     strip_credentials,
 )
-from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
+from pyvouch.index.transport import (
+    ClientStats,
+    FetchError,
+    RedirectPolicy,
+    Response,
+    Transport,
+    redirect_warnings,
+)
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import data_dir, load_or_create_key
 
@@ -262,7 +269,7 @@ class IndexClient:
             if page is None:
                 raise OfflineMiss(f"{OFFLINE}: cached project page {page_url} is unreadable")
             self.stats.page_cache_hits += 1
-            return page
+            return replace(page, warnings=redirect_warnings(page_url, cached.base_url))
         headers: dict[str, str] = {}
         if cached is not None:
             if cached.etag:
@@ -404,7 +411,7 @@ class IndexClient:
             sha256=digest,
             state=ProvenanceState.SERVED,
             provenance=resp.body,
-            reason=self._scrub("provenance served by the index"),
+            reason=self._scrub(noted("provenance served by the index", resp.warnings)),
             url=url,
             warnings=tuple(self._scrub(w) for w in resp.warnings),
             project=name,
@@ -414,7 +421,9 @@ class IndexClient:
     def keep_direct(self, lookup: ProvenanceLookup) -> None:
         """Cache a direct answer (one that verified, or that `confirm_direct` upheld)."""
         if lookup.direct and lookup.provenance is not None and lookup.url is not None:
-            self._remember(lookup.sha256, lookup.filename, lookup.provenance, lookup.url)
+            self._remember(
+                lookup.sha256, lookup.filename, lookup.provenance, lookup.url, lookup.warnings
+            )
 
     async def confirm_direct(self, lookup: ProvenanceLookup) -> ProvenanceLookup:
         """For a direct answer whose provenance did not verify: what the page route says.
@@ -439,15 +448,14 @@ class IndexClient:
             )
         if problem is None:
             return lookup
-        if page.warnings:
-            problem = f"{problem} (note: {'; '.join(page.warnings)})"
+        warnings = tuple(dict.fromkeys((*lookup.warnings, *page.warnings)))
         return replace(
             lookup,
             state=ProvenanceState.ERROR,
             provenance=None,
-            reason=self._scrub(problem),
+            reason=self._scrub(noted(problem, warnings)),
             url=None,
-            warnings=tuple(self._scrub(w) for w in page.warnings),
+            warnings=tuple(self._scrub(w) for w in warnings),
         )
 
     async def provenance(
@@ -470,8 +478,8 @@ class IndexClient:
             from_cache: bool = False,
             file_digest: str | None = digest,
         ) -> ProvenanceLookup:
-            if warnings:
-                reason = f"{reason} (note: {'; '.join(warnings)})"
+            warnings = tuple(dict.fromkeys(warnings))
+            reason = noted(reason, warnings)
             return ProvenanceLookup(
                 filename=filename,
                 sha256=file_digest,
@@ -492,6 +500,7 @@ class IndexClient:
                     f"provenance from the cache (fetched earlier from {self.index_url})",
                     url=cached.url,
                     body=cached.body,
+                    warnings=cached.warnings,
                     from_cache=True,
                 )
 
@@ -524,11 +533,15 @@ class IndexClient:
                         url=cached.url,
                         body=cached.body,
                         from_cache=True,
-                        warnings=page.warnings,
+                        warnings=page.warnings + cached.warnings,
                         file_digest=file_digest,
                     )
             outcome = await self._lookup(page, entry, file_digest)
             state, reason, url, body, warnings = outcome
+            if state is ProvenanceState.SERVED and body is not None and url is not None:
+                # Kept with every warning that led to it (the page's and the provenance's
+                # redirects), so a later run that reads it from the cache says them again.
+                self._remember(file_digest, filename, body, url, page.warnings + warnings)
             answer = result(
                 state,
                 reason,
@@ -610,7 +623,6 @@ class IndexClient:
         if problem is not None:
             self.listed_not_served.add(url)
             return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
-        self._remember(digest, entry.filename, resp.body, url)
         return (
             ProvenanceState.SERVED,
             "provenance served by the index",
@@ -654,7 +666,6 @@ class IndexClient:
             if problem is not None:
                 reason = f"integrity endpoint {url}: {problem}"
                 return ProvenanceState.ERROR, reason, url, None, resp.warnings
-            self._remember(digest, entry.filename, resp.body, url)
             return (
                 ProvenanceState.SERVED,
                 "provenance served by the index's integrity endpoint",
@@ -695,9 +706,26 @@ class IndexClient:
             return str(err)
         return None
 
-    def _remember(self, digest: str | None, filename: str, body: bytes, url: str) -> None:
+    def _remember(
+        self,
+        digest: str | None,
+        filename: str,
+        body: bytes,
+        url: str,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
         if self.cache is not None and digest is not None:
-            self.cache.put_provenance(self.index_url, digest, filename, body, url=url)
+            kept = tuple(self._scrub(w) for w in dict.fromkeys(warnings))
+            self.cache.put_provenance(
+                self.index_url, digest, filename, body, url=url, warnings=kept
+            )
+
+
+def noted(reason: str, warnings: Iterable[str]) -> str:
+    """``reason`` with every warning not already in it appended as ``(note: ...)``: a redirect
+    to another host is named in the reason of every file it touched."""
+    new = [w for w in dict.fromkeys(warnings) if w not in reason]
+    return f"{reason} (note: {'; '.join(new)})" if new else reason
 
 
 def _is_provenance_type(kind: str) -> bool:

@@ -289,7 +289,7 @@ class Transport:
             if not _same_host(here, there):
                 if self._redirects == "refuse":
                     raise FetchError(f"refused redirect from {current} to another host: {target}")
-                warnings.append(f"redirected from {current} to another host: {target}")
+                warnings.append(_redirect_warning(current, target))
             current = target
         raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}) from {start}")
 
@@ -385,6 +385,18 @@ def _check_url(url: str) -> None:
         raise FetchError(f"invalid port in URL {url}") from None
     if not parts.hostname:
         raise FetchError(f"no host in URL {url}")
+
+
+def _redirect_warning(source: str, target: str) -> str:
+    return f"redirected from {source} to another host: {target}"
+
+
+def redirect_warnings(requested: str, final: str) -> tuple[str, ...]:
+    """The warning for a request to ``requested`` answered from ``final`` on another host (what
+    a cached answer still says about the redirect that produced it), or none."""
+    if _same_host(origin(requested), origin(final)):
+        return ()
+    return (_redirect_warning(strip_credentials(requested), strip_credentials(final)),)
 
 
 def _same_host(a: tuple[str, str, int | None], b: tuple[str, str, int | None]) -> bool:
