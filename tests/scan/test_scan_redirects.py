@@ -166,3 +166,35 @@ def test_verify_names_the_redirect(
         assert any(moved_to(moving, path) in w for w in doc["warnings"]), (run, doc)
     text = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
     assert moved_to(moving, path) in text.stdout
+
+
+def test_pin_names_the_redirect(scan: Scan, moving: IndexServer) -> None:
+    """`pin` records identities from verified files: one fetched through another host says so."""
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    env = {"PYVOUCH_CACHE_DIR": str(scan.cache), "PIP_INDEX_URL": None, "NO_COLOR": "1"}
+    result = CliRunner().invoke(
+        cli,
+        ["pin", str(lock), "--index-url", moving.url("/simple/"), "--dry-run"],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    for path in (MOVED_PAGE, ELSEWHERE_GITLAB):
+        assert "pyvouch: warning: redirected from" in result.stderr
+        assert moved_to(moving, path) in result.stderr, result.stderr
+
+
+def test_index_check_names_the_redirect(moving: IndexServer) -> None:
+    args = ["index", "check", moving.url("/simple/"), "--upstream", ""]
+    for project in ("sampleproject", "gitlab-oidc-project"):
+        args += ["--project", project]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"], catch_exceptions=False)
+    doc = json.loads(result.stdout)
+    assert doc["verdict"] == "passes" and result.exit_code == 0
+    for path in (MOVED_PAGE, ELSEWHERE_GITLAB):
+        assert any(moved_to(moving, path) in w for w in doc["warnings"]), doc["warnings"]
+    files = {f["filename"]: f for p in doc["projects"] for f in p["files"]}
+    assert moved_to(moving, ELSEWHERE_GITLAB) in files[GITLAB.filename]["index"]["reason"]
+    assert moved_to(moving, MOVED_PAGE) in files[SAMPLE.filename]["index"]["reason"]
+    text = CliRunner().invoke(cli, args, catch_exceptions=False).stdout
+    assert f"warning: redirected from {moving.url('/simple/sampleproject/')}" in text

@@ -137,6 +137,8 @@ class ProjectCheck:
     index_error: str | None = None
     upstream_error: str | None = None
     files: tuple[FileCheck, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What the clients warned about on either side (redirects to another host)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,10 @@ class CheckResult:
     def files(self) -> list[FileCheck]:
         return [f for p in self.projects for f in p.files]
 
+    @property
+    def warnings(self) -> list[str]:
+        return list(dict.fromkeys(w for p in self.projects for w in p.warnings))
+
 
 @dataclass(frozen=True)
 class CheckOptions:
@@ -283,18 +289,19 @@ async def _page(client: IndexClient, name: str) -> tuple[ProjectPage | None, str
         return None, str(err)
 
 
-async def _probe_integrity(transport: Transport, url: str | None) -> str:
+async def _probe_integrity(transport: Transport, url: str | None) -> tuple[str, tuple[str, ...]]:
+    """How the integrity endpoint answered, and the transport's warnings (redirects)."""
     if url is None:
-        return "not asked (no version in the filename)"
+        return "not asked (no version in the filename)", ()
     try:
         resp = await transport.get(
             url, accept=ACCEPT_PROVENANCE, limit=5 * 1024 * 1024, kind="provenance"
         )
     except FetchError as err:
-        return f"no answer ({err.reason})"
+        return f"no answer ({err.reason})", ()
     if resp.status == 200:
-        return f"HTTP 200 ({resp.content_type or 'no content type'})"
-    return f"HTTP {resp.status}"
+        return f"HTTP 200 ({resp.content_type or 'no content type'})", resp.warnings
+    return f"HTTP {resp.status}", resp.warnings
 
 
 async def _check_project(
@@ -317,19 +324,27 @@ async def _check_project(
         return ProjectCheck(project, index_error=index_error, upstream_error=up_error)
     chosen = _latest(source.files, sample)
 
+    warnings: list[str] = [
+        *(index_page.warnings if index_page else ()),
+        *(up_page.warnings if up_page else ()),
+    ]
+
     async def one(entry: IndexFile) -> FileCheck:
         # direct=False: the check judges what the pages list, so it always reads them.
         up_side: Side | None = None
         if up_page is not None and upstream is not None:
-            up_side = _side(
-                await upstream.provenance(project, entry.filename, entry.sha256, direct=False)
+            up_lookup = await upstream.provenance(
+                project, entry.filename, entry.sha256, direct=False
             )
+            warnings.extend(up_lookup.warnings)
+            up_side = _side(up_lookup)
         if index_page is None:
             idx_side = Side(UNREACHABLE, index_error or "the index page could not be fetched")
         elif index_page.file(entry.filename) is None:
             idx_side = Side(NOT_LISTED, f"{entry.filename} is not listed at {index_page.url}")
         else:
             lookup = await index.provenance(project, entry.filename, entry.sha256, direct=False)
+            warnings.extend(lookup.warnings)
             idx_side = _index_side(index, lookup)
         return FileCheck(project, entry.filename, idx_side, up_side)
 
@@ -339,7 +354,9 @@ async def _check_project(
         listed = [e for e in chosen if index_page.file(e.filename) is not None]
         if listed:
             url = integrity_url(index.index_url, project, listed[0].filename)
-            integrity = f"{await _probe_integrity(transport, url)} for {listed[0].filename}"
+            answer, probe_warnings = await _probe_integrity(transport, url)
+            integrity = f"{answer} for {listed[0].filename}"
+            warnings.extend(probe_warnings)
     return ProjectCheck(
         project,
         index_api_version=index_page.api_version if index_page else None,
@@ -349,6 +366,7 @@ async def _check_project(
         index_error=index_error,
         upstream_error=up_error,
         files=tuple(files),
+        warnings=tuple(dict.fromkeys(warnings)),
     )
 
 
@@ -624,6 +642,7 @@ def to_json(result: CheckResult) -> dict[str, Any]:
         "summary": result.summary,
         "details": list(result.details),
         "counts": result.counts.as_dict(),
+        "warnings": result.warnings,
         "projects": [
             {
                 "name": p.name,
@@ -682,6 +701,7 @@ def render_text(result: CheckResult) -> str:
         f"{c.upstream_not_asked} not asked; compared: {c.passed} passed, {c.dropped} dropped, "
         f"{c.failed} failed on the index"
     )
+    lines.extend(f"warning: {w}" for w in result.warnings)
     lines.extend(result.details)
     lines.append(f"{result.verdict.value}: {result.summary}")
     return "\n".join(lines)
