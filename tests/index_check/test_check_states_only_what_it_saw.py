@@ -24,6 +24,7 @@ from tests.support.scan_sites import (
     DISTS,
     GITLAB,
     PA_SDIST,
+    PA_WHEEL,
     PROJECTS,
     SAMPLE,
     Dist,
@@ -178,6 +179,7 @@ def test_partly_served_by_page_keys(site: Path, upstream: IndexServer) -> None:
     assert_consistent(code, doc, text)
     assert code == 1 and doc["verdict"] == "drops"
     assert (doc["counts"]["passed"], doc["counts"]["not_served"]) == (2, 1)
+    assert "lists provenance keys on 2 of its 3 project pages" in doc["summary"]
     reason = files_by_name(doc)[SAMPLE.filename]["index"]["reason"]
     assert f"the index does not serve provenance for {SAMPLE.filename}" in reason
     assert "this index does not serve provenance" not in reason
@@ -269,7 +271,45 @@ def test_index_that_lists_none_of_the_attested_files(site: Path, upstream: Index
     assert_consistent(code, doc, text)
     assert code == 3 and doc["verdict"] == "undetermined"
     assert doc["counts"]["not_listed"] == 3 and doc["counts"]["none"] == 1
+    summary = doc["summary"]
     assert (
-        "the upstream attests 3 of the 4 sampled files, and this index lists none"
-        in (doc["summary"])
+        "the upstream attests 3 of the 4 sampled files, but this index does not list 3" in summary
     )
+    assert "lists provenance keys on 1 of its 3 project pages" in summary
+
+
+def test_listed_not_served_while_every_attested_lookup_fails(
+    site: Path, upstream: IndexServer
+) -> None:
+    """The wheel (none upstream) gets a provenance URL that 404s; every attested file's
+    provenance answers 500. Nothing is compared, the failures are counted, and the reason
+    says the lookups failed, not that the index does not list the files."""
+    with serve() as bad:
+        url = hostile(bad, site, dict.fromkeys(ATTESTED, Reply(status=500)))
+        page = json.loads((site / "simple" / "pypi-attestations" / "index.json").read_text())
+        for entry in page["files"]:
+            if entry["filename"] == PA_WHEEL.filename:
+                entry["provenance"] = "/nowhere/provenance"
+        bad.route(
+            "/simple/pypi-attestations/",
+            Reply(body=json.dumps(page).encode(), content_type=PEP691_JSON),
+        )
+        code, doc, text = check(url, upstream.url("/simple/"))
+    assert_consistent(code, doc, text)
+    assert code == 1 and doc["verdict"] == "drops"
+    counts = doc["counts"]
+    assert (counts["listed_not_served"], counts["failed"], counts["compared"]) == (1, 3, 0)
+    assert doc["summary"].startswith("this index lists provenance it does not serve: 1 of the 1")
+    assert "the lookup on this index failed for 3 of them" in doc["summary"]
+    assert "does not list" not in doc["summary"]
+
+
+def test_passes_names_the_upstream_failures(site: Path) -> None:
+    with serve() as up, serve() as index:
+        mirror_site(index, site)
+        up_url = hostile(up, site, {GITLAB: Reply(status=500)})
+        code, doc, text = check(index.url("/simple/"), up_url)
+    assert_consistent(code, doc, text)
+    assert code == 0 and doc["verdict"] == "passes"
+    assert (doc["counts"]["passed"], doc["counts"]["upstream_errors"]) == (2, 1)
+    assert "the upstream's lookup failed for 1 other file(s)" in doc["summary"]

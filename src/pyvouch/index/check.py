@@ -493,16 +493,29 @@ def _why_not_compared(upstream_note: str | None, c: Counts, files: Sequence[File
     if c.sampled == c.upstream_not_asked:
         return "the upstream lists none of the sampled projects"
     if c.upstream_served == 0:
-        if c.upstream_errors == 0:
+        if c.upstream_errors == 0 and c.upstream_not_asked == 0:
             return f"the upstream attests none of the {c.sampled} sampled files"
-        return (
-            f"the upstream attests none of the {c.sampled - c.upstream_errors} sampled files "
-            f"it answered for, and its lookup failed for {c.upstream_errors} "
-            f"({_first_upstream_error(files)})"
+        said = [
+            f"the upstream attests none of the {c.upstream_without} sampled files it answered for"
+        ]
+        if c.upstream_errors:
+            said.append(
+                f"its lookup failed for {c.upstream_errors} ({_first_upstream_error(files)})"
+            )
+        if c.upstream_not_asked:
+            said.append(f"it does not list the projects of {c.upstream_not_asked}")
+        return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+    # The upstream attests some files, and none of them could be compared here.
+    said = []
+    if c.failed:
+        said.append(
+            f"the lookup on this index failed for {c.failed} of them ({_first(files, _FAILURES)})"
         )
-    return (
-        f"the upstream attests {c.upstream_served} of the {c.sampled} sampled files, and this "
-        f"index lists none of them"
+    unlisted = c.upstream_served - c.failed
+    if unlisted:
+        said.append(f"this index does not list {unlisted} of them")
+    return f"the upstream attests {c.upstream_served} of the {c.sampled} sampled files, but " + (
+        " and ".join(said)
     )
 
 
@@ -518,8 +531,14 @@ def judge(
     dropped = [f for f in files if f.outcome is Outcome.DROPPED]
     announced = _announced(projects)
     integrity = _integrity(projects)
-    keys = any(p.index_provenance_keys for p in projects)
-    listing = "lists provenance keys" if keys else "lists no provenance keys"
+    pages = [p.index_provenance_keys for p in projects if p.index_provenance_keys is not None]
+    with_keys = sum(pages)
+    if with_keys and with_keys == len(pages):
+        listing = "lists provenance keys"
+    elif with_keys:
+        listing = f"lists provenance keys on {with_keys} of its {len(pages)} project pages"
+    else:
+        listing = "lists no provenance keys"
     evidence = f"it {announced}, {listing}" + (f", and {integrity}" if integrity else "")
     failures = _failures(c, files)
     details: list[str] = []
@@ -540,7 +559,9 @@ def judge(
     attested = f"{c.upstream_served} {upstream_attests}"
     if c.dropped:
         if not c.passed:
-            only_not_served = all(f.index.state == ProvenanceState.NOT_SERVED for f in dropped)
+            only_not_served = not c.served and all(
+                f.index.state == ProvenanceState.NOT_SERVED for f in dropped
+            )
             what = (
                 "does not serve PEP 740 provenance"
                 if only_not_served
@@ -583,10 +604,16 @@ def judge(
             if unlisted
             else f"{c.passed} {upstream_attests}"
         )
+        up_failed = (
+            f"; the upstream's lookup failed for {c.upstream_errors} other file(s) (not compared: "
+            f"{_first_upstream_error(files)})"
+            if c.upstream_errors
+            else ""
+        )
         return result(
             Verdict.PASSES,
             f"this index passes PEP 740 provenance through: it serves provenance for all "
-            f"{which} ({announced}){failures}",
+            f"{which} ({announced}){failures}{up_failed}",
         )
     why = _why_not_compared(upstream_note, c, files)
     details.append(f"cannot compare with the upstream: {why}; judging the index alone")
@@ -607,8 +634,8 @@ def judge(
         return result(
             Verdict.UNDETERMINED,
             f"cannot tell: this index serves PEP 740 ({evidence}) but publishes no "
-            f"provenance for any of the {looked_up}{failures}, and there is no upstream "
-            f"to compare with: {why}",
+            f"provenance for any of the {looked_up}{failures}; cannot compare with the "
+            f"upstream: {why}",
         )
     seen = [
         f"{n} {label}"
