@@ -550,6 +550,36 @@ def test_a_cached_provenance_with_unreadable_warnings_is_a_miss(
     assert client.stats.provenance_requests == 1
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [Reply(status=500), Reply(status=404), Reply(generate=6 * 1024 * 1024)],
+    ids=["500", "404", "too-large"],
+)
+def test_a_failure_on_the_other_host_names_the_redirect(
+    server: IndexServer, cache_dir: Path, failure: Reply
+) -> None:
+    """The provenance URL moves to another host, which fails there: the failure says how it
+    got there, in the reason and the warnings."""
+    pep740_index(server)
+    server.route(PROV_PATH, Reply(status=302, headers={"Location": server.other_host_url("/x")}))
+    server.route("/x", failure)
+    result, _ = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert result.state is ProvenanceState.ERROR
+    moved = f"to another host: {server.other_host_url('/x')}"
+    assert moved in result.reason
+    assert result.reason.count(moved) == 1
+    assert any(moved in w for w in result.warnings)
+
+
+def test_a_page_that_fails_on_the_other_host_names_the_redirect(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    server.route(PAGE, Reply(status=302, headers={"Location": server.other_host_url("/x/")}))
+    server.route("/x/", Reply(status=503))
+    with pytest.raises(IndexLookupError, match=r"to another host: http://localhost:\d+/x/"):
+        page_of(server.url("/simple/"), PROJECT, **fast(cache_dir, retries=0))
+
+
 def test_redirect_to_another_host_can_be_refused(server: IndexServer, cache_dir: Path) -> None:
     server.route(PAGE, Reply(status=302, headers={"Location": server.other_host_url("/x/")}))
     with pytest.raises(IndexLookupError, match=r"refused redirect .* to another host"):

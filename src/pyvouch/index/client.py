@@ -607,7 +607,7 @@ class IndexClient:
         try:
             resp = await self._get_provenance(url)
         except FetchError as err:
-            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, ()
+            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, err.warnings
         if resp.status != 200:
             if resp.status in (404, 410):
                 self.listed_not_served.add(url)
@@ -654,7 +654,7 @@ class IndexClient:
                 f"{evidence}; integrity endpoint {url}: {err.reason}",
                 url,
                 None,
-                (),
+                err.warnings,
             )
         if resp.status == 200:
             kind = media_type(resp.content_type)
