@@ -93,22 +93,22 @@ def test_redirects_are_named_cold_warm_and_offline(scan: Scan, moving: IndexServ
     lock = scan.write("uv.lock", LOCKS["uv.lock"]())
     url = moving.url("/simple/")
     code, cold = scan.json(str(lock), "--index-url", url)
-    assert code == 0  # no policy: findings are reported, not enforced
+    assert code == 1  # no policy: an invalid file still fails the scan
     assert_named(cold, moving)
     requests = moving.count(ELSEWHERE_GITLAB)
     code, warm = scan.json(str(lock), "--index-url", url)
-    assert code == 0
+    assert code == 1
     assert moving.count(ELSEWHERE_GITLAB) == requests  # the provenance came from the cache
     assert_named(warm, moving)
     code, offline = scan.json(str(lock), "--index-url", url, "--offline")
-    assert code == 0
+    assert code == 1
     assert_named(offline, moving)
 
 
 def test_redirects_are_named_in_the_table(scan: Scan, moving: IndexServer) -> None:
     lock = scan.write("uv.lock", LOCKS["uv.lock"]())
     result = scan(str(lock), "--index-url", moving.url("/simple/"))
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     # The table wraps long lines: compare without the white space it adds.
     warnings = "".join(result.stdout[result.stdout.index("warning:") :].split())
     for path in (MOVED_PAGE, ELSEWHERE_GITLAB, ELSEWHERE_PA):
@@ -124,7 +124,7 @@ def test_redirects_are_named_on_the_direct_route(scan: Scan, moving: IndexServer
     cache.put_direct_route(url, True)
     lock = scan.write("uv.lock", LOCKS["uv.lock"]())
     code, doc = scan.json(str(lock), "--index-url", url)
-    assert code == 0
+    assert code == 1
     assert moving.count("/simple/gitlab-oidc-project/") == 0  # went direct
     files = files_of(doc)
     gitlab, pa = files[GITLAB.filename], files[PA_SDIST.filename]
@@ -138,7 +138,7 @@ def test_redirects_are_named_on_the_direct_route(scan: Scan, moving: IndexServer
         assert any(moved_to(moving, path) in w for w in doc["warnings"]), doc["warnings"]
     # warm, from the cache: the direct answer was kept with its warning
     code, warm = scan.json(str(lock), "--index-url", url)
-    assert code == 0
+    assert code == 1
     warm_gitlab = files_of(warm)[GITLAB.filename]
     assert warm_gitlab["status"] == "verified"
     assert moved_to(moving, ELSEWHERE_GITLAB) in warm_gitlab["reason"]
