@@ -313,3 +313,17 @@ def test_passes_names_the_upstream_failures(site: Path) -> None:
     assert code == 0 and doc["verdict"] == "passes"
     assert (doc["counts"]["passed"], doc["counts"]["upstream_errors"]) == (2, 1)
     assert "the upstream's lookup failed for 1 other file(s)" in doc["summary"]
+
+
+def test_nothing_sampled_is_said_so() -> None:
+    """The upstream does not list the projects and the index cannot be reached: nothing was
+    sampled, and the sentence says that (not that the upstream attests none)."""
+    with serve() as empty:  # answers 404 for every project
+        code, doc, text = check(closed_url(), empty.url("/simple/"))
+    assert_consistent(code, doc, text)
+    assert code == 3 and doc["verdict"] == "undetermined"
+    assert doc["counts"]["sampled"] == 0
+    assert (
+        "no file could be sampled (project 'sampleproject' is not on the index" in (doc["summary"])
+    )
+    assert "attests none" not in doc["summary"]

@@ -486,10 +486,20 @@ def _without_here(dropped: Sequence[FileCheck]) -> str:
     return "; ".join(parts)
 
 
-def _why_not_compared(upstream_note: str | None, c: Counts, files: Sequence[FileCheck]) -> str:
+def _why_not_compared(
+    upstream_note: str | None,
+    c: Counts,
+    files: Sequence[FileCheck],
+    projects: Sequence[ProjectCheck],
+) -> str:
     """Why no file could be compared, from the counts (never a sentence they contradict)."""
     if upstream_note:
         return upstream_note
+    if not c.sampled:
+        errors = [e for p in projects for e in (p.upstream_error, p.index_error) if e]
+        return "no file could be sampled" + (
+            f" ({errors[0]})" if errors else ": the pages list no files with a version"
+        )
     if c.sampled == c.upstream_not_asked:
         return "the upstream lists none of the sampled projects"
     if c.upstream_served == 0:
@@ -581,7 +591,7 @@ def judge(
     if c.listed_not_served:
         # Whatever the upstream says, a provenance URL that serves nothing drops provenance.
         example = _first(files, {LISTED_NOT_SERVED})
-        why = _why_not_compared(upstream_note, c, files) if not c.compared else None
+        why = _why_not_compared(upstream_note, c, files, projects) if not c.compared else None
         return result(
             Verdict.DROPS,
             f"this index lists provenance it does not serve: {c.listed_not_served} of the "
@@ -615,7 +625,14 @@ def judge(
             f"this index passes PEP 740 provenance through: it serves provenance for all "
             f"{which} ({announced}){failures}{up_failed}",
         )
-    why = _why_not_compared(upstream_note, c, files)
+    why = _why_not_compared(upstream_note, c, files, projects)
+    if not c.sampled:
+        nothing = _why_not_compared(None, c, files, projects)
+        return result(
+            Verdict.UNDETERMINED,
+            f"cannot tell whether this index passes PEP 740 provenance through: {nothing}"
+            + (f"; {upstream_note}" if upstream_note else ""),
+        )
     details.append(f"cannot compare with the upstream: {why}; judging the index alone")
     looked_up = f"{c.looked_up} files looked up on it"
     if c.served:
@@ -651,7 +668,7 @@ def judge(
     return result(
         Verdict.UNDETERMINED,
         f"cannot tell whether this index passes PEP 740 provenance through: of the "
-        f"{c.sampled} sampled files, {', '.join(seen) or 'none could be looked up'}"
+        f"{c.sampled} sampled files, {', '.join(seen)}"
         f"{first_error}; cannot compare with the upstream: {why}",
     )
 
