@@ -6,6 +6,10 @@ metadata is downloaded. A verdict already reached for the same file, provenance 
 is reused from the authenticated verdict cache (`pyvouch.verify.verdicts`); the verifier is
 built only when something must really be verified. Policy and rendering happen after, on the
 returned `ScanResult`.
+
+What the index client warned about (a redirect to another host, on a page or a provenance
+URL, now or when a cached answer was fetched) is named in the reason of every file it touched
+and, once each, in the result's warnings.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from packaging.utils import (
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import default_cache_dir
-from pyvouch.index.client import IndexClient
+from pyvouch.index.client import IndexClient, noted
 from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
@@ -121,6 +125,22 @@ class _Scanner:
         self.progress = progress
         self.total = total
         self.done = 0
+        self.warnings: dict[str, None] = {}
+        """What the index client warned about, once each, in the order first seen."""
+
+    def _noted(self, finding: Finding, warnings: Sequence[str]) -> Finding:
+        self.warnings.update(dict.fromkeys(warnings))
+        reason = noted(finding.reason, warnings)
+        if reason == finding.reason:
+            return finding
+        return Finding(
+            finding.file,
+            finding.status,
+            reason,
+            finding.publisher,
+            finding.attestations,
+            finding.identity_checked,
+        )
 
     async def package(self, package: Package) -> PackageResult:
         try:
@@ -168,7 +188,7 @@ class _Scanner:
                 Status.UNKNOWN,
                 f"the index lists no files for version {package.version} at {page.url}",
             )
-            return PackageResult(package, (finding,))
+            return PackageResult(package, (self._noted(finding, page.warnings),))
         refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
         findings = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, tuple(findings))
@@ -184,7 +204,7 @@ class _Scanner:
         missing: list[Finding] = []
         for pin in pins:
             if pin.sha256 is None:  # pinned only in other algorithms
-                missing.append(unchecked_pin(pin, page))
+                missing.append(self._noted(unchecked_pin(pin, page), page.warnings))
                 continue
             digest = pin.sha256.lower()
             entries = list(by_sha256.get(digest, {}).values())
@@ -203,10 +223,13 @@ class _Scanner:
             else:
                 reason = f"no file with sha256 {digest} is listed at {page.url}"
             missing.append(
-                Finding(
-                    FileRef(filename="", sha256=digest, other_digests=pin.other_digests),
-                    Status.UNKNOWN,
-                    reason,
+                self._noted(
+                    Finding(
+                        FileRef(filename="", sha256=digest, other_digests=pin.other_digests),
+                        Status.UNKNOWN,
+                        reason,
+                    ),
+                    page.warnings,
                 )
             )
         found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
@@ -228,7 +251,7 @@ class _Scanner:
         # Keep what the source recorded (url, size, other digests) alongside the digest that
         # was checked.
         file = FileRef(ref.filename, digest, ref.url, ref.size, ref.other_digests)
-        result = Finding(
+        kept = Finding(
             file,
             finding.status,
             finding.reason,
@@ -236,6 +259,7 @@ class _Scanner:
             finding.attestations,
             finding.identity_checked,
         )
+        result = self._noted(kept, lookup.warnings)
         if not ref.other_digests:
             return result
         try:
@@ -258,8 +282,9 @@ async def scan_packages_async(
     verifier: AttestationVerifier | DeferredVerifier,
     options: ScanOptions,
     progress: Progress | None = None,
-) -> tuple[list[PackageResult], str]:
-    """Results for ``packages`` in their order, and the index URL used (without credentials)."""
+) -> tuple[list[PackageResult], str, tuple[str, ...]]:
+    """Results for ``packages`` in their order, the index URL used (without credentials), and
+    what the index client warned about (redirects to another host), once each."""
     async with IndexClient(
         options.index_url,
         cache_dir=options.cache_dir,
@@ -275,7 +300,7 @@ async def scan_packages_async(
         async with LookupVerifier(verifier, len(packages), verdicts=verdicts) as checks:
             scanner = _Scanner(client, checks, options, progress, len(packages))
             results = await asyncio.gather(*(scanner.package(p) for p in packages))
-        return list(results), client.index_url
+        return list(results), client.index_url, tuple(scanner.warnings)
 
 
 def scan(
@@ -289,11 +314,13 @@ def scan(
     progress: Progress | None = None,
 ) -> ScanResult:
     """Run the spine over ``packages`` and return one result for every report format."""
-    results, index_url = asyncio.run(scan_packages_async(packages, verifier, options, progress))
+    results, index_url, index_warnings = asyncio.run(
+        scan_packages_async(packages, verifier, options, progress)
+    )
     return ScanResult(
         source=source,
         source_format=source_format,
         index_url=index_url,
         packages=tuple(results),
-        warnings=tuple(warnings),
+        warnings=tuple(dict.fromkeys((*warnings, *index_warnings))),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,7 @@ def test_stripping_mirror_is_not_served_never_none(
     result, _ = lookup(server.url("/simple/"), PROJECT, filename, **fast(cache_dir))
     assert result.state is ProvenanceState.NOT_SERVED
     assert "api-version 1.1" in result.reason
-    assert "serves no provenance keys" in result.reason
+    assert "its page lists no provenance keys" in result.reason
     assert "integrity endpoint 404" in result.reason
     # The integrity endpoint was asked exactly once (a 404 is an answer, not a fault).
     assert server.count("/integrity/") == 1
@@ -494,6 +495,89 @@ def test_redirect_to_another_host_is_followed_and_reported(
     assert result.state is ProvenanceState.SERVED
     assert "another host" in result.reason
     assert "s3cret" not in result.reason + "".join(result.warnings)
+
+
+def test_redirect_to_another_host_is_named_again_from_the_cache(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    """A page and a provenance fetched through another host, then used from the cache (warm and
+    offline): the redirect is named again, and no credential is kept with it."""
+    pep740_index(server)
+    body = server.routes[PAGE][0].body
+    server.route("/mirror/pypi-attestations/", Reply(body=body, content_type=PEP691_JSON))
+    server.route(
+        PAGE,
+        Reply(
+            status=302, headers={"Location": server.other_host_url("/mirror/pypi-attestations/")}
+        ),
+    )
+    server.route(
+        "/other/prov", Reply(body=PROVENANCE, content_type=INTEGRITY_JSON)
+    )  # the provenance the moved page lists redirects once more
+    server.route(PROV_PATH, Reply(status=302, headers={"Location": "/other/prov"}))
+    index = f"http://user:s3cret@127.0.0.1:{server.port}/simple/"
+    moved_page = f"to another host: {server.other_host_url('/mirror/pypi-attestations/')}"
+    first, _ = lookup(index, PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert first.state is ProvenanceState.SERVED and not first.from_cache
+    assert moved_page in first.reason
+    for offline in (False, True):
+        again, client = lookup(index, PROJECT, SDIST, SDIST_SHA, **fast(cache_dir, offline=offline))
+        assert again.from_cache and client.stats.provenance_requests == 0
+        assert moved_page in again.reason, again.reason
+        assert any(moved_page in w for w in again.warnings)
+        assert "s3cret" not in again.reason + "".join(again.warnings)
+    # The page itself, read offline from the cache, still says where it was served from.
+    page = page_of(index, PROJECT, **fast(cache_dir, offline=True))
+    assert any(moved_page in w for w in page.warnings), page.warnings
+    wheel, _ = lookup(index, PROJECT, WHEEL, WHEEL_SHA, **fast(cache_dir, offline=True))
+    assert wheel.state is ProvenanceState.NONE
+    assert moved_page in wheel.reason
+
+
+def test_a_cached_provenance_with_unreadable_warnings_is_a_miss(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    pep740_index(server)
+    first, _ = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert first.state is ProvenanceState.SERVED
+    (meta_path,) = (cache_dir / "index-v1" / "provenance").rglob("*.json")
+    meta = json.loads(meta_path.read_text())
+    assert meta["warnings"] == []
+    meta["warnings"] = [{"not": "a string"}]
+    meta_path.write_text(json.dumps(meta))
+    again, client = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert again.state is ProvenanceState.SERVED and not again.from_cache
+    assert client.stats.provenance_requests == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [Reply(status=500), Reply(status=404), Reply(generate=6 * 1024 * 1024)],
+    ids=["500", "404", "too-large"],
+)
+def test_a_failure_on_the_other_host_names_the_redirect(
+    server: IndexServer, cache_dir: Path, failure: Reply
+) -> None:
+    """The provenance URL moves to another host, which fails there: the failure says how it
+    got there, in the reason and the warnings."""
+    pep740_index(server)
+    server.route(PROV_PATH, Reply(status=302, headers={"Location": server.other_host_url("/x")}))
+    server.route("/x", failure)
+    result, _ = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert result.state is ProvenanceState.ERROR
+    moved = f"to another host: {server.other_host_url('/x')}"
+    assert moved in result.reason
+    assert result.reason.count(moved) == 1
+    assert any(moved in w for w in result.warnings)
+
+
+def test_a_page_that_fails_on_the_other_host_names_the_redirect(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    server.route(PAGE, Reply(status=302, headers={"Location": server.other_host_url("/x/")}))
+    server.route("/x/", Reply(status=503))
+    with pytest.raises(IndexLookupError, match=r"to another host: http://localhost:\d+/x/"):
+        page_of(server.url("/simple/"), PROJECT, **fast(cache_dir, retries=0))
 
 
 def test_redirect_to_another_host_can_be_refused(server: IndexServer, cache_dir: Path) -> None:

@@ -103,6 +103,8 @@ def pin(
         source=str(loaded.path or "<environment>"),
         source_format=loaded.format,
     )
+    for warning in result.warnings:  # what the index warned about (redirects)
+        click.echo(f"pyvouch: warning: {warning}", err=True)
     choices = choose_all(result, existing, replace=replace)
     for choice in choices:
         click.echo(_line(choice))

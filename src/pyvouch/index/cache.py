@@ -76,6 +76,9 @@ class CachedProvenance:
     body: bytes
     url: str | None
     """Where it was fetched from (credentials removed)."""
+    warnings: tuple[str, ...] = ()
+    """What was worth saying when it was fetched (a redirect to another host): said again
+    whenever the entry is used."""
 
 
 def _digest(*parts: str) -> str:
@@ -155,13 +158,23 @@ class IndexCache:
         if meta is None:
             return None
         url = meta.get("url")
+        warnings = meta.get("warnings", [])
+        if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            return None
         body = self._read_body(body_path, meta)
         if body is None or not _optional_str(url):
             return None
-        return CachedProvenance(body, url)
+        return CachedProvenance(body, url, tuple(warnings))
 
     def put_provenance(
-        self, index_url: str, sha256: str, filename: str, body: bytes, *, url: str | None = None
+        self,
+        index_url: str,
+        sha256: str,
+        filename: str,
+        body: bytes,
+        *,
+        url: str | None = None,
+        warnings: tuple[str, ...] = (),
     ) -> None:
         meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
         meta = self._seal(
@@ -169,6 +182,7 @@ class IndexCache:
             {
                 **self._provenance_binding(index_url, sha256, filename),
                 "url": strip_credentials(url) if url else None,
+                "warnings": list(warnings),
                 "body_sha256": hashlib.sha256(body).hexdigest(),
             },
         )

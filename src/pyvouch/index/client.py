@@ -53,7 +53,14 @@ from pyvouch.index.simple import (
     parse_page,
     strip_credentials,
 )
-from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
+from pyvouch.index.transport import (
+    ClientStats,
+    FetchError,
+    RedirectPolicy,
+    Response,
+    Transport,
+    redirect_warnings,
+)
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import key_for_cache
 
@@ -201,6 +208,10 @@ class IndexClient:
         self._route_changed = asyncio.Event()
         self.direct_served = 0
         """Provenance served from integrity URLs asked without the project page."""
+        self.listed_not_served: set[str] = set()
+        """Provenance URLs the pages listed that answered without provenance (404, 410, or a
+        200 that is not provenance JSON): the index lists provenance it does not serve. Their
+        lookups are ERROR (`pyvouch index check` counts them as dropped)."""
 
     async def __aenter__(self) -> IndexClient:
         return self
@@ -259,7 +270,7 @@ class IndexClient:
             if page is None:
                 raise OfflineMiss(f"{OFFLINE}: cached project page {page_url} is unreadable")
             self.stats.page_cache_hits += 1
-            return page
+            return replace(page, warnings=redirect_warnings(page_url, cached.base_url))
         headers: dict[str, str] = {}
         if cached is not None:
             if cached.etag:
@@ -401,7 +412,7 @@ class IndexClient:
             sha256=digest,
             state=ProvenanceState.SERVED,
             provenance=resp.body,
-            reason=self._scrub("provenance served by the index"),
+            reason=self._scrub(noted("provenance served by the index", resp.warnings)),
             url=url,
             warnings=tuple(self._scrub(w) for w in resp.warnings),
             project=name,
@@ -411,7 +422,9 @@ class IndexClient:
     def keep_direct(self, lookup: ProvenanceLookup) -> None:
         """Cache a direct answer (one that verified, or that `confirm_direct` upheld)."""
         if lookup.direct and lookup.provenance is not None and lookup.url is not None:
-            self._remember(lookup.sha256, lookup.filename, lookup.provenance, lookup.url)
+            self._remember(
+                lookup.sha256, lookup.filename, lookup.provenance, lookup.url, lookup.warnings
+            )
 
     async def confirm_direct(self, lookup: ProvenanceLookup) -> ProvenanceLookup:
         """For a direct answer whose provenance did not verify: what the page route says.
@@ -438,15 +451,14 @@ class IndexClient:
             )
         if problem is None:
             return lookup
-        if page.warnings:
-            problem = f"{problem} (note: {'; '.join(page.warnings)})"
+        warnings = tuple(dict.fromkeys((*lookup.warnings, *page.warnings)))
         return replace(
             lookup,
             state=ProvenanceState.ERROR,
             provenance=None,
-            reason=self._scrub(problem),
+            reason=self._scrub(noted(problem, warnings)),
             url=None,
-            warnings=tuple(self._scrub(w) for w in page.warnings),
+            warnings=tuple(self._scrub(w) for w in warnings),
         )
 
     async def provenance(
@@ -469,8 +481,8 @@ class IndexClient:
             from_cache: bool = False,
             file_digest: str | None = digest,
         ) -> ProvenanceLookup:
-            if warnings:
-                reason = f"{reason} (note: {'; '.join(warnings)})"
+            warnings = tuple(dict.fromkeys(warnings))
+            reason = noted(reason, warnings)
             return ProvenanceLookup(
                 filename=filename,
                 sha256=file_digest,
@@ -491,6 +503,7 @@ class IndexClient:
                     f"provenance from the cache (fetched earlier from {self.index_url})",
                     url=cached.url,
                     body=cached.body,
+                    warnings=cached.warnings,
                     from_cache=True,
                 )
 
@@ -526,11 +539,15 @@ class IndexClient:
                         url=cached.url,
                         body=cached.body,
                         from_cache=True,
-                        warnings=page.warnings,
+                        warnings=page.warnings + cached.warnings,
                         file_digest=file_digest,
                     )
             outcome = await self._lookup(page, entry, file_digest)
             state, reason, url, body, warnings = outcome
+            if state is ProvenanceState.SERVED and body is not None and url is not None:
+                # Kept with every warning that led to it (the page's and the provenance's
+                # redirects), so a later run that reads it from the cache says them again.
+                self._remember(file_digest, filename, body, url, page.warnings + warnings)
             answer = result(
                 state,
                 reason,
@@ -596,8 +613,10 @@ class IndexClient:
         try:
             resp = await self._get_provenance(url)
         except FetchError as err:
-            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, ()
+            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, err.warnings
         if resp.status != 200:
+            if resp.status in (404, 410):
+                self.listed_not_served.add(url)
             return (
                 ProvenanceState.ERROR,
                 f"the index lists provenance for {entry.filename} at {url}, "
@@ -608,8 +627,8 @@ class IndexClient:
             )
         problem = self._provenance_problem(resp)
         if problem is not None:
+            self.listed_not_served.add(url)
             return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
-        self._remember(digest, entry.filename, resp.body, url)
         return (
             ProvenanceState.SERVED,
             "provenance served by the index",
@@ -624,9 +643,9 @@ class IndexClient:
         serves = page.serves_provenance
         url = integrity_url(self.index_url, page.name, entry.filename)
         if serves:
-            evidence = f"the index serves provenance keys for other files ({_announced(page)})"
+            evidence = f"its page lists provenance keys for other files ({_announced(page)})"
         else:
-            evidence = f"{_announced(page)}, serves no provenance keys"
+            evidence = f"{_announced(page)}, its page lists no provenance keys"
         if url is None:
             reason = f"{evidence}; no version in {entry.filename} to ask the integrity endpoint"
             state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
@@ -641,7 +660,7 @@ class IndexClient:
                 f"{evidence}; integrity endpoint {url}: {err.reason}",
                 url,
                 None,
-                (),
+                err.warnings,
             )
         if resp.status == 200:
             kind = media_type(resp.content_type)
@@ -653,7 +672,6 @@ class IndexClient:
             if problem is not None:
                 reason = f"integrity endpoint {url}: {problem}"
                 return ProvenanceState.ERROR, reason, url, None, resp.warnings
-            self._remember(digest, entry.filename, resp.body, url)
             return (
                 ProvenanceState.SERVED,
                 "provenance served by the index's integrity endpoint",
@@ -672,10 +690,10 @@ class IndexClient:
             )
         if serves:
             return ProvenanceState.ERROR, f"{evidence}; {answer}", url, None, resp.warnings
+        # What is true of this file: the index may serve provenance for other files.
+        reason = f"{evidence}, {answer}: the index does not serve provenance for {entry.filename}"
         if page.announces_provenance:
-            reason = f"{evidence}, {answer}: this index does not serve provenance (cannot tell)"
-        else:
-            reason = f"{evidence}, {answer}: this index does not serve provenance"
+            reason += " (cannot tell whether it has any)"
         return ProvenanceState.NOT_SERVED, reason, url, None, resp.warnings
 
     async def _get_provenance(self, url: str) -> Response:
@@ -694,9 +712,26 @@ class IndexClient:
             return str(err)
         return None
 
-    def _remember(self, digest: str | None, filename: str, body: bytes, url: str) -> None:
+    def _remember(
+        self,
+        digest: str | None,
+        filename: str,
+        body: bytes,
+        url: str,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
         if self.cache is not None and digest is not None:
-            self.cache.put_provenance(self.index_url, digest, filename, body, url=url)
+            kept = tuple(self._scrub(w) for w in dict.fromkeys(warnings))
+            self.cache.put_provenance(
+                self.index_url, digest, filename, body, url=url, warnings=kept
+            )
+
+
+def noted(reason: str, warnings: Iterable[str]) -> str:
+    """``reason`` with every warning not already in it appended as ``(note: ...)``: a redirect
+    to another host is named in the reason of every file it touched."""
+    new = [w for w in dict.fromkeys(warnings) if w not in reason]
+    return f"{reason} (note: {'; '.join(new)})" if new else reason
 
 
 def _is_provenance_type(kind: str) -> bool:
