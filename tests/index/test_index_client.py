@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pyvouch.errors import IndexLookupError, OfflineMiss
+from pyvouch.index.cache import LAYOUT as CACHE_LAYOUT
 from pyvouch.index.client import (
     IndexClient,
     ProjectPage,
@@ -540,10 +541,10 @@ def test_a_cached_provenance_with_unreadable_warnings_is_a_miss(
     pep740_index(server)
     first, _ = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
     assert first.state is ProvenanceState.SERVED
-    (meta_path,) = (cache_dir / "index-v1" / "provenance").rglob("*.json")
+    (meta_path,) = (cache_dir / CACHE_LAYOUT / "provenance").rglob("*.json")
     meta = json.loads(meta_path.read_text())
     assert meta["warnings"] == []
-    meta["warnings"] = [{"not": "a string"}]
+    meta["warnings"] = [{"not": "a string"}]  # (the entry's MAC no longer matches either)
     meta_path.write_text(json.dumps(meta))
     again, client = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
     assert again.state is ProvenanceState.SERVED and not again.from_cache
