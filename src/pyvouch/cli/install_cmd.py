@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options, write_atomically
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.gate.pip_args import split_pip_args
 from pyvouch.gate.pip_report import parse_report
@@ -28,6 +28,7 @@ from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.report import RenderOptions
 from pyvouch.scan import ScanOptions, scan
+from pyvouch.user_files import write_file
 
 _ONLY_BINARY = ("--only-binary", ":all:")
 
@@ -202,7 +203,7 @@ def install(
     if output is None:
         click.echo(text)
     else:
-        write_atomically(output, text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n")
     if code != EXIT_OK:
         click.echo(
             f"pyvouch: nothing was installed: {_why(code)} (policy mode {policy.mode.value})",
