@@ -26,6 +26,7 @@ from pyvouch.gate.pip_runner import Pip, find_pip, pip_index_url, target_python
 from pyvouch.gate.plan import GateFlags, gate_policy, refuse_unpinnable, requirements_text
 from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.redact import redact_text
 from pyvouch.report import RenderOptions
 from pyvouch.scan import ScanOptions, scan
 from pyvouch.user_files import write_file
@@ -213,7 +214,8 @@ def install(
 
     pinned = requirements_text(items, decided.packages)
     if dry_run:
-        click.echo(pinned, nl=False, err=machine)
+        # shown, so without the credentials of direct URLs (pip gets them, below)
+        click.echo(redact_text(pinned), nl=False, err=machine)
         click.echo("pyvouch: --dry-run: nothing was installed", err=True)
         ctx.exit(EXIT_OK)
     ctx.exit(_install(pip, index_url, pinned, split.install, binary, machine))
