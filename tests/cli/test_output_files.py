@@ -355,3 +355,31 @@ def test_a_document_that_is_not_utf8_is_one_error(tmp_path: Path) -> None:
     path.write_bytes(b"a = '\xff'\n")
     with pytest.raises(InputError, match="not UTF-8"):
         read_document(path)
+
+
+def test_pin_and_mode_edits_of_a_mixed_file_keep_every_old_line(tmp_path: Path) -> None:
+    """A file mixing CRLF and LF is edited as it is: every old line keeps its ending."""
+    from pyvouch.policy.edit import set_mode
+    from pyvouch.policy.pin_write import PinAction, PinChoice, edit_pylock
+    from pyvouch.user_files import write_document
+
+    lock = tmp_path / "pylock.toml"
+    lock.write_bytes(
+        b'lock-version = "1.0"\r\ncreated-by = "x"\n\r\n[[packages]]\r\nname = "a"\n'
+        b'version = "1.0"\r\n'
+    )
+    doc = read_document(lock)
+    choice = PinChoice("a", "1.0", PinAction.PIN, "r", {"kind": "GitHub", "repository": "o/a"})
+    write_document(lock, doc, edit_pylock(doc.text, [choice], lock))
+    after = lock.read_bytes()
+    assert after.startswith(
+        b'lock-version = "1.0"\r\ncreated-by = "x"\n\r\n[[packages]]\r\nname = "a"\n'
+        b'version = "1.0"\r\n'
+    )
+    assert b'repository = "o/a"' in after
+
+    policy = tmp_path / "pyvouch.toml"
+    policy.write_bytes(b'mode = "collect"\r\n[tiers.critical]\npackages = []\r\n')
+    doc = read_document(policy)
+    write_document(policy, doc, set_mode(doc.text, policy, "warn"))
+    assert policy.read_bytes() == b'mode = "warn"\r\n[tiers.critical]\npackages = []\r\n'
