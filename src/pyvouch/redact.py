@@ -26,21 +26,26 @@ QUOTE_LIMIT = 80
 MESSAGE_LIMIT = 2000
 
 # scheme://userinfo@ -- the userinfo runs to the last "@" before the host's path/query/end.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/?#@]*(?:@[^\s/?#@]*)*@")
-_SENSITIVE = r"(?:token|secret|passw|pwd|signature|credential|auth|key|session|jwt|sig|cookie)"
-_QUERY = re.compile(
-    rf"(?i)([?&;][^=&;#\s?'\"]*{_SENSITIVE}[^=&;#\s?'\"]*=)[^&;#\s'\"]+",
+# Matched from the literal "://" (fast to find); the scheme before it stays as it is.
+_USERINFO = re.compile(r"://[^\s/?#@]*(?:@[^\s/?#@]*)*@")
+_PARAM = re.compile(r"([?&;])([^=&;#\s?'\"]+)=([^&;#\s'\"]+)")
+_SENSITIVE = re.compile(
+    r"token|secret|passw|pwd|signature|credential|auth|key|session|jwt|sig|cookie", re.I
 )
+
+
+def _param(match: re.Match[str]) -> str:
+    if _SENSITIVE.search(match[2]) is None:
+        return match[0]
+    return f"{match[1]}{match[2]}={REDACTED}"
 
 
 def redact_text(text: str) -> str:
     """``text`` with the credentials of every URL in it removed (see the module doc)."""
-    if "@" not in text and "=" not in text:
-        return text
-    if "@" in text:
-        text = _USERINFO.sub(r"\1", text)
-    if "=" in text:
-        text = _QUERY.sub(rf"\1{REDACTED}", text)
+    if "@" in text and "://" in text:
+        text = _USERINFO.sub("://", text)
+    if "=" in text and ("?" in text or "&" in text or ";" in text):
+        text = _PARAM.sub(_param, text)
     return text
 
 

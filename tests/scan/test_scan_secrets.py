@@ -326,3 +326,21 @@ def test_readiness_shows_no_credential(scan: Scan, served: StaticServer) -> None
         assert result.exit_code in (0, 3), (fmt, result.stderr[:3000])
         assert SAMPLE.project in result.stdout
         assert_no_secret(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "://" + "a@" * 100_000,
+        "https://h/p?" + "&token" * 100_000,
+        "https://h/p?" + "a" * 200_000,
+        ("https://u:SECRETW@h/p?key=SECRETW " * 5_000),
+    ],
+    ids=["at-signs", "ampersands", "long-name", "many-urls"],
+)
+def test_redaction_of_hostile_text_is_linear(text: str) -> None:
+    """Redaction runs on every reason and URL of a scan: no input may make it quadratic (a
+    quadratic pass over these would not finish)."""
+    out = redact_text(text)
+    assert "SECRETW" not in out
+    assert redact_text(out) == out
