@@ -394,3 +394,33 @@ def test_edit_keeps_every_real_crlf_pylock_byte_for_byte(
     assert {k: v for k, v in tomllib.loads(edited).items() if k != "packages"} == {
         k: v for k, v in data.items() if k != "packages"
     }
+
+
+def test_a_shared_crlf_pin_file_is_edited_through_its_link(
+    tmp_path: Path, server: StaticServer, trust_root: Path
+) -> None:
+    """`pyvouch.lock.toml` shared through a symbolic link: the target gets the new pins, in
+    its own line endings and BOM; the old entries keep their bytes; the link stays."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "pyvouch.lock.toml"
+    old = (
+        '# pins shared by every service\nlock-version = "1"\ncreated-by = "pyvouch test"\n\n'
+        '[[packages]]\nname = "unrelated"\n\n'
+        '[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "o/unrelated"\n'
+    )
+    before = BOM + _crlf(old).encode()
+    target.write_bytes(before)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pyvouch.lock.toml").symlink_to(target)
+    lock = work / "uv.lock"
+    lock.write_text(_uv_lock(), encoding="utf-8")
+    result = pin(lock, server, trust_root)
+    assert result.exit_code == 0, result.output
+    assert (work / "pyvouch.lock.toml").is_symlink()
+    after = target.read_bytes()
+    assert after.startswith(before), "an old byte changed"
+    assert after.count(b"\n") == after.count(b"\r\n")
+    pins = load_pin_file(work / "pyvouch.lock.toml")
+    assert set(pins) == {"unrelated", "build", "flit-core", "packaging"}
