@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
+from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
 from pyvouch.model import FileRef, Package, ScanResult
@@ -21,6 +21,7 @@ from pyvouch.policy.schema import Require
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
+from pyvouch.user_files import write_file
 from pyvouch.verify.deferred import DeferredVerifier
 
 
@@ -71,7 +72,8 @@ def _named(file: FileRef) -> str:
     "--output",
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="Write the report to FILE (atomically) instead of stdout.",
+    help="Write the report to FILE instead of stdout (atomically; through symbolic links; "
+    "a FIFO or character device is written in place).",
 )
 @click.option(
     "-v",
@@ -255,4 +257,4 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        write_atomically(output, text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n")

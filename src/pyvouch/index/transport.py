@@ -24,6 +24,7 @@ import httpx
 
 from pyvouch import __version__
 from pyvouch.index.simple import strip_credentials
+from pyvouch.redact import quote
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -293,7 +294,7 @@ class Transport:
             except ValueError:
                 shown = headers["location"][:200]
                 raise FetchError(
-                    f"refused redirect from {current} to a malformed URL {shown!r}"
+                    f"refused redirect from {current} to a malformed URL {quote(shown)}"
                 ) from None
             self._stats.redirects += 1
             here, there = origin(current), origin(target)
@@ -394,9 +395,9 @@ def _check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
     except ValueError as err:
-        raise FetchError(f"malformed URL {url[:200]!r}: {err}") from None
+        raise FetchError(f"malformed URL {quote(url)}: {err}") from None
     if parts.scheme not in ("http", "https"):
-        raise FetchError(f"not an http(s) URL: {url}")
+        raise FetchError(f"not an http(s) URL: {quote(url)}")
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:

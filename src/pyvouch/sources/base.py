@@ -21,6 +21,7 @@ from packaging.utils import InvalidName, canonicalize_name
 from pyvouch.digests import SHA256, DigestError, Digests, parse_pair, parse_spec, split_sha256
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import first_line, quote, redact_text
 from pyvouch.sources.markers import Narrowing
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -45,10 +46,14 @@ class SourceResult:
     warnings: list[str] = field(default_factory=list)
     index_urls: list[str] = field(default_factory=list)
     """Indexes the input declares (requirements `--index-url`/`--extra-index-url`, Pipfile
-    sources), the primary first. Empty when the input names none."""
+    sources), the primary first. Empty when the input names none. These keep their
+    credentials (the index client needs them to fetch); never show them as they are."""
     other_sources: list[str] = field(default_factory=list)
     """Other places the input tells an installer to take files from, as pip options
     (requirements ``--find-links URL``, ``--no-index``). Never looked up."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "warnings", [redact_text(w) for w in self.warnings])
 
 
 @dataclass(slots=True)
@@ -75,7 +80,9 @@ class Context:
         try:
             return self.narrowing.may_match(marker)
         except ValueError as err:
-            raise self.error(f"invalid environment marker {marker!r}: {err}", where) from None
+            raise self.error(
+                f"invalid environment marker {quote(marker or '')}: {first_line(err)}", where
+            ) from None
 
 
 def read_text(path: Path) -> str:
@@ -193,7 +200,7 @@ def norm_name(ctx: Context, name: str, where: str) -> str:
     try:
         return canonicalize_name(name, validate=True)
     except InvalidName:
-        raise ctx.error(f"invalid project name {name!r}", where) from None
+        raise ctx.error(f"invalid project name {quote(name)}", where) from None
 
 
 def sha256_of(ctx: Context, value: str, where: str) -> str | None:
@@ -256,7 +263,7 @@ def hash_only_pins(
 def check_hex(ctx: Context, digest: str, where: str) -> str:
     digest = digest.lower()
     if not _HEX64.fullmatch(digest):
-        raise ctx.error(f"not a SHA-256 digest: {digest[:80]!r}", where)
+        raise ctx.error(f"not a SHA-256 digest: {quote(digest)}", where)
     return digest
 
 

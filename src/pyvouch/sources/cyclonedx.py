@@ -20,6 +20,7 @@ from packageurl import PackageURL
 
 from pyvouch.digests import Digests
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import first_line, quote
 from pyvouch.sources.base import (
     Context,
     as_table,
@@ -86,7 +87,9 @@ def _package(
     try:
         purl = PackageURL.from_string(purl_text)
     except ValueError as err:
-        raise ctx.error(f"invalid purl {purl_text!r}: {err}", f"{where}.purl") from None
+        raise ctx.error(
+            f"invalid purl {quote(purl_text)}: {first_line(err)}", f"{where}.purl"
+        ) from None
     if purl.type != "pypi":
         skipped.append(purl_text)
         return None

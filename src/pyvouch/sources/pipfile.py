@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch.model import Package
+from pyvouch.redact import quote
 from pyvouch.sources.base import (
     Context,
     as_table,
@@ -90,7 +91,7 @@ def _package(
     index_url = None
     if index_name is not None:
         if index_name not in sources:
-            ctx.warn(f"{path}:{where}.index: source {index_name!r} is not in _meta.sources")
+            ctx.warn(f"{path}:{where}.index: source {quote(index_name)} is not in _meta.sources")
         index_url = index_or_none(sources.get(index_name))
     origin = None
     git = get_str(ctx, entry, "git", where)

@@ -21,6 +21,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import quote
 from pyvouch.sources.base import (
     Context,
     as_table,
@@ -152,5 +153,5 @@ def _origin(entry: dict[str, Any], ctx: Context, where: str) -> tuple[str | None
         return f"path:{url}", None
     if kind == "url":
         return f"url:{url}", None
-    ctx.warn(f"{ctx.path}:{sw}: unknown source type {kind!r}; treated as not indexed")
+    ctx.warn(f"{ctx.path}:{sw}: unknown source type {quote(kind)}; treated as not indexed")
     return f"{kind}:{url}", None

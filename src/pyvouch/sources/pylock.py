@@ -24,6 +24,7 @@ from packaging.utils import InvalidName, canonicalize_name, is_normalized_name
 
 from pyvouch.digests import Digests
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import excerpt, first_line, quote
 from pyvouch.sources.base import (
     Context,
     digest_pair,
@@ -44,10 +45,11 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         lock = Pylock.from_dict(data)
     except PylockValidationError as err:
         # packaging may add the offending source line and a caret line: keep one line
-        message = err.message.splitlines()[0] if err.message else str(err)
+        # (which quote the value: bounded and redacted)
+        message = first_line(err.message or err)
         raise ctx.error(message, _where(err.context, data)) from None
     except (TypeError, ValueError, AttributeError) as err:  # defensive: never a traceback
-        raise ctx.error(f"invalid pylock: {err}") from None
+        raise ctx.error(f"invalid pylock: {first_line(err)}") from None
 
     if ctx.narrowing.active and lock.environments is not None:
         envs = [str(m) for m in lock.environments]
@@ -158,7 +160,7 @@ def _normalize_names(data: dict[str, Any], ctx: Context) -> None:
     if fixed:
         ctx.warn(
             f"{ctx.path}: {len(fixed)} package name(s) not normalized as PEP 751 requires "
-            f"(e.g. {fixed[0]!r}); read as normalized"
+            f"(e.g. {quote(fixed[0])}); read as normalized"
         )
 
 
@@ -172,5 +174,5 @@ def _where(context: str | None, data: dict[str, Any]) -> str | None:
         if idx.isdigit() and isinstance(pkgs, list) and int(idx) < len(pkgs):
             entry = pkgs[int(idx)]
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                return f"{context} ({entry['name']})"
+                return f"{context} ({excerpt(entry['name'])})"
     return context

@@ -47,6 +47,7 @@ from packaging.utils import (
 from pyvouch.digests import SHA256, Digests
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import quote
 from pyvouch.sources import pip_resolve
 from pyvouch.sources.base import (
     Context,
@@ -145,7 +146,7 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         if not ctx.resolve:
             raise InputError(
                 file,
-                f"requirement {req_text!r} is not pinned (==) and resolution is turned off",
+                f"requirement {quote(req_text)} is not pinned (==) and resolution is turned off",
                 where=f"line {number}",
             )
         if ctx.narrowing.active:
@@ -172,7 +173,7 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
                 index_url=index_or_none(parsed.index_url),
             )
         )
-        ctx.warn(f"{file}:line {number}: {req_text!r} pinned by a constraints file")
+        ctx.warn(f"{file}:line {number}: {quote(req_text)} pinned by a constraints file")
     primary = index_or_none(parsed.index_url)
     if primary:
         out = [
@@ -316,7 +317,7 @@ def _parse_options(path: Path, number: int, text: str) -> list[tuple[str, str | 
         if short in _VALUE_OPTS and len(token) > 2 and not token.startswith("--"):
             out.append((_VALUE_OPTS[short], token[2:]))
             continue
-        raise InputError(path, f"unknown option {opt!r}", where=where)
+        raise InputError(path, f"unknown option {quote(opt)}", where=where)
     return out
 
 
@@ -334,11 +335,11 @@ def _handle_line(
             assert value is not None
             if "://" in value:
                 raise InputError(
-                    line.file, f"remote requirement file {value!r} is not read", where=where
+                    line.file, f"remote requirement file {quote(value)} is not read", where=where
                 )
             target = Path(value) if Path(value).is_absolute() else line.file.parent / value
             if not target.is_file():
-                raise InputError(line.file, f"included file {value!r} not found", where=where)
+                raise InputError(line.file, f"included file {quote(value)} not found", where=where)
             _read_file(
                 target,
                 ctx,
@@ -359,7 +360,7 @@ def _handle_line(
         elif opt == "hash" and value is not None:
             if ":" not in value:
                 raise InputError(
-                    line.file, f"--hash {value[:80]!r} is not ALGORITHM:DIGEST", where=where
+                    line.file, f"--hash {quote(value)} is not ALGORITHM:DIGEST", where=where
                 )
             # Every algorithm is kept: pip accepts a file that matches any one of them.
             hashes.append(digest_of(_ctx_for(ctx, line.file), value, where))
@@ -513,7 +514,7 @@ def _direct(
     if guessed is None:
         raise InputError(
             line.file,
-            f"cannot tell the project name of {target!r} (add #egg=NAME or use NAME @ URL)",
+            f"cannot tell the project name of {quote(target)} (add #egg=NAME or use NAME @ URL)",
             where=where,
         )
     files: tuple[FileRef, ...] = ()
