@@ -39,15 +39,23 @@ def real_dists(folder: Path, *, attestations: bool = True) -> Path:
     return folder
 
 
-def write_wheel(folder: Path, project: str, version: str, requires: tuple[str, ...] = ()) -> Path:
-    """A minimal valid wheel with ``Requires-Dist`` lines."""
+def write_wheel(
+    folder: Path,
+    project: str,
+    version: str,
+    requires: tuple[str, ...] = (),
+    modules: dict[str, str] | None = None,
+) -> Path:
+    """A minimal valid wheel with ``Requires-Dist`` lines (and ``modules``: path -> source
+    instead of the one ``__init__.py``)."""
     folder.mkdir(parents=True, exist_ok=True)
     module = project.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
     metadata = f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n"
     metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    sources = modules or {f"{module}/__init__.py": f'__version__ = "{version}"\n'}
     files = {
-        f"{module}/__init__.py": f'__version__ = "{version}"\n'.encode(),
+        **{name: text.encode() for name, text in sources.items()},
         f"{dist_info}/METADATA": metadata.encode(),
         f"{dist_info}/WHEEL": (
             b"Wheel-Version: 1.0\nGenerator: pyvouch-tests\nRoot-Is-Purelib: true\n"
