@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,15 +98,24 @@ class Run:
         return self.stdout + self.stderr
 
 
-def pyvouch_install(*args: str | Path, cwd: Path) -> Run:
-    """``python -m pyvouch install ARGS`` with pip reaching only what ARGS name."""
+def pyvouch_install(
+    *args: str | Path, cwd: Path, env: Mapping[str, str | None] | None = None
+) -> Run:
+    """``python -m pyvouch install ARGS`` with pip reaching only what ARGS name (``env``:
+    variables to set on top, or to remove with None)."""
+    environ = quiet_pip_env()
+    for key, value in (env or {}).items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
     done = subprocess.run(
         [sys.executable, "-m", "pyvouch", "install", *(str(a) for a in args)],
         capture_output=True,
         text=True,
         check=False,
         timeout=2 * PIP_TIMEOUT,
-        env=quiet_pip_env(),
+        env=environ,
         cwd=cwd,
     )
     assert "Traceback" not in done.stderr, done.stderr
