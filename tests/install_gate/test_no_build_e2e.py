@@ -86,6 +86,9 @@ def files(tmp_path: Path, site: Site) -> Path:
         "pip.conf": "[install]\nno-binary = :all:\n",
         "honest.txt": "# pinned\n--only-binary :all:\n--prefer-binary\nrfc8785\n-c c.txt\n",
         "c.txt": "rfc8785==0.1.2\n",
+        "pyproject.toml": '[dependency-groups]\ndev = ["trap-pkg @ {tree_uri}"]\n',
+        "script.py": "# /// script\n# dependencies = ['trap-pkg @ {url}']\n# ///\n",
+        "pylock.toml": 'lock-version = "1.0"\ncreated-by = "x"\n',
         "honest.conf": "[global]\ntimeout = 30\nretries = 0\n[install]\nonly-binary = :all:\n",
     }
     for name, text in texts.items():
@@ -117,6 +120,7 @@ def gate(
         pytest.param(("{tree}", "--only-binary", ":all:"), id="local-dir"),
         pytest.param(("{sdist}", "--only-binary", ":all:"), id="local-sdist"),
         pytest.param(("trap-legacy",), id="build-dependency"),
+        pytest.param(("--group", "dev", "--only-binary", ":all:"), id="dependency-group"),
     ],
 )
 def test_plain_pip_runs_the_trap(
@@ -161,6 +165,9 @@ REFUSED = [
     (("-r", "sdist.txt"), {}, f"sdist.txt:1: '{PROJECT} @ {{url}}' is a source archive"),
     ((f"git+{{repo_uri}}#egg={PROJECT}",), {}, "command line: 'git+{repo_uri}#egg=trap-pkg' is"),
     ((f"{PROJECT} @ git+{{repo_uri}}",), {}, f"command line: '{PROJECT} @ git+{{repo_uri}}' is"),
+    (("--group", "dev"), {}, "pyproject.toml [dependency-groups] dev: 'trap-pkg @ {tree_uri}'"),
+    (("--requirements-from-script", "script.py"), {}, "script.py (script metadata): 'trap-pkg"),
+    (("-r", "pylock.toml"), {}, "command line: --requirement pylock.toml is a pylock file"),
     (("trap-pkg",), {"PIP_NO_BINARY": ":all:"}, "$PIP_NO_BINARY: --no-binary :all: would"),
     (("trap-pkg",), {"PIP_ONLY_BINARY": ":none:"}, "$PIP_ONLY_BINARY: --only-binary :none:"),
     (("trap-pkg",), {"PIP_REQUIREMENT": "reqs-nobinary.txt"}, "reqs-nobinary.txt:2: --no-binary"),

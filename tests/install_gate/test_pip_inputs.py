@@ -159,9 +159,70 @@ def test_options_that_keep_to_wheels_pass(args: tuple[str, ...]) -> None:
     check(*args, "demo")
 
 
-@pytest.mark.parametrize("option", ["--group=dev", "--requirements-from-script=x.py"])
-def test_requirement_sources_pyvouch_does_not_read_are_refused(option: str) -> None:
-    assert "does not read these requirements" in refused(option)
+PYPROJECT = """\
+[project]
+name = "app"
+
+[dependency-groups]
+Test = ["pytest>=8", {include-group = "lint"}]
+lint = ["ruff", "demo @ https://files.example/demo-1.0.tar.gz"]
+docs = ["sphinx"]
+"""
+
+SCRIPT = """\
+#!/usr/bin/env python
+# /// script
+# requires-python = ">=3.11"
+# dependencies = [
+#   "requests<3",
+#   "./src/demo",
+# ]
+# ///
+print("hi")
+"""
+
+
+def test_dependency_groups_are_read_with_their_includes() -> None:
+    write("pyproject.toml", PYPROJECT)
+    check("--group", "docs")
+    message = refused("--group=test")  # names are normalized, includes followed
+    assert message.startswith(
+        "pyproject.toml [dependency-groups] test: 'demo @ https://files.example/demo-1.0.tar.gz'"
+        " is a source archive (direct URL)"
+    )
+    write("sub/pyproject.toml", PYPROJECT)
+    assert refused("--group", "sub/pyproject.toml:lint").startswith("sub/pyproject.toml [")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[project]\n", "no [dependency-groups] table"),
+        ('[dependency-groups]\na = [{include-group = "a"}]\n', "'a' includes itself"),
+        ('[dependency-groups]\na = "x"\n', "'a' is not a list"),
+        ("[dependency-groups\n", "invalid TOML"),
+    ],
+)
+def test_a_bad_dependency_group_is_one_line(text: str, problem: str) -> None:
+    write("pyproject.toml", text)
+    assert problem in refused("--group=a")
+
+
+def test_script_metadata_is_read() -> None:
+    write("script.py", SCRIPT)
+    message = refused("--requirements-from-script", "script.py")
+    assert message.startswith("script.py (script metadata): './src/demo' is a local directory")
+    write("plain.py", "print(1)\n")
+    assert refused("--requirements-from-script=plain.py") == "plain.py: no '# /// script' block"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("-r", "pylock.toml"), ("-r", "deps/pylock.dev.toml"), ("--group", "pylock.toml:dev")],
+)
+def test_a_pylock_file_is_refused(args: tuple[str, ...]) -> None:
+    write("pylock.toml", 'lock-version = "1.0"\n')
+    assert "is a pylock file" in refused(*args)
 
 
 # ---- requirement and constraint files ------------------------------------------------------------

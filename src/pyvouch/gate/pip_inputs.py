@@ -13,8 +13,10 @@ pip build anyway or override that:
   archive (local path, ``file:`` or ``http(s):`` URL, ``name @ URL``): they are built whatever
   the format options say. A wheel from a path or URL is not built; it is refused unless
   ``--allow-not-indexed`` (then pinned by its hash, not verified);
-- requirement sources pyvouch cannot read first: a remote ``-r``/``-c`` URL,
-  ``--requirements-from-script``, ``--group``.
+- requirement sources pyvouch cannot read first: a remote ``-r``/``-c`` URL, a pylock file.
+
+The requirements of ``--group`` (a pyproject.toml's dependency groups) and
+``--requirements-from-script`` (PEP 723) are read and checked like the others.
 
 ``-r``/``-c`` files are read as pip reads them: recursively, nested paths relative to the file
 that names them, ``\\`` continuations, comments, ``${VAR}`` expansion with pip's environment,
@@ -41,6 +43,13 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from pyvouch.errors import InputError, UsageError
 from pyvouch.gate.pip_options import Given, parse_file_options
+from pyvouch.gate.toml_requirements import (
+    group_requirements,
+    group_source,
+    is_pylock,
+    refuse_pylock,
+    script_requirements,
+)
 from pyvouch.index.simple import strip_credentials
 
 _MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -204,11 +213,6 @@ def _check_option(given: Given, flags: GateFlags) -> None:
             f"{given.origin}: {given.show()}: an editable install is built from source; pip "
             "runs its build code and cannot pin it by hash, so pyvouch install cannot gate it"
         )
-    if name in ("--requirements-from-script", "--group"):
-        raise UsageError(
-            f"{given.origin}: {given.show()}: pyvouch install does not read these "
-            "requirements before pip does; list them, or give them in a -r file"
-        )
 
 
 # ---- requirement and constraint files --------------------------------------------------------
@@ -336,9 +340,30 @@ def _walk_file(path: Path, origin: str, walk: _Walk, depth: int) -> None:
 
 def _walk_option(given: Given, parent: Path | None, walk: _Walk, depth: int) -> None:
     _check_option(given, walk.flags)
-    if given.option.name in ("--requirement", "--constraint") and given.value is not None:
-        target = _file_target(given.value, parent, given.origin)
+    name, value = given.option.name, given.value
+    if value is None:
+        return
+    source = str(group_source(value)[0]) if name == "--group" else value
+    if name in ("--requirement", "--constraint", "--group") and is_pylock(source):
+        raise refuse_pylock(given.origin, given.show())
+    if name in ("--requirement", "--constraint"):
+        target = _file_target(value, parent, given.origin)
         _walk_file(target, given.origin, walk, depth + 1)
+    elif name == "--group":
+        path, group = group_source(value)
+        text = read_requirements_file(path, given.origin)
+        place = f"{path} [dependency-groups] {group}"
+        _check_all(group_requirements(path, group, text), place, walk)
+    elif name == "--requirements-from-script":
+        path = Path(value)
+        text = read_requirements_file(path, given.origin)
+        _check_all(script_requirements(path, text), f"{path} (script metadata)", walk)
+
+
+def _check_all(requirements: list[str], place: str, walk: _Walk) -> None:
+    for text in requirements:
+        check_requirement(text, place, walk.flags)
+        walk.requirements.append((text, place))
 
 
 def check_pip_inputs(
