@@ -42,7 +42,7 @@ from urllib.request import url2pathname
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pyvouch.errors import InputError, UsageError
-from pyvouch.gate.pip_options import Given, parse_file_options
+from pyvouch.gate.pip_options import Given, parse_file_options, printable
 from pyvouch.gate.toml_requirements import (
     group_requirements,
     group_source,
@@ -91,8 +91,18 @@ class Classified:
     """For anything but INDEX: what it is (``local directory file:///src``, ...)."""
 
 
+_USERINFO = re.compile(r"(//)[^/@\s]*@")
+
+
+def _no_credentials(text: str) -> str:
+    try:
+        return strip_credentials(text)
+    except ValueError:  # not a URL urllib can split: drop anything like user:password@
+        return _USERINFO.sub(r"\1", text)
+
+
 def _excerpt(text: str, limit: int = 120) -> str:
-    text = strip_credentials(text) if "://" in text else text
+    text = _no_credentials(text) if "://" in text else text
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
@@ -221,28 +231,31 @@ def _check_option(given: Given, flags: GateFlags) -> None:
 def read_requirements_file(path: Path, origin: str) -> str:
     """The file's text, or a one-line `InputError` (missing, directory, device, binary...)."""
     named = "given on the command line" if origin == "command line" else f"named at {origin}"
+    shown = printable(str(path), 300)
     try:
         info = path.stat()
     except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err} ({named})") from None
+        raise InputError(shown, f"cannot read: {err.strerror or err} ({named})") from None
+    except ValueError:
+        raise InputError(shown, f"cannot read: not a valid path ({named})") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(path, f"is a directory, not a requirements file ({named})")
+        raise InputError(shown, f"is a directory, not a requirements file ({named})")
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(path, f"not a regular file ({named})")
+        raise InputError(shown, f"not a regular file ({named})")
     if info.st_size > _MAX_FILE_BYTES:
-        raise InputError(path, f"larger than {_MAX_FILE_BYTES >> 20} MiB ({named})")
+        raise InputError(shown, f"larger than {_MAX_FILE_BYTES >> 20} MiB ({named})")
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err} ({named})") from None
+        raise InputError(shown, f"cannot read: {err.strerror or err} ({named})") from None
     if b"\x00" in data:
         raise InputError(
-            path, f"binary, not a requirements file (NUL at byte {data.index(0)}; {named})"
+            shown, f"binary, not a requirements file (NUL at byte {data.index(0)}; {named})"
         )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 text (byte {err.start}; {named})") from None
+        raise InputError(shown, f"not UTF-8 text (byte {err.start}; {named})") from None
 
 
 def _logical_lines(content: str) -> Iterator[tuple[int, str]]:
@@ -316,21 +329,22 @@ def _file_target(value: str, parent: Path | None, origin: str) -> Path:
 
 
 def _walk_file(path: Path, origin: str, walk: _Walk, depth: int) -> None:
+    shown = printable(str(path), 300)
     if depth > _MAX_DEPTH:
-        raise InputError(path, f"requirements files nested more than {_MAX_DEPTH} deep")
+        raise InputError(shown, f"requirements files nested more than {_MAX_DEPTH} deep")
+    content = read_requirements_file(path, origin)
     key = path.resolve()
     if key in walk.seen:
         return  # read and checked already; pip would read the same lines again
-    content = read_requirements_file(path, origin)
     walk.seen.add(key)
     for number, line in _logical_lines(content):
-        place = f"{path}:{number}"
+        place = f"{shown}:{number}"
         line = _expand(line, walk.env)
         requirement, option_text = _split(line)
         try:
             tokens = shlex.split(option_text)
         except ValueError as err:
-            raise InputError(path, f"cannot split options: {err}", where=str(number)) from None
+            raise InputError(shown, f"cannot split options: {err}", where=str(number)) from None
         for given in parse_file_options(tokens, place):
             _walk_option(given, path, walk, depth)
         if requirement:
@@ -352,12 +366,14 @@ def _walk_option(given: Given, parent: Path | None, walk: _Walk, depth: int) -> 
     elif name == "--group":
         path, group = group_source(value)
         text = read_requirements_file(path, given.origin)
-        place = f"{path} [dependency-groups] {group}"
-        _check_all(group_requirements(path, group, text), place, walk)
+        shown = Path(printable(str(path), 300))
+        place = f"{shown} [dependency-groups] {printable(group)}"
+        _check_all(group_requirements(shown, group, text), place, walk)
     elif name == "--requirements-from-script":
         path = Path(value)
         text = read_requirements_file(path, given.origin)
-        _check_all(script_requirements(path, text), f"{path} (script metadata)", walk)
+        shown = Path(printable(str(path), 300))
+        _check_all(script_requirements(shown, text), f"{shown} (script metadata)", walk)
 
 
 def _check_all(requirements: list[str], place: str, walk: _Walk) -> None:

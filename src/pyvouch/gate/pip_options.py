@@ -184,11 +184,14 @@ class Given:
 
     def show(self) -> str:
         """How a message quotes it."""
-        value = "" if self.value is None else f" {_excerpt(self.value)}"
+        value = "" if self.value is None else f" {printable(self.value)}"
         return f"{self.option.name}{value}"
 
 
-def _excerpt(text: str, limit: int = 120) -> str:
+def printable(text: str, limit: int = 120) -> str:
+    """``text`` for a one-line message: control characters escaped, at most ``limit`` long."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -204,10 +207,10 @@ class _Parser(optparse.OptionParser):
         self.place = place
 
     def error(self, msg: str) -> NoReturn:
-        raise UsageError(f"{self.place}: pip option error: {msg}")
+        raise UsageError(f"{self.place}: pip option error: {printable(msg, 300)}")
 
     def exit(self, status: int = 0, msg: str | None = None) -> NoReturn:
-        raise UsageError(f"{self.place}: pip option error: {msg or status}")
+        raise UsageError(f"{self.place}: pip option error: {printable(msg or str(status), 300)}")
 
 
 def _parser(options: Iterable[PipOption], place: str, found: list[Given]) -> _Parser:
