@@ -15,7 +15,7 @@ from pyvouch.gate.pip_config import (
     parse_config_debug,
     parse_config_list,
 )
-from pyvouch.gate.pip_inputs import GateFlags, What, check_pip_inputs, classify
+from pyvouch.gate.pip_inputs import GateFlags, What, check_pip_inputs, classify, name_sources
 from pyvouch.gate.pip_options import parse_command_line, render
 
 STRICT = GateFlags(allow_sdists=False, allow_not_indexed=False)
@@ -425,3 +425,15 @@ def test_a_requirements_file_from_the_environment_is_read() -> None:
     with pytest.raises(UsageError) as info:
         check_pip_inputs(config_options(config), (), STRICT, {})
     assert str(info.value).startswith("injected.txt:1: './src/demo' is a local directory")
+
+
+def test_pips_error_lines_name_where_each_requirement_was_given() -> None:
+    write("reqs.txt", "demo==1.0\nother>=2\n")
+    sources = check_pip_inputs(
+        parse_command_line(("-r", "reqs.txt")).given, ("demo-extra",), STRICT, {}
+    )
+    line = "ERROR: No matching distribution found for other>=2"
+    assert name_sources(line, sources) == f"{line} [given at reqs.txt:2]"
+    line = "ERROR: Could not find a version that satisfies the requirement demo-extra"
+    assert name_sources(line, sources) == f"{line} [given on the command line]"
+    assert name_sources("ERROR: something else", sources) == "ERROR: something else"
