@@ -22,9 +22,16 @@ DEFAULT_PACKAGES = 2500
 PYVOUCH = [sys.executable, "-m", "pyvouch"]
 
 
+def corpus_dir(
+    packages: int = DEFAULT_PACKAGES, seed: int = DEFAULT_SEED, base: Path = OUT
+) -> Path:
+    """Where the corpus for (packages, seed) lives: the benchmarks read it there."""
+    return base / f"corpus-seed{seed}-n{packages}"
+
+
 def corpus(packages: int = DEFAULT_PACKAGES, seed: int = DEFAULT_SEED, base: Path = OUT) -> Path:
     """The corpus for (packages, seed) under ``base``: generated once, reused when present."""
-    out = base / f"corpus-seed{seed}-n{packages}"
+    out = corpus_dir(packages, seed, base)
     if (out / "manifest.json").is_file():
         return out
     if out.exists():

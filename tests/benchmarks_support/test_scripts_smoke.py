@@ -34,3 +34,31 @@ def test_make_corpus_then_verify_throughput(tmp_path: Path) -> None:
     for key in ("ms_per_attestation", "floor_ms_per_attestation", "peak_rss_mb"):
         value = measured[key]
         assert isinstance(value, float) and value > 0, key
+
+
+def test_make_corpus_writes_by_default_where_the_benchmarks_read(tmp_path: Path) -> None:
+    """Without --out the corpus lands in benchmarks/out/corpus-seedS-nN/ (git-ignored), the
+    folder `_bench.corpus` (verify_throughput.py, scan.py) reads; a second run keeps it."""
+    import shutil
+
+    copy = tmp_path / "benchmarks"
+    shutil.copytree(BENCHMARKS, copy, ignore=shutil.ignore_patterns("out", "__pycache__"))
+    args = (str(copy / "make_corpus.py"), "--packages", "2", "--seed", "5", "--quiet")
+    made = _run(*args)
+    expected = copy / "out" / "corpus-seed5-n2"
+    assert made["out"] == str(expected)
+    assert (expected / "manifest.json").is_file()
+    manifest = (expected / "manifest.json").read_bytes()
+    again = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert again.returncode == 0, again.stderr
+    assert "already there" in again.stderr
+    assert (expected / "manifest.json").read_bytes() == manifest
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import _bench
+
+        assert _bench.corpus_dir(2, 5, copy / "out") == expected
+    finally:
+        sys.path.remove(str(BENCHMARKS))

@@ -119,6 +119,38 @@ def test_all_or_nothing(files: list[Path], tmp_path: Path) -> None:
     assert [p.name for p in out.iterdir()] == [files[1].name + ".sigstore.json"]
 
 
+def test_signing_a_folder_again_skips_the_bundles_it_wrote(
+    files: list[Path], tmp_path: Path
+) -> None:
+    """`sign-blob dist/*` twice: the second run sees FILE.sigstore.json among its inputs,
+    skips each with a note, and replaces the bundles with fresh ones that verify."""
+    key, pub = write_keypair(tmp_path)
+    assert run("sign-blob", *map(str, files), "--key", str(key)).exit_code == 0
+    first = {f: f.with_name(f.name + ".sigstore.json").read_bytes() for f in files}
+    everything = sorted(tmp_path.glob("pkg-1.0*"))
+    assert len(everything) == 4  # two files, two bundles
+    again = run("sign-blob", *map(str, everything), "--key", str(key))
+    assert again.exit_code == 0, again.output
+    for file in files:
+        bundle = file.with_name(file.name + ".sigstore.json")
+        assert f"skipped {bundle}: a Sigstore bundle, not signed" in again.stderr
+        assert not bundle.with_name(bundle.name + ".sigstore.json").exists()
+        assert bundle.read_bytes() != first[file]  # re-signed (ECDSA signatures differ)
+        code, found = verified(file, "--key", str(pub), "--allow-no-tlog")
+        assert code == 0 and found["status"] == "verified"
+    assert "signed 2 file(s)" in again.stdout
+
+
+def test_only_bundles_is_nothing_to_sign(files: list[Path], tmp_path: Path) -> None:
+    key, _ = write_keypair(tmp_path)
+    assert run("sign-blob", *map(str, files), "--key", str(key)).exit_code == 0
+    bundles = sorted(tmp_path.glob("*.sigstore.json"))
+    result = run("sign-blob", *map(str, bundles), "--key", str(key))
+    assert result.exit_code == 2
+    assert "nothing to sign: every FILE is a Sigstore bundle" in result.output
+    assert not list(tmp_path.glob("*.sigstore.json.sigstore.json"))
+
+
 def test_rejects_unsupported_keys(files: list[Path], tmp_path: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 

@@ -217,7 +217,9 @@ def sign_blob_cmd(
 ) -> None:
     """Sign each FILE into a cosign-compatible Sigstore bundle, FILE.sigstore.json.
 
-    Either every file is signed and written, or nothing is written. With --key no
+    FILEs that are themselves bundles (*.sigstore.json) are skipped with a note, so
+    `sign-blob dist/*` can run again. Either every file is signed and written, or nothing
+    is written. With --key no
     transparency log is used: the bundle proves possession of the key only.
     """
     from pyvouch.sign.attest import choose_trust, load_trust_config
@@ -226,12 +228,15 @@ def sign_blob_cmd(
         load_signing_key,
         sign_keyless,
         sign_with_key,
+        split_bundles,
         write_all,
     )
     from pyvouch.sign.identity import describe_identity, obtain_token, unverified_claims
     from pyvouch.verify.blob import key_id
 
-    paths = list(files)
+    paths, bundles = split_bundles(list(files))
+    for bundle in bundles:
+        click.echo(f"skipped {bundle}: a Sigstore bundle, not signed", err=True)
     check_files(paths, output_dir)
     if key is not None:
         if identity_token or trust_config or staging:

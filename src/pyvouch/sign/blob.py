@@ -62,6 +62,19 @@ def bundle_path(file: Path, output_dir: Path | None) -> Path:
     return (output_dir if output_dir is not None else file.parent) / (file.name + BUNDLE_SUFFIX)
 
 
+def split_bundles(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(files to sign, bundles left out): a ``*.sigstore.json`` is never signed, so that
+    ``sign-blob dist/*`` can run again over the bundles its first run wrote."""
+    bundles = [file for file in files if file.name.endswith(BUNDLE_SUFFIX)]
+    to_sign = [file for file in files if not file.name.endswith(BUNDLE_SUFFIX)]
+    if not to_sign:
+        raise UsageError(
+            f"nothing to sign: every FILE is a Sigstore bundle (*{BUNDLE_SUFFIX}), "
+            "which sign-blob does not sign"
+        )
+    return to_sign, bundles
+
+
 def check_files(files: list[Path], output_dir: Path | None) -> None:
     """Every FILE readable, no two with the same bundle, none a bundle itself."""
     for file in files:
