@@ -59,6 +59,9 @@ class Package:
     `--hash`, SBOM component hashes). The scan matches them to the index's files by digest."""
     marker: str | None = None
     """The environment marker under which the source installs this package; None = always."""
+    installed: str | None = None
+    """An installed distribution's ``.dist-info`` directory (environment scans): the scan then
+    compares the installed files with the verified wheel (`pyvouch.installed`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,14 @@ from pyvouch.index.simple import (
     parse_page,
     strip_credentials,
 )
-from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
+from pyvouch.index.transport import (
+    BodySink,
+    ClientStats,
+    FetchError,
+    RedirectPolicy,
+    Response,
+    Transport,
+)
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import data_dir, load_or_create_key
 
@@ -325,6 +332,22 @@ class IndexClient:
             return parse_page(body, content_type, url, project=name)
         except PageParseError:
             return None
+
+    # -- distribution files ----------------------------------------------------------------
+
+    async def download(self, url: str, sink: BodySink, *, limit: int) -> tuple[str, ...]:
+        """GET a distribution file into ``sink`` (at most ``limit`` bytes); the warnings
+        (redirects to another host). Raises IndexLookupError (OfflineMiss offline)."""
+        shown = strip_credentials(url)
+        if self.offline:
+            raise OfflineMiss(f"{OFFLINE}: {shown} is not downloaded offline")
+        try:
+            resp = await self._http().get(url, accept="*/*", limit=limit, kind="file", sink=sink)
+        except FetchError as err:
+            raise IndexLookupError(f"{shown}: {err.reason}") from None
+        if resp.status != 200:
+            raise IndexLookupError(f"{shown}: HTTP {resp.status}")
+        return resp.warnings
 
     # -- provenance ------------------------------------------------------------------------
 

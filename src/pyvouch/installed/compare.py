@@ -1,0 +1,144 @@
+"""An installation against the verified wheel it should have come from.
+
+Every member of the wheel must be installed (listed in ``RECORD``) with the member's exact
+bytes, except:
+
+- ``.dist-info/RECORD``, which every installer rewrites (its lines are checked instead);
+- a ``.data/scripts/`` file whose first line starts ``#!python``: the installer rewrites that
+  line to the target interpreter (wheel spec), so the installed first line must be a ``#!``
+  line and everything after it must be the member's bytes.
+
+Every file the installed ``RECORD`` lists must come from the wheel, except what installers add:
+``INSTALLER``, ``REQUESTED``, ``direct_url.json`` and ``RECORD`` in the distribution's own
+``.dist-info``; ``.pyc`` files in ``__pycache__`` beside an installed ``.py`` of the wheel (the
+spec lets them go without a hash; their contents are not judged); and the launchers of the
+wheel's own ``console_scripts`` / ``gui_scripts`` entry points outside site-packages (their
+contents are the installer's, checked only against ``RECORD``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pyvouch.installed.files import CHUNK, Difference, LocalCheck, hash_file
+from pyvouch.installed.record import Row
+from pyvouch.installed.wheel import Member, WheelManifest
+
+ADDED_BY_INSTALLERS = frozenset({"INSTALLER", "REQUESTED", "direct_url.json", "RECORD"})
+LAUNCHER_SUFFIXES = ("", ".exe", "-script.py", "-script.pyw")
+LIB_SCHEMES = frozenset({"purelib", "platlib"})
+
+
+def _script_body_sha256(path: Path) -> bytes | None:
+    """sha256 of everything after the first line, or None unless that line is a ``#!``."""
+    body = hashlib.sha256()
+    with path.open("rb") as handle:
+        first = handle.readline(64 * 1024)
+        if not first.startswith(b"#!") or not first.endswith(b"\n"):
+            return None
+        while chunk := handle.read(CHUNK):
+            body.update(chunk)
+    return body.digest()
+
+
+class _Installed:
+    """The installed RECORD's rows, found by where the wheel's members go."""
+
+    def __init__(self, local: LocalCheck) -> None:
+        self.local = local
+        self.site = local.record.site
+        self.inside: dict[str, Row] = {}
+        self.outside: list[Row] = []
+        for row in local.record.rows:
+            if row.location.is_relative_to(self.site):
+                self.inside[row.location.relative_to(self.site).as_posix()] = row
+            else:
+                self.outside.append(row)
+
+    def find(self, member: str, wheel: WheelManifest) -> Row | None:
+        data = wheel.data_dir + "/"
+        if member.startswith(data):
+            scheme, _, rest = member[len(data) :].partition("/")
+            if scheme in LIB_SCHEMES:
+                return self.inside.get(rest)
+            # scripts, data, headers: outside site-packages, under the scheme's directory
+            ends = [r for r in self.outside if r.location.as_posix().endswith("/" + rest)]
+            return ends[0] if len(ends) == 1 else None
+        if member.startswith(wheel.dist_info + "/"):
+            member = self.local.record.dist_info.name + member[len(wheel.dist_info) :]
+        return self.inside.get(member)
+
+    def sha256(self, row: Row) -> bytes | None:
+        known = self.local.sha256.get(row.location)
+        if known is not None:
+            return known
+        try:
+            return hash_file(row.location, ("sha256",))["sha256"]
+        except OSError:
+            return None
+
+
+def _member_differs(row: Row, member: Member, installed: _Installed) -> str | None:
+    actual = installed.sha256(row)
+    if actual is None:
+        return "cannot be read"
+    if actual == member.sha256:
+        return None
+    if member.script_body_sha256 is not None:
+        try:
+            body = _script_body_sha256(row.location)
+        except OSError:
+            body = None
+        if body == member.script_body_sha256:
+            return None
+        return "differs from the verified wheel's script after its #! line"
+    return "differs from the verified wheel"
+
+
+def _added_by_installer(
+    row: Row, installed: _Installed, wheel: WheelManifest, used: set[Path]
+) -> bool:
+    location = row.location
+    if location.parent == installed.local.record.dist_info:
+        return location.name in ADDED_BY_INSTALLERS
+    if location.suffix == ".pyc" and location.parent.name == "__pycache__":
+        source = location.parent.parent / (location.name.split(".", 1)[0] + ".py")
+        return source in used
+    if not location.is_relative_to(installed.site):
+        name = location.name
+        return any(
+            name.endswith(suffix) and name[: len(name) - len(suffix)] in wheel.entry_points
+            for suffix in LAUNCHER_SUFFIXES
+        )
+    return False
+
+
+def compare(local: LocalCheck, wheel: WheelManifest) -> list[Difference]:
+    """How the installation in ``local`` differs from ``wheel`` (empty: it is that wheel)."""
+    installed = _Installed(local)
+    already = {d.path for d in local.differences}
+    differences: list[Difference] = []
+    used: set[Path] = set()
+    for name, member in sorted(wheel.members.items()):
+        if name == f"{wheel.dist_info}/RECORD":
+            continue
+        row = installed.find(name, wheel)
+        if row is None:
+            differences.append(Difference(name, "in the verified wheel, but not in RECORD"))
+            continue
+        used.add(row.location)
+        if row.path in already:
+            continue
+        problem = _member_differs(row, member, installed)
+        if problem is not None:
+            differences.append(Difference(row.path, problem))
+    record = local.record
+    for row in record.rows:
+        if row.location in used:
+            continue
+        if not _added_by_installer(row, installed, wheel, used):
+            differences.append(Difference(row.path, "in RECORD, but not in the verified wheel"))
+        elif row.digest is None and not record.unhashed_allowed(row):
+            differences.append(Difference(row.path, "in RECORD without a hash"))
+    return differences

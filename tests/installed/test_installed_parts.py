@@ -1,0 +1,186 @@
+"""The parts of the installed-files check: RECORD digests, the wheel reader and its limits,
+choosing the installed wheel, and downloading it (retries, limits, the digest)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.tags import parse_tag
+
+from pyvouch.errors import IndexLookupError, OfflineMiss
+from pyvouch.index.client import IndexClient
+from pyvouch.index.simple import IndexFile
+from pyvouch.installed.check import matching_wheel
+from pyvouch.installed.fetch import verified_wheel
+from pyvouch.installed.record import RecordUnavailable, decode_digest, read_record
+from pyvouch.installed.wheel import Limits, WheelProblem, read_wheel
+from tests.support.index_servers import Reply, serve
+from tests.support.installed_sites import TOOL_FILES, b64, write_wheel
+
+
+def zipped(members: dict[str, bytes]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    buf.seek(0)
+    return buf
+
+
+# -- digests --------------------------------------------------------------------------------
+
+
+def test_decode_digest_is_urlsafe_without_padding() -> None:
+    digest = hashlib.sha256(b"x").digest()
+    assert decode_digest(b64(digest)) == digest
+    assert decode_digest(b64(digest) + "=") == digest  # padding tolerated
+    for bad in ("", "a+b/", "ab cd", "ab*d", "a"):
+        with pytest.raises(ValueError, match="urlsafe"):
+            decode_digest(bad)
+
+
+def test_record_paths_are_relative_to_the_site(tmp_path: Path) -> None:
+    info = tmp_path / "x-1.0.dist-info"
+    info.mkdir()
+    digest = b64(hashlib.sha256(b"").digest())
+    (info / "RECORD").write_text(f"x.py,sha256={digest},0\n../../bin/x,sha256={digest},0\n")
+    record = read_record(info)
+    assert [r.location for r in record.rows] == [
+        tmp_path / "x.py",
+        tmp_path.parent.parent / "bin" / "x",
+    ]
+    (info / "RECORD").write_text(f"x.py,sha1={digest},0\n")
+    with pytest.raises(RecordUnavailable, match="sha1"):
+        read_record(info)
+    (info / "RECORD").write_text(f"x.py,shake_128={digest},0\n")
+    with pytest.raises(RecordUnavailable, match="variable-length"):
+        read_record(info)
+
+
+# -- the wheel reader -----------------------------------------------------------------------
+
+
+def test_manifest_digests_members_and_scripts(tmp_path: Path) -> None:
+    path = write_wheel(tmp_path, "tool", "1.0", TOOL_FILES)
+    manifest = read_wheel(path, path.name)
+    assert manifest.dist_info == "tool-1.0.dist-info"
+    assert manifest.entry_points == frozenset({"tool"})
+    core = manifest.members["tool/core.py"]
+    assert core.sha256 == hashlib.sha256(b"VALUE = 1\n").digest() and core.size == 10
+    assert core.script_body_sha256 is None
+    runme = manifest.members["tool-1.0.data/scripts/runme"]
+    assert runme.script_body_sha256 == hashlib.sha256(b"print('runme')\n").digest()
+    # a script that does not start #!python is not rewritten by installers
+    assert manifest.members["tool-1.0.data/scripts/plain.sh"].script_body_sha256 is None
+
+
+@pytest.mark.parametrize(
+    ("members", "problem"),
+    [
+        ({"../evil.py": b"", "x-1.0.dist-info/METADATA": b""}, "unsafe path"),
+        ({"/abs.py": b"", "x-1.0.dist-info/METADATA": b""}, "unsafe path"),
+        ({"a\\b.py": b"", "x-1.0.dist-info/METADATA": b""}, "unsafe path"),
+        ({"x.py": b""}, "no single .dist-info"),
+        ({"x-1.0.dist-info/METADATA": b"", "X-1.0.dist-info/METADATA": b""}, "no single"),
+        (
+            {"x-1.0.dist-info/METADATA": b"", "x-1.0.dist-info/entry_points.txt": b"[a\nb"},
+            "entry_points.txt",
+        ),
+    ],
+)
+def test_malformed_wheels_are_refused(members: dict[str, bytes], problem: str) -> None:
+    with pytest.raises(WheelProblem, match=problem):
+        read_wheel(zipped(members), "x-1.0-py3-none-any.whl")
+
+
+def test_duplicate_members_are_refused() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("x-1.0.dist-info/METADATA", b"")
+        with pytest.warns(UserWarning):
+            zf.writestr("x.py", b"a")
+            zf.writestr("x.py", b"b")
+    buf.seek(0)
+    with pytest.raises(WheelProblem, match="twice"):
+        read_wheel(buf, "x-1.0-py3-none-any.whl")
+
+
+def test_wheel_limits() -> None:
+    members = {"x-1.0.dist-info/METADATA": b"", **{f"x/{i}.py": b"a" * 100 for i in range(5)}}
+    read_wheel(zipped(members), "x-1.0-py3-none-any.whl", Limits(members=6, unpacked_bytes=500))
+    with pytest.raises(WheelProblem, match="more than 5 files"):
+        read_wheel(zipped(members), "x-1.0-py3-none-any.whl", Limits(members=5))
+    with pytest.raises(WheelProblem, match="more than the limit"):
+        read_wheel(zipped(members), "x-1.0-py3-none-any.whl", Limits(unpacked_bytes=499))
+    with pytest.raises(WheelProblem, match="zip"):
+        read_wheel(io.BytesIO(b"not a zip"), "x-1.0-py3-none-any.whl")
+
+
+# -- which wheel was installed --------------------------------------------------------------
+
+
+def _files(*names: str) -> list[IndexFile]:
+    return [
+        IndexFile(n, f"http://127.0.0.1/{n}", "0" * 64, None, provenance_key=False) for n in names
+    ]
+
+
+def test_matching_wheel_by_tags_and_build() -> None:
+    files = _files(
+        "x-1.0.tar.gz",
+        "x-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "x-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        "x-1.0-1-cp312-cp312-manylinux_2_17_x86_64.whl",
+    )
+    linux311 = frozenset(parse_tag("cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64"))
+    found = matching_wheel(files, linux311, None)
+    assert found is not None and "cp311" in found.filename
+    # one tag in common (a WHEEL file that names fewer tags than the filename)
+    some = frozenset(parse_tag("cp311-cp311-manylinux2014_x86_64"))
+    assert matching_wheel(files, some, None) == found
+    cp312 = frozenset(parse_tag("cp312-cp312-manylinux_2_17_x86_64"))
+    assert matching_wheel(files, cp312, None) == files[2]
+    assert matching_wheel(files, cp312, "1") == files[3]
+    assert matching_wheel(files, frozenset(parse_tag("py3-none-any")), None) is None
+    assert matching_wheel(files, frozenset(), None) is None
+
+
+# -- the download ---------------------------------------------------------------------------
+
+
+def _fetch(url: str, sha256: str, *, offline: bool = False, limit: int = 1 << 20) -> object:
+    async def run() -> object:
+        async with IndexClient(url, offline=offline, use_cache=False, backoff=0.01) as client:
+            manifest, _warnings = await verified_wheel(
+                client, filename="tool-1.0-py3-none-any.whl", url=url, sha256=sha256, limit=limit
+            )
+            return manifest
+
+    return asyncio.run(run())
+
+
+def test_download_retries_and_checks_the_digest(tmp_path: Path) -> None:
+    data = write_wheel(tmp_path, "tool", "1.0", TOOL_FILES).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    with serve() as server:
+        # a body cut half-way, then a server error, then the wheel: the retried download
+        # starts from an empty file, so the digest is the wheel's
+        server.route(
+            "/w.whl", Reply(body=data, truncate_to=len(data) // 2), Reply(503), Reply(body=data)
+        )
+        manifest = _fetch(server.url("/w.whl"), digest)
+        assert "tool/core.py" in manifest.members  # type: ignore[attr-defined]
+        with pytest.raises(WheelProblem, match="not the verified"):
+            _fetch(server.url("/w.whl"), "0" * 64)
+        with pytest.raises(IndexLookupError, match=r"exceeds the limit|too large"):
+            _fetch(server.url("/w.whl"), digest, limit=100)
+        server.route("/gone.whl", Reply(404))
+        with pytest.raises(IndexLookupError, match="HTTP 404"):
+            _fetch(server.url("/gone.whl"), digest)
+        with pytest.raises(OfflineMiss):
+            _fetch(server.url("/w.whl"), digest, offline=True)
