@@ -58,7 +58,12 @@ def good(good_root: Path) -> Iterator[StaticServer]:
 @pytest.fixture(scope="module")
 def pristine(good: StaticServer, tmp_path_factory: pytest.TempPathFactory) -> Venv:
     return installed_venv(
-        tmp_path_factory.mktemp("pristine") / "venv", good.index_url, "tool", "other"
+        tmp_path_factory.mktemp("pristine") / "venv",
+        good.index_url,
+        "tool",
+        "other",
+        "ns-a",
+        "ns-b",
     )
 
 
@@ -93,8 +98,12 @@ def test_untouched_installation_verifies(
     code, doc = run(scan, venv, good, trust, "--mode", "enforce")
     assert code == 0, doc
     pkgs = packages_of(doc)
-    assert pkgs["tool"]["status"] == "verified"
-    assert pkgs["other"]["status"] == "verified"
+    assert {name: p["status"] for name, p in pkgs.items()} == {
+        "tool": "verified",
+        "other": "verified",
+        "ns-a": "verified",  # a namespace package shared with ns-b
+        "ns-b": "verified",
+    }
     tool = file_of(doc, "tool")
     assert tool["filename"] == "tool-1.0-py3-none-any.whl"
     assert "the installed files are this wheel's" in tool["reason"]
@@ -333,6 +342,55 @@ def test_planted_importable_file_is_invalid(
     tool = file_of(doc, "tool")
     assert tool["status"] == "invalid"
     assert f"{planted} (importable, but no RECORD lists it)" in tool["reason"]
+
+
+def test_planted_directory_through_a_symbolic_link_is_invalid(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "__init__.py").write_text("import os\n")
+    (site_packages(venv) / "tool" / "sub").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "loop").symlink_to(elsewhere, target_is_directory=True)  # walked once
+    _code, doc = run(scan, venv, good, trust)
+    tool = file_of(doc, "tool")
+    assert tool["status"] == "invalid"
+    assert "tool/sub/__init__.py (importable, but no RECORD lists it)" in tool["reason"]
+
+
+def test_file_listed_by_another_distribution_in_a_regular_package_is_invalid(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path
+) -> None:
+    """A made-up distribution whose RECORD claims a file planted in tool's own package."""
+    site = site_packages(venv)
+    evil = b"import os\n"
+    (site / "tool" / "__init__.abi3.so").write_bytes(evil)
+    fake = site / "helper-1.0.dist-info"
+    fake.mkdir()
+    (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: helper\nVersion: 1.0\n")
+    (fake / "RECORD").write_text("")
+    rewrite_record(fake, "tool/__init__.abi3.so", evil)
+    _code, doc = run(scan, venv, good, trust)
+    tool = file_of(doc, "tool")
+    assert tool["status"] == "invalid"
+    assert (
+        "tool/__init__.abi3.so (importable, listed only by helper-1.0.dist-info/RECORD)"
+        in tool["reason"]
+    )
+    # the made-up distribution is not on the index: nothing verified it either
+    assert packages_of(doc)["helper"]["status"] == "unknown"
+
+
+def test_namespace_package_files_of_a_sibling_are_fine_but_unlisted_ones_are_not(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path
+) -> None:
+    planted = site_packages(venv) / "acme_ns" / "c.py"
+    planted.write_text("import os\n")
+    _code, doc = run(scan, venv, good, trust)
+    for name in ("ns-a", "ns-b"):  # both own the namespace: both are blamed
+        finding = file_of(doc, name)
+        assert finding["status"] == "invalid"
+        assert "acme_ns/c.py (importable, but no RECORD lists it)" in finding["reason"]
 
 
 def test_unlisted_data_and_bytecode_caches_are_not_judged(

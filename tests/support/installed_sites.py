@@ -31,6 +31,9 @@ TOOL_FILES: dict[str, bytes] = {
     "tool-1.0.dist-info/entry_points.txt": b"[console_scripts]\ntool = tool:main\n",
 }
 OTHER_FILES: dict[str, bytes] = {"other.py": b"def answer():\n    return 42\n"}
+NS_A_FILES: dict[str, bytes] = {"acme_ns/a/__init__.py": b"A = 1\n"}
+NS_B_FILES: dict[str, bytes] = {"acme_ns/b/__init__.py": b"B = 1\n"}
+"""Two distributions sharing the namespace package ``acme_ns`` (no ``__init__.py``)."""
 
 
 def b64(digest: bytes) -> str:
@@ -77,11 +80,13 @@ def _expand(tag: str) -> list[str]:
 
 
 def good_site(minter: Minter, root: Path) -> Path:
-    """``tool`` and ``other``, signed as APP."""
+    """``tool``, ``other``, ``ns_a`` and ``ns_b``, signed as APP."""
     dists = root / "dists"
     wheels = [
         write_wheel(dists, "tool", "1.0", TOOL_FILES),
         write_wheel(dists, "other", "1.0", OTHER_FILES),
+        write_wheel(dists, "ns_a", "1.0", NS_A_FILES),
+        write_wheel(dists, "ns_b", "1.0", NS_B_FILES),
     ]
     minter.sign(wheels, APP)
     return build_site(dists, root / "site")

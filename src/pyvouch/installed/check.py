@@ -24,7 +24,7 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from pyvouch.index.simple import IndexFile
-from pyvouch.installed.files import Difference, LocalCheck, check_files, listed_in
+from pyvouch.installed.files import Difference, Listing, LocalCheck, check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, read_record, wheel_tags
 from pyvouch.model import Finding, Status
 
@@ -36,9 +36,9 @@ class SiteListings:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sites: dict[Path, frozenset[Path]] = {}
+        self._sites: dict[Path, Listing] = {}
 
-    def get(self, site: Path) -> frozenset[Path]:
+    def get(self, site: Path) -> Listing:
         with self._lock:
             listed = self._sites.get(site)
             if listed is None:

@@ -97,9 +97,34 @@ def import_names(record: InstalledRecord) -> set[str]:
     return names
 
 
-def _planted(record: InstalledRecord, listed: frozenset[Path]) -> list[Difference]:
+Listing = dict[Path, str]
+"""Every location some RECORD in a site directory lists -> the .dist-info that lists it."""
+
+
+class _Owners:
+    """Who may place an importable file in the distribution's import locations: itself, and
+    (inside a namespace package it shares, one without its own ``__init__.py``) any other
+    distribution whose RECORD lists the file."""
+
+    def __init__(self, record: InstalledRecord, listed: Listing) -> None:
+        self.record = record
+        self.own = {row.location for row in record.rows}
+        self.listed = listed
+
+    def problem(self, path: Path, top: Path | None) -> str | None:
+        if path in self.own:
+            return None
+        other = self.listed.get(path)
+        if other is None:
+            return "importable, but no RECORD lists it"
+        shared = top is not None and (top / "__init__.py") not in self.own
+        return None if shared else f"importable, listed only by {other}/RECORD"
+
+
+def _planted(record: InstalledRecord, listed: Listing) -> list[Difference]:
     found: list[Difference] = []
     names = import_names(record)
+    owners = _Owners(record, listed)
     try:
         entries = sorted(p.name for p in record.site.iterdir())
     except OSError:
@@ -109,26 +134,37 @@ def _planted(record: InstalledRecord, listed: frozenset[Path]) -> list[Differenc
         if stem not in names:
             continue
         path = record.site / entry
-        if path.is_dir() and not path.is_symlink() and entry == stem:
-            found.extend(_planted_under(path, record.site, listed))
-        elif Path(entry).suffix in IMPORTABLE and path not in listed:
-            found.append(Difference(entry, "importable, but no RECORD lists it"))
+        if entry == stem and path.is_dir():
+            found.extend(_planted_under(path, owners))
+        elif Path(entry).suffix in IMPORTABLE and (problem := owners.problem(path, None)):
+            found.append(Difference(entry, problem))
     return found
 
 
-def _planted_under(top: Path, site: Path, listed: frozenset[Path]) -> list[Difference]:
+def _planted_under(top: Path, owners: _Owners) -> list[Difference]:
+    """Importable files under ``top``, following symbolic links (Python does) once each."""
     found: list[Difference] = []
-    for folder, dirs, files in os.walk(top):
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(top, followlinks=True):
+        try:
+            info = Path(folder).stat()
+        except OSError:
+            dirs[:] = []
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((info.st_dev, info.st_ino))
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             path = Path(folder) / name
-            if Path(name).suffix in IMPORTABLE and path not in listed:
-                shown = path.relative_to(site).as_posix()
-                found.append(Difference(shown, "importable, but no RECORD lists it"))
+            if Path(name).suffix in IMPORTABLE and (problem := owners.problem(path, top)):
+                shown = path.relative_to(owners.record.site).as_posix()
+                found.append(Difference(shown, problem))
     return found
 
 
-def check_files(record: InstalledRecord, listed: frozenset[Path]) -> LocalCheck:
+def check_files(record: InstalledRecord, listed: Listing) -> LocalCheck:
     """Every file ``record`` lists against its line, and the distribution's import locations
     against ``listed`` (every location any RECORD in the same directory lists)."""
     sha256: dict[Path, bytes] = {}
@@ -145,21 +181,23 @@ def check_files(record: InstalledRecord, listed: frozenset[Path]) -> LocalCheck:
     return LocalCheck(record, sha256, tuple(differences))
 
 
-def listed_in(site: Path) -> frozenset[Path]:
+def listed_in(site: Path) -> Listing:
     """Every location that some distribution's RECORD in ``site`` lists (unreadable RECORDs
     add nothing)."""
-    listed: set[Path] = set()
+    listed: Listing = {}
     for dist in metadata.distributions(path=[str(site)]):
+        where = getattr(dist, "_path", None)
+        name = where.name if isinstance(where, Path) else "?"
         try:
             files = dist.files
         except Exception:  # noqa: S112 - an unparsable RECORD lists nothing
             continue
         for item in files or ():
-            listed.add(Path(os.path.normpath(site / str(item))))
-    return frozenset(listed)
+            listed.setdefault(Path(os.path.normpath(site / str(item))), name)
+    return listed
 
 
-def unowned_pth(site: Path, listed: frozenset[Path]) -> list[str]:
+def unowned_pth(site: Path, listed: Listing) -> list[str]:
     """``.pth`` files in ``site`` that no RECORD lists (Python runs their import lines at
     every start-up)."""
     try:
