@@ -44,6 +44,7 @@ from pyvouch.installed.check import (
 )
 from pyvouch.installed.compare import compare
 from pyvouch.installed.fetch import verified_wheel
+from pyvouch.installed.manifests import ManifestCache
 from pyvouch.installed.wheel import WheelProblem
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
@@ -127,6 +128,7 @@ class _Scanner:
         options: ScanOptions,
         progress: Progress | None,
         total: int,
+        manifests: ManifestCache | None = None,
     ) -> None:
         self.client = client
         self.checks = checks
@@ -135,6 +137,7 @@ class _Scanner:
         self.total = total
         self.done = 0
         self.listings = SiteListings()
+        self.manifests = manifests
 
     async def package(self, package: Package) -> PackageResult:
         try:
@@ -254,7 +257,11 @@ class _Scanner:
             return unchecked(f"no digest or URL is known for {wheel.filename}")
         try:
             manifest, warnings = await verified_wheel(
-                self.client, filename=wheel.filename, url=wheel.url, sha256=digest
+                self.client,
+                filename=wheel.filename,
+                url=wheel.url,
+                sha256=digest,
+                cache=self.manifests,
             )
         except (IndexLookupError, WheelProblem) as err:
             return unchecked(f"{wheel.filename}: {err}")
@@ -321,6 +328,13 @@ def _verdicts(options: ScanOptions, client: IndexClient) -> VerdictCache | None:
     return VerdictCache.open(options.cache_dir or default_cache_dir(), data_dir(), client.writes)
 
 
+def _manifests(options: ScanOptions, client: IndexClient) -> ManifestCache | None:
+    """Wheel manifests for environment scans, cached (authenticated) beside the verdicts."""
+    if not options.verdict_cache:
+        return None
+    return ManifestCache.open(options.cache_dir or default_cache_dir(), data_dir(), client.writes)
+
+
 async def scan_packages_async(
     packages: Sequence[Package],
     verifier: AttestationVerifier | DeferredVerifier,
@@ -341,7 +355,9 @@ async def scan_packages_async(
         # lookups continue.
         verdicts = _verdicts(options, client)
         async with LookupVerifier(verifier, len(packages), verdicts=verdicts) as checks:
-            scanner = _Scanner(client, checks, options, progress, len(packages))
+            scanner = _Scanner(
+                client, checks, options, progress, len(packages), _manifests(options, client)
+            )
             results = await asyncio.gather(*(scanner.package(p) for p in packages))
         return list(results), client.index_url
 

@@ -8,6 +8,7 @@ with write access to site-packages would, and scans it with `pyvouch scan VENV`.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from pyvouch.installed.manifests import LAYOUT, ManifestCache
 from pyvouch.testing import TestAuthority
 from tests.scan.conftest import Scan, packages_of
 from tests.support.install_sites import real_dists
@@ -456,15 +458,69 @@ def test_served_wheel_must_be_the_verified_one(
     assert digest in tool["reason"]
 
 
-def test_offline_scan_cannot_compare(
+def test_warm_scan_compares_offline_with_the_cached_manifest(
     scan: Scan, venv: Venv, good: StaticServer, trust: Path
 ) -> None:
+    before = sum(1 for r in good.requests if r[1].startswith("/files/"))
     _code, warm = run(scan, venv, good, trust)
     assert packages_of(warm)["tool"]["status"] == "verified"
+    downloads = sum(1 for r in good.requests if r[1].startswith("/files/"))
+    assert downloads == before + 4  # one wheel per distribution
     _code, doc = run(scan, venv, good, trust, "--offline")
+    assert file_of(doc, "tool")["status"] == "verified"
+    assert "the installed files are this wheel's" in file_of(doc, "tool")["reason"]
+    # the cached manifest still judges the installation
+    (site_packages(venv) / "tool" / "core.py").write_bytes(b"VALUE = 9\n")
+    rewrite_record(tool_info(venv), "tool/core.py", b"VALUE = 9\n")
+    _code, doc = run(scan, venv, good, trust, "--offline")
+    assert file_of(doc, "tool")["status"] == "invalid"
+    assert sum(1 for r in good.requests if r[1].startswith("/files/")) == downloads
+
+
+def test_cold_offline_scan_cannot_compare(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path
+) -> None:
+    _code, doc = run(scan, venv, good, trust, "--offline")
+    assert packages_of(doc)["tool"]["status"] == "unknown"
+
+
+def _manifest_entry(scan: Scan, name: str) -> Path:
+    (entry,) = [
+        p
+        for p in (scan.cache / LAYOUT).glob("*/*.json")
+        if name in json.loads(p.read_bytes())["value"]
+    ]
+    return entry
+
+
+@pytest.mark.parametrize("forgery", ["other-key", "copied-entry", "no-mac"])
+def test_planted_manifest_cannot_vouch_for_a_tampered_install(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path, forgery: str
+) -> None:
+    """An attacker who can write the cache (a CI cache restored from another branch) plants
+    a manifest that matches their edited tool/core.py."""
+    run(scan, venv, good, trust)  # warm: the real manifests are cached
+    evil = b"import os; os.system('id')\n"
+    (site_packages(venv) / "tool" / "core.py").write_bytes(evil)
+    rewrite_record(tool_info(venv), "tool/core.py", evil)
+    entry = _manifest_entry(scan, "tool-1.0-py3-none-any.whl")
+    value = json.loads(json.loads(entry.read_bytes())["value"])
+    value["members"]["tool/core.py"] = [hashlib.sha256(evil).hexdigest(), len(evil), None]
+    forged = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    if forgery == "other-key":
+        mac = ManifestCache(entry.parent, b"k" * 32)._mac(entry.stem, forged.encode())
+    elif forgery == "copied-entry":  # a genuine entry of another wheel, under this digest
+        other = json.loads(_manifest_entry(scan, "other-1.0-py3-none-any.whl").read_bytes())
+        forged, mac = other["value"], other["mac"]
+    else:
+        mac = ""
+    entry.write_text(json.dumps({"value": forged, "mac": mac}))
+    _code, doc = run(scan, venv, good, trust, "--offline")
+    assert file_of(doc, "tool")["status"] == "unknown"  # a miss: offline, nothing to compare
+    _code, doc = run(scan, venv, good, trust)
     tool = file_of(doc, "tool")
-    assert tool["status"] == "unknown"
-    assert "offline" in tool["reason"]
+    assert tool["status"] == "invalid"  # downloaded again, and compared with the real wheel
+    assert "tool/core.py (differs from the verified wheel)" in tool["reason"]
 
 
 def test_b64_helper_matches_pip() -> None:

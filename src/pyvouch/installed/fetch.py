@@ -8,6 +8,7 @@ import tempfile
 from typing import IO
 
 from pyvouch.index.client import IndexClient
+from pyvouch.installed.manifests import ManifestCache
 from pyvouch.installed.wheel import Limits, WheelManifest, WheelProblem, read_wheel
 
 WHEEL_LIMIT = 2 * 1024 * 1024 * 1024
@@ -39,10 +40,13 @@ async def verified_wheel(
     sha256: str,
     limit: int = WHEEL_LIMIT,
     limits: Limits | None = None,
+    cache: ManifestCache | None = None,
 ) -> tuple[WheelManifest, tuple[str, ...]]:
     """The manifest of the wheel at ``url``, whose bytes must have ``sha256`` (the digest its
-    attestation was verified for), and the download's warnings. Raises WheelProblem or
-    IndexLookupError."""
+    attestation was verified for), and the download's warnings; from ``cache`` when it holds
+    an authenticated one. Raises WheelProblem or IndexLookupError."""
+    if cache is not None and (kept := cache.get(sha256)) is not None:
+        return kept, ()
     with tempfile.TemporaryFile(prefix="pyvouch-wheel-") as handle:
         sink = _HashingFile(handle)
         warnings = await client.download(url, sink, limit=limit)
@@ -54,4 +58,6 @@ async def verified_wheel(
         handle.flush()
         handle.seek(0)
         manifest = await asyncio.to_thread(read_wheel, handle, filename, limits)
+    if cache is not None:
+        cache.put(sha256, manifest)
     return manifest, warnings
