@@ -152,7 +152,7 @@ class _Scanner:
             return PackageResult(package, (), note=f"not from an index: {package.origin}")
         project = canonicalize_name(package.name)
         if package.installed is not None and package.version is not None:
-            return await self._installed(package, project, Path(package.installed))
+            return await self._installed(package, project, package.version, Path(package.installed))
         named = [f for f in package.files if f.filename]
         # Digests the source records without a file name (hash-only pins, or a file whose URL
         # names none) are matched to the index's files by digest, never dropped.
@@ -192,40 +192,21 @@ class _Scanner:
         findings = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, tuple(findings))
 
-    async def _installed(self, package: Package, project: str, dist_info: Path) -> PackageResult:
+    async def _installed(
+        self, package: Package, project: str, version: str, dist_info: Path
+    ) -> PackageResult:
         """An installed distribution: the index's wheel it came from, verified, and the
         installed files compared with it (`pyvouch.installed.check`)."""
-        assert package.version is not None
         state = await asyncio.to_thread(inspect_installation, dist_info, self.listings)
         try:
             page = await self.client.project(project)
         except IndexLookupError as err:
             unknown = Finding(FileRef(filename=""), Status.UNKNOWN, str(err))
-            if state.local is not None and state.local.differences:
-                verdict = differs("its RECORD", state.local.differences)
-                return PackageResult(package, (judge(unknown, verdict),), note=str(err))
-            return PackageResult(package, (unknown,), note=str(err))
-        release = release_files(page, package.version, FileChoice.ALL)
+            return PackageResult(package, (self._local_only(unknown, state),), note=str(err))
+        release = release_files(page, version, FileChoice.ALL)
         wheel = matching_wheel(release, state.tags, state.build)
         if wheel is None:
-            chosen = release_files(page, package.version, self.options.files)
-            if not chosen:
-                finding = Finding(
-                    FileRef(filename=""),
-                    Status.UNKNOWN,
-                    f"the index lists no files for version {package.version} at {page.url}",
-                )
-                return PackageResult(package, (self._local_only(finding, state),))
-            refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
-            found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
-            tags = ", ".join(sorted(str(t) for t in state.tags)) or "none"
-            verdict = unchecked(
-                f"the index lists no wheel with the installed tags ({tags}): it was installed "
-                "from another file (a locally built sdist?)"
-            )
-            if state.local is not None and state.local.differences:
-                verdict = differs("its RECORD", state.local.differences)
-            return PackageResult(package, tuple(judge(f, verdict) for f in found))
+            return await self._without_wheel(package, project, version, page, state)
         ref = FileRef(wheel.filename, wheel.sha256, wheel.url)
         finding = await self._file(project, ref)
         finding = judge(finding, await self._compare(state, wheel, finding))
@@ -236,6 +217,33 @@ class _Scanner:
             )
             return PackageResult(package, (finding, *more))
         return PackageResult(package, (finding,))
+
+    async def _without_wheel(
+        self, package: Package, project: str, version: str, page: ProjectPage, state: InstallState
+    ) -> PackageResult:
+        """No index wheel has the installed tags: the release's files are verified as for a
+        pin, but nothing vouches for the installed files."""
+        chosen = release_files(page, version, self.options.files)
+        if not chosen:
+            finding = Finding(
+                FileRef(filename=""),
+                Status.UNKNOWN,
+                f"the index lists no files for version {version} at {page.url}",
+            )
+            return PackageResult(package, (self._local_only(finding, state),))
+        refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
+        found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
+        if state.local is None:
+            verdict = unchecked(state.unavailable or "no RECORD")
+        elif state.local.differences:
+            verdict = differs("its RECORD", state.local.differences)
+        else:
+            tags = ", ".join(sorted(str(t) for t in state.tags)) or "none"
+            verdict = unchecked(
+                f"the index lists no wheel with the installed tags ({tags}): it was installed "
+                "from another file (a locally built sdist?)"
+            )
+        return PackageResult(package, tuple(judge(f, verdict) for f in found))
 
     def _local_only(self, finding: Finding, state: InstallState) -> Finding:
         if state.local is not None and state.local.differences:

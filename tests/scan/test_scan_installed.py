@@ -304,6 +304,22 @@ def test_unusable_record_is_unknown(
     assert reason in tool["reason"]
 
 
+def test_egg_info_installation_is_unknown(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path
+) -> None:
+    """A legacy (setup.py install) installation records no hashes at all."""
+    site = site_packages(venv)
+    shutil.rmtree(site / "other-1.0.dist-info")
+    egg = site / "other-1.0-py3.11.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: other\nVersion: 1.0\n")
+    (egg / "installed-files.txt").write_text("../other.py\n")
+    _code, doc = run(scan, venv, good, trust)
+    other = file_of(doc, "other")
+    assert other["status"] == "unknown"
+    assert "other-1.0-py3.11.egg-info has no RECORD" in other["reason"]
+
+
 def test_record_that_is_not_utf8_is_unknown(
     scan: Scan, venv: Venv, good: StaticServer, trust: Path
 ) -> None:
@@ -548,3 +564,9 @@ def test_real_wheel_installed_by_pip_verifies_until_edited(scan: Scan, tmp_path:
     rfc = file_of(doc, "rfc8785")
     assert rfc["status"] == "invalid"
     assert "rfc8785/_impl.py (sha256 differs from RECORD)" in rfc["reason"]
+
+
+def test_dry_run_says_the_installed_files_are_compared(scan: Scan, venv: Venv) -> None:
+    result = scan(str(venv.root), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "tool 1.0: the index's wheel with the installed tags" in result.stdout

@@ -34,6 +34,11 @@ def _dry_run(packages: list[Package]) -> str:
         if package.files:
             names = ", ".join(f.filename or f"sha256:{f.sha256}" for f in package.files)
             lines.append(f"{head}: {names}")
+        elif package.installed is not None:
+            lines.append(
+                f"{head}: the index's wheel with the installed tags; the installed files are "
+                "compared with it"
+            )
         elif package.hashes:
             lines.append(f"{head}: files with sha256 {', '.join(package.hashes)} (from the index)")
         else:

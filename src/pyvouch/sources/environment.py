@@ -103,11 +103,10 @@ def load(target: Path | None, ctx: Context) -> list[Package]:
 
 
 def _dist_info(dist: metadata.Distribution) -> Path | None:
-    """The ``.dist-info`` directory of an installed distribution (None for other kinds)."""
+    """The metadata directory of an installed distribution (``.dist-info``, or ``.egg-info``
+    which has no RECORD and so cannot be compared); None inside a zip file."""
     path = getattr(dist, "_path", None)  # PathDistribution keeps it; there is no public name
-    if isinstance(path, Path) and path.name.endswith(".dist-info"):
-        return path
-    return None
+    return path if isinstance(path, Path) else None
 
 
 def _warn_unowned_pth(paths: list[str], ctx: Context) -> None:
