@@ -285,3 +285,16 @@ def test_rewritten_interpreter_line(tmp_path: Path, installed: bytes, same: bool
     assert differences == ([] if same else [
         "../../bin/run (differs from the verified wheel's script after its #! line)"
     ])  # fmt: skip
+
+
+def test_pip_writes_its_own_versioned_launchers(tmp_path: Path) -> None:
+    meta = {"x-1.0.dist-info/METADATA": b"Name: x\n"}
+    eps = {"x-1.0.dist-info/entry_points.txt": b"[console_scripts]\npip = x:a\npip3.99 = x:a\n"}
+    wheel = {**meta, **eps}
+    launchers = {f"../../bin/{n}": b"launcher" for n in ("pip", "pip3", "pip3.11")}
+    assert _compare(_install(tmp_path, {**wheel, **launchers}), wheel) == []
+    for name in ("pipx", "pip-evil", "easy_install-3.11", "python3"):
+        info = _install(tmp_path / name, {**wheel, f"../../bin/{name}": b"launcher"})
+        assert _compare(info, wheel) == [
+            f"../../bin/{name} (in RECORD, but not in the verified wheel)"
+        ]

@@ -19,7 +19,7 @@ import pytest
 from pyvouch.installed.manifests import LAYOUT, ManifestCache
 from pyvouch.testing import TestAuthority
 from tests.scan.conftest import Scan, packages_of
-from tests.support.install_sites import real_dists
+from tests.support.install_sites import APP, real_dists
 from tests.support.installed_sites import (
     attacker_site,
     b64,
@@ -28,6 +28,7 @@ from tests.support.installed_sites import (
     installed_venv,
     rewrite_record,
     site_packages,
+    write_wheel,
 )
 from tests.support.policy_sites import Minter, build_site
 from tests.support.static_server import StaticServer, serve_directory
@@ -564,6 +565,25 @@ def test_real_wheel_installed_by_pip_verifies_until_edited(scan: Scan, tmp_path:
     rfc = file_of(doc, "rfc8785")
     assert rfc["status"] == "invalid"
     assert "rfc8785/_impl.py (sha256 differs from RECORD)" in rfc["reason"]
+
+
+def test_launchers_pip_writes_for_its_own_version_verify(
+    scan: Scan, minter: Minter, trust: Path, tmp_path: Path
+) -> None:
+    """pip replaces a wheel's pipX.Y entry point with one for the Python it installs into."""
+    dists = tmp_path / "dists"
+    eps = b"[console_scripts]\npip = piplike:main\npip3 = piplike:main\npip3.99 = piplike:main\n"
+    files = {
+        "piplike.py": b"def main():\n    pass\n",
+        "piplike-1.0.dist-info/entry_points.txt": eps,
+    }
+    minter.sign([write_wheel(dists, "piplike", "1.0", files)], APP)
+    with serve_directory(build_site(dists, tmp_path / "site"), negotiate=True) as server:
+        venv = installed_venv(tmp_path / "venv", server.index_url, "piplike")
+        assert not (venv.root / "bin" / "pip3.99").exists()
+        code, doc = run(scan, venv, server, trust)
+    assert code == 0, doc
+    assert file_of(doc, "piplike")["status"] == "verified"
 
 
 def test_dry_run_says_the_installed_files_are_compared(scan: Scan, venv: Venv) -> None:

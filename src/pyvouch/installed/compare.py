@@ -15,7 +15,8 @@ Every file the installed ``RECORD`` lists must come from the wheel, except what 
 ``.dist-info``; ``.pyc`` files in ``__pycache__`` beside an installed ``.py`` of the wheel (the
 spec lets them go without a hash; their contents are not judged); and the launchers of the
 wheel's own ``console_scripts`` / ``gui_scripts`` entry points outside site-packages (their
-contents are the installer's, checked only against ``RECORD``).
+contents are the installer's, checked only against ``RECORD``; pip writes its own
+version-suffixed ``pip`` / ``easy_install`` launchers instead of the wheel's).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pyvouch.installed.wheel import Member, WheelManifest
 ADDED_BY_INSTALLERS = frozenset({"INSTALLER", "REQUESTED", "direct_url.json", "RECORD"})
 LAUNCHER_SUFFIXES = ("", ".exe", "-script.py", "-script.pyw")
 LIB_SCHEMES = frozenset({"purelib", "platlib"})
+_VERSIONED = re.compile(r"(pip|easy_install)(?:-?\d+(?:\.\d+)?)?")
 
 
 _PYTHON = re.compile(r"(python|pypy)[\w.\-]*")
@@ -148,10 +150,23 @@ def _added_by_installer(
     if not location.is_relative_to(installed.site):
         name = location.name
         return any(
-            name.endswith(suffix) and name[: len(name) - len(suffix)] in wheel.entry_points
+            name.endswith(suffix) and _is_launcher(name[: len(name) - len(suffix)], wheel)
             for suffix in LAUNCHER_SUFFIXES
         )
     return False
+
+
+def _is_launcher(name: str, wheel: WheelManifest) -> bool:
+    """A script named after one of the wheel's entry points; pip writes ``pip`` and
+    ``easy_install`` launchers for its own Python version (``pip3.11``, ``easy_install-3.11``)
+    instead of the ones the wheel names."""
+    if name in wheel.entry_points:
+        return True
+    versioned = _VERSIONED.fullmatch(name)
+    if versioned is None:
+        return False
+    base = versioned[1]
+    return any((m := _VERSIONED.fullmatch(e)) and m[1] == base for e in wheel.entry_points)
 
 
 def compare(local: LocalCheck, wheel: WheelManifest) -> list[Difference]:
