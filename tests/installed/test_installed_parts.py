@@ -298,3 +298,16 @@ def test_pip_writes_its_own_versioned_launchers(tmp_path: Path) -> None:
         assert _compare(info, wheel) == [
             f"../../bin/{name} (in RECORD, but not in the verified wheel)"
         ]
+
+
+def test_files_installers_add_to_the_dist_info(tmp_path: Path) -> None:
+    meta = {"x-1.0.dist-info/METADATA": b"Name: x\n"}
+    added = {
+        f"x-1.0.dist-info/{n}": b"by the installer"
+        for n in ("INSTALLER", "REQUESTED", "direct_url.json", "uv_cache.json")
+    }
+    assert _compare(_install(tmp_path, {**meta, **added}), meta) == []
+    info = _install(tmp_path / "b", {**meta, "x-1.0.dist-info/hook.py": b"code"})
+    assert _compare(info, meta) == [
+        "x-1.0.dist-info/hook.py (in RECORD, but not in the verified wheel)"
+    ]

@@ -11,12 +11,13 @@ bytes, except:
   member's bytes after their first line.
 
 Every file the installed ``RECORD`` lists must come from the wheel, except what installers add:
-``INSTALLER``, ``REQUESTED``, ``direct_url.json`` and ``RECORD`` in the distribution's own
-``.dist-info``; ``.pyc`` files in ``__pycache__`` beside an installed ``.py`` of the wheel (the
-spec lets them go without a hash; their contents are not judged); and the launchers of the
-wheel's own ``console_scripts`` / ``gui_scripts`` entry points outside site-packages (their
-contents are the installer's, checked only against ``RECORD``; pip writes its own
-version-suffixed ``pip`` / ``easy_install`` launchers instead of the wheel's).
+``INSTALLER``, ``REQUESTED``, ``direct_url.json``, ``RECORD`` and uv's ``uv_cache.json`` in
+the distribution's own ``.dist-info``; ``.pyc`` files in ``__pycache__`` beside an installed
+``.py`` of the wheel (the spec lets them go without a hash; their contents are not judged);
+and the launchers of the wheel's own ``console_scripts`` / ``gui_scripts`` entry points
+outside site-packages (their contents are the installer's, checked only against ``RECORD``;
+pip writes its own version-suffixed ``pip`` / ``easy_install`` launchers instead of the
+wheel's).
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ from pyvouch.installed.files import CHUNK, Difference, LocalCheck, hash_file
 from pyvouch.installed.record import Row
 from pyvouch.installed.wheel import Member, WheelManifest
 
-ADDED_BY_INSTALLERS = frozenset({"INSTALLER", "REQUESTED", "direct_url.json", "RECORD"})
+ADDED_BY_INSTALLERS = frozenset(
+    {"INSTALLER", "REQUESTED", "direct_url.json", "RECORD", "uv_cache.json"}
+)
+"""Files installers write into the distribution's own .dist-info (uv adds its cache info)."""
 LAUNCHER_SUFFIXES = ("", ".exe", "-script.py", "-script.pyw")
 LIB_SCHEMES = frozenset({"purelib", "platlib"})
 _VERSIONED = re.compile(r"(pip|easy_install)(?:-?\d+(?:\.\d+)?)?")
