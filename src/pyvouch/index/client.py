@@ -81,6 +81,9 @@ __all__ = [
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
 PAGE_LIMIT = 20 * 1024 * 1024
 PROVENANCE_LIMIT = 5 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 900.0
+"""Wall-clock cap (seconds) on one attempt at downloading a distribution file; reads are
+still bounded by the per-read timeout."""
 ACCEPT_PROVENANCE = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9, */*;q=0.1"
 _PROVENANCE_TYPES = frozenset(
     {"", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain"}
@@ -342,7 +345,14 @@ class IndexClient:
         if self.offline:
             raise OfflineMiss(f"{OFFLINE}: {shown} is not downloaded offline")
         try:
-            resp = await self._http().get(url, accept="*/*", limit=limit, kind="file", sink=sink)
+            resp = await self._http().get(
+                url,
+                accept="*/*",
+                limit=limit,
+                kind="file",
+                sink=sink,
+                total_timeout=DOWNLOAD_TIMEOUT,
+            )
         except FetchError as err:
             raise IndexLookupError(f"{shown}: {err.reason}") from None
         if resp.status != 200:

@@ -218,15 +218,23 @@ class Transport:
         kind: Kind,
         headers: dict[str, str] | None = None,
         sink: BodySink | None = None,
+        total_timeout: float | None = None,
     ) -> Response:
         """GET `url`. Returns the final response of any status except retryable ones that did
         not recover (429, 5xx, connection errors, timeouts): those raise FetchError. With a
-        ``sink``, a 200 body is written to it (the response's body is then empty)."""
+        ``sink``, a 200 body is written to it (the response's body is then empty).
+        ``total_timeout`` replaces the client's wall-clock cap per attempt (downloads)."""
         attempt = 0
         while True:
             try:
                 return await self._attempt(
-                    url, accept=accept, limit=limit, kind=kind, extra=headers, sink=sink
+                    url,
+                    accept=accept,
+                    limit=limit,
+                    kind=kind,
+                    extra=headers,
+                    sink=sink,
+                    total_timeout=total_timeout or self._total_timeout,
                 )
             except _Retryable as err:
                 if attempt >= self._retries:
@@ -262,15 +270,17 @@ class Transport:
         kind: Kind,
         extra: dict[str, str] | None,
         sink: BodySink | None = None,
+        total_timeout: float | None = None,
     ) -> Response:
+        cap = total_timeout or self._total_timeout
         try:
-            async with asyncio.timeout(self._total_timeout):
+            async with asyncio.timeout(cap):
                 return await self._follow(
                     url, accept=accept, limit=limit, kind=kind, extra=extra, sink=sink
                 )
         except TimeoutError:
             raise _Retryable(
-                f"no complete answer within {self._total_timeout:g} s from {strip_credentials(url)}"
+                f"no complete answer within {cap:g} s from {strip_credentials(url)}"
             ) from None
 
     async def _follow(
