@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import io
 import os
+import sys
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pyvouch.installed.fetch import verified_wheel
 from pyvouch.installed.files import check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, decode_digest, read_record
 from pyvouch.installed.wheel import Limits, WheelProblem, read_wheel
+from pyvouch.sources import load_packages
 from tests.support.index_servers import Reply, serve
 from tests.support.installed_sites import TOOL_FILES, b64, write_wheel
 
@@ -311,3 +313,33 @@ def test_files_installers_add_to_the_dist_info(tmp_path: Path) -> None:
     assert _compare(info, meta) == [
         "x-1.0.dist-info/hook.py (in RECORD, but not in the verified wheel)"
     ]
+
+
+# -- the environment source -----------------------------------------------------------------
+
+
+def test_environment_names_each_dist_info_and_warns_of_unowned_pth(tmp_path: Path) -> None:
+    site = tmp_path / "lib" / "site-packages"
+    info = _install(tmp_path, {"x.py": b"X\n"})
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: x\nVersion: 1.0\n")
+    (site / "listed.pth").write_text("import x\n")
+    with (info / "RECORD").open("a") as record:
+        record.write("\nlisted.pth,,\n")
+    (site / "stray.pth").write_text("import os\n")
+    loaded = load_packages(site)
+    (package,) = loaded.packages
+    assert package.installed == str(info)
+    assert [w for w in loaded.warnings if ".pth" in w] == [
+        f"{site / 'stray.pth'}: a .pth file that no installed distribution's RECORD lists "
+        "(Python runs it at every start-up; nothing verified it)"
+    ]
+
+
+def test_pth_outside_site_directories_is_not_warned_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Python's sys.path starts with the current directory, where .pth files do nothing."""
+    (tmp_path / "here.pth").write_text("import os\n")
+    monkeypatch.chdir(tmp_path)
+    loaded = load_packages(Path(sys.executable), format="environment")
+    assert not [w for w in loaded.warnings if "here.pth" in w]

@@ -29,12 +29,13 @@ from pyvouch.sources.direct import file_of, origin_of
 from pyvouch.sources.direct import read as read_direct
 
 FORMAT = "environment"
+SITE_DIRS = ("site-packages", "dist-packages")
 _PROBE = "import json, sys; print(json.dumps(sys.path))"
 
 
 def is_environment(path: Path) -> bool:
     if path.is_dir():
-        return (path / "pyvenv.cfg").is_file() or path.name in ("site-packages", "dist-packages")
+        return (path / "pyvenv.cfg").is_file() or path.name in SITE_DIRS
     return path.is_file() and path.name.lower().startswith("python")
 
 
@@ -112,7 +113,8 @@ def _dist_info(dist: metadata.Distribution) -> Path | None:
 def _warn_unowned_pth(paths: list[str], ctx: Context) -> None:
     for entry in paths:
         site = Path(entry)
-        if not site.is_dir() or not any(site.glob("*.pth")):
+        # Python reads .pth files only in site directories (not the script's or cwd).
+        if site.name not in SITE_DIRS or not site.is_dir() or not any(site.glob("*.pth")):
             continue
         for name in unowned_pth(site, listed_in(site)):
             ctx.warn(
