@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import hashlib
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -115,7 +116,7 @@ def read_wheel(
             return _read(archive, filename, limits)
     except zipfile.BadZipFile as err:
         raise WheelProblem(f"not a readable zip file: {err}") from None
-    except (OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as err:
+    except (OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error) as err:
         raise WheelProblem(f"cannot be unpacked: {err}") from None
 
 
