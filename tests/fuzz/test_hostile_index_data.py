@@ -170,7 +170,7 @@ def test_deeply_nested_documents_are_errors_not_crashes(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="nested too deeply"):
         read_toml(config)
     # a planted cache entry is a miss
-    cache = IndexCache(tmp_path / "cache")
+    cache = IndexCache(tmp_path / "cache", secret=b"k" * 32)  # a key: the entry is read
     route = cache._route_path("https://i.example/simple/")
     route.parent.mkdir(parents=True)
     route.write_bytes(deep)

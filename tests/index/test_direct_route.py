@@ -12,6 +12,7 @@ import pytest
 
 from pyvouch.index.cache import IndexCache
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
+from pyvouch.machine_key import key_for_cache
 from pyvouch.model import FileRef, Package, Status
 from pyvouch.scan import ScanOptions, scan
 from pyvouch.testing.corpus import Manifest, ManifestFile
@@ -204,16 +205,21 @@ def test_a_later_run_remembers_the_route_and_reads_no_page_first(
     assert {x.state for x in second} == {ProvenanceState.NONE}
 
 
-def test_a_planted_route_hint_costs_requests_never_a_status(
+def test_a_stale_route_hint_costs_requests_never_a_status(
     corpus: tuple[Path, Manifest], tmp_path: Path
 ) -> None:
-    """A hint that says "direct" for a mirror that strips provenance: the integrity URLs 404,
-    every file falls back to its page, and the states are the page route's (not served)."""
+    """A hint this machine sealed that says "direct" for what is now a mirror that strips
+    provenance: the integrity URLs 404, every file falls back to its page, and the states are
+    the page route's (not served). (A hint not sealed with this machine's key is never read:
+    tests/index/test_cache_trust.py.)"""
     files = latest_files(corpus[1])[:6]
+    own = IndexCache(tmp_path, secret=key_for_cache(tmp_path))
     with serve() as stripping:
         mirror_site(stripping, corpus[0] / "site", strip=True)
-        IndexCache(tmp_path).put_direct_route(stripping.url("/simple/"), True)
+        own.put_direct_route(stripping.url("/simple/"), True)
+        assert own.get_direct_route(stripping.url("/simple/"))
         found, client = _cached_lookups(stripping, files, tmp_path)
+        assert client.stats.provenance_requests > 0  # the hint was followed
         assert {x.state for x in found} == {ProvenanceState.NOT_SERVED}
         assert not client.goes_direct  # the pages showed no provenance keys: hint dropped
-    assert not IndexCache(tmp_path).get_direct_route(stripping.url("/simple/"))
+    assert not own.get_direct_route(stripping.url("/simple/"))

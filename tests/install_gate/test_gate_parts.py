@@ -258,3 +258,19 @@ def test_install_names_a_missing_interpreter() -> None:
     result = CliRunner().invoke(cli, ["install", "--python", "/nonexistent/python", "demo"])
     assert result.exit_code == 2
     assert "--python /nonexistent/python: no such interpreter" in result.output
+
+
+def test_a_credentialled_direct_url_is_fetched_with_and_shown_without_its_secret() -> None:
+    """Rule 11: pip gets the URL with its credentials (it must fetch); the model, every report
+    and the printed --dry-run requirements get it without."""
+    from pyvouch.redact import redact_text
+
+    url = "https://deploy:SECRETZ@files.example/demo-1.0-py3-none-any.whl?token=SECRETZ"
+    items = parse_report(_not_indexed({"url": url, "archive_info": {"hashes": {"sha256": DIGEST}}}))
+    package = items[0].package()
+    assert "SECRETZ" not in repr(package)
+    assert package.origin is not None and "files.example/demo-1.0" in package.origin
+    text = requirements_text(items, (PackageResult(package, ()),))
+    assert f"demo @ {url} \\\n    --hash=sha256:{DIGEST}" in text
+    shown = redact_text(text)
+    assert "SECRETZ" not in shown and "files.example/demo-1.0-py3-none-any.whl" in shown

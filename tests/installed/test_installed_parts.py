@@ -15,14 +15,14 @@ import pytest
 from packaging.tags import parse_tag
 
 from pyvouch.errors import IndexLookupError, OfflineMiss
-from pyvouch.index.client import IndexClient
+from pyvouch.index.client import DownloadFailed, IndexClient
 from pyvouch.index.simple import IndexFile
 from pyvouch.installed.check import matching_wheel
 from pyvouch.installed.compare import compare
 from pyvouch.installed.fetch import verified_wheel
 from pyvouch.installed.files import check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, decode_digest, read_record
-from pyvouch.installed.wheel import Limits, WheelProblem, read_wheel
+from pyvouch.installed.wheel import Limits, WheelManifest, WheelProblem, read_wheel
 from pyvouch.sources import load_packages
 from tests.support.index_servers import Reply, serve
 from tests.support.installed_sites import TOOL_FILES, b64, write_wheel
@@ -158,15 +158,20 @@ def test_matching_wheel_by_tags_and_build() -> None:
 # -- the download ---------------------------------------------------------------------------
 
 
-def _fetch(url: str, sha256: str, *, offline: bool = False, limit: int = 1 << 20) -> object:
-    async def run() -> object:
+def _fetch_with_warnings(
+    url: str, sha256: str, *, offline: bool = False, limit: int = 1 << 20
+) -> tuple[WheelManifest, tuple[str, ...]]:
+    async def run() -> tuple[WheelManifest, tuple[str, ...]]:
         async with IndexClient(url, offline=offline, use_cache=False, backoff=0.01) as client:
-            manifest, _warnings = await verified_wheel(
+            return await verified_wheel(
                 client, filename="tool-1.0-py3-none-any.whl", url=url, sha256=sha256, limit=limit
             )
-            return manifest
 
     return asyncio.run(run())
+
+
+def _fetch(url: str, sha256: str, *, offline: bool = False, limit: int = 1 << 20) -> object:
+    return _fetch_with_warnings(url, sha256, offline=offline, limit=limit)[0]
 
 
 def test_download_retries_and_checks_the_digest(tmp_path: Path) -> None:
@@ -343,3 +348,26 @@ def test_pth_outside_site_directories_is_not_warned_of(
     monkeypatch.chdir(tmp_path)
     loaded = load_packages(Path(sys.executable), format="environment")
     assert not [w for w in loaded.warnings if "here.pth" in w]
+
+
+def test_download_redirected_to_another_host_is_named(tmp_path: Path) -> None:
+    data = write_wheel(tmp_path, "tool", "1.0", TOOL_FILES).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    with serve() as server:
+        server.route("/real.whl", Reply(body=data))
+        server.route("/w.whl", Reply(302, headers={"Location": server.other_host_url("/real.whl")}))
+        server.route("/gone.whl", Reply(302, headers={"Location": server.other_host_url("/x")}))
+        server.route("/x", Reply(404))
+        manifest, warnings = _fetch_with_warnings(server.url("/w.whl"), digest)
+        assert "tool/core.py" in manifest.members
+        (warning,) = warnings
+        assert "to another host" in warning and "localhost" in warning
+        with pytest.raises(WheelProblem) as bad:
+            _fetch(server.url("/w.whl"), "0" * 64)
+        assert bad.value.warnings == warnings
+        assert "to another host" in bad.value.reason
+        with pytest.raises(DownloadFailed) as failed:
+            _fetch(server.url("/gone.whl"), digest)
+        assert "HTTP 404" in str(failed.value)
+        assert "to another host" in str(failed.value)
+        assert failed.value.warnings

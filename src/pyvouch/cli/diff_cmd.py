@@ -222,7 +222,10 @@ def diff(
         policy.mode.value,
         decided.index_url,
         code,
-        (*warnings, *decided.warnings[len(head_scan.warnings) :]),
+        # The scans' own warnings (redirects to another host), then what the policy added.
+        tuple(
+            dict.fromkeys((*warnings, *head_scan.warnings, *base_scan.warnings, *decided.warnings))
+        ),
         trust,
     )
     click.echo(RENDERERS[output_format](report), nl=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options, write_atomically
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.gate.pip_args import split_pip_args
 from pyvouch.gate.pip_report import parse_report
@@ -26,8 +26,10 @@ from pyvouch.gate.pip_runner import Pip, find_pip, pip_index_url, target_python
 from pyvouch.gate.plan import GateFlags, gate_policy, refuse_unpinnable, requirements_text
 from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.redact import redact_text
 from pyvouch.report import RenderOptions
 from pyvouch.scan import ScanOptions, scan
+from pyvouch.user_files import write_file
 
 _ONLY_BINARY = ("--only-binary", ":all:")
 
@@ -165,6 +167,7 @@ def install(
             mode_given=mode is not None,
             require_critical_given=require_critical is not None,
             require_long_tail_given=require_long_tail is not None,
+            allow_not_indexed=allow_not_indexed,
         ),
     )
     index_url = pip_index_url(pip, lookup.index_url or policy.index_url)
@@ -202,7 +205,7 @@ def install(
     if output is None:
         click.echo(text)
     else:
-        write_atomically(output, text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n")
     if code != EXIT_OK:
         click.echo(
             f"pyvouch: nothing was installed: {_why(code)} (policy mode {policy.mode.value})",
@@ -212,7 +215,8 @@ def install(
 
     pinned = requirements_text(items, decided.packages)
     if dry_run:
-        click.echo(pinned, nl=False, err=machine)
+        # shown, so without the credentials of direct URLs (pip gets them, below)
+        click.echo(redact_text(pinned), nl=False, err=machine)
         click.echo("pyvouch: --dry-run: nothing was installed", err=True)
         ctx.exit(EXIT_OK)
     ctx.exit(_install(pip, index_url, pinned, split.install, binary, machine))

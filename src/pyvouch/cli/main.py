@@ -10,6 +10,7 @@ import click
 
 from pyvouch import __version__
 from pyvouch.errors import EXIT_USAGE, PyvouchError
+from pyvouch.redact import message
 
 # Command name -> "module:attribute". Commands are imported only when run, so `pyvouch
 # --help` and a command that needs no cryptography do not pay for importing sigstore.
@@ -54,7 +55,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PyvouchError as err:
-            click.echo(f"pyvouch: error: {err}", err=True)
+            click.echo(f"pyvouch: error: {message(str(err))}", err=True)
             sys.exit(err.exit_code)
         except KeyboardInterrupt:
             click.echo("pyvouch: interrupted", err=True)
@@ -72,6 +73,6 @@ def main() -> None:
     try:
         cli.main(prog_name="pyvouch", standalone_mode=True)
     except PyvouchError as err:  # raised outside a subcommand (e.g. while parsing)
-        click.echo(f"pyvouch: error: {err}", err=True)
+        click.echo(f"pyvouch: error: {message(str(err))}", err=True)
         sys.exit(err.exit_code)
     sys.exit(EXIT_USAGE)  # pragma: no cover - cli.main always exits

@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
+from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
-from pyvouch.model import Package, ScanResult
+from pyvouch.model import FileRef, Package, ScanResult
 from pyvouch.policy.config import discover
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
@@ -21,6 +21,7 @@ from pyvouch.policy.schema import Require
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
+from pyvouch.user_files import write_file
 from pyvouch.verify.deferred import DeferredVerifier
 
 
@@ -32,8 +33,9 @@ def _dry_run(packages: list[Package]) -> str:
             lines.append(f"{head}: not looked up ({package.origin})")
             continue
         if package.files:
-            names = ", ".join(f.filename or f"sha256:{f.sha256}" for f in package.files)
-            lines.append(f"{head}: {names}")
+            names = [_named(f) for f in package.files]
+            names += [f"sha256:{h}" for h in package.hashes]
+            lines.append(f"{head}: {', '.join(names)}")
         elif package.installed is not None:
             lines.append(
                 f"{head}: the index's wheel with the installed tags; the installed files are "
@@ -45,6 +47,13 @@ def _dry_run(packages: list[Package]) -> str:
             lines.append(f"{head}: the release's files, from the index")
     lines.append(f"{len(packages)} packages; nothing was looked up (--dry-run)")
     return "\n".join(lines)
+
+
+def _named(file: FileRef) -> str:
+    if file.filename:
+        return file.filename
+    digests = ([("sha256", file.sha256)] if file.sha256 else []) + list(file.other_digests)
+    return ", ".join(f"{a}:{v}" for a, v in digests) or "(a file named by nothing)"
 
 
 @click.command("scan")
@@ -68,7 +77,8 @@ def _dry_run(packages: list[Package]) -> str:
     "--output",
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="Write the report to FILE (atomically) instead of stdout.",
+    help="Write the report to FILE instead of stdout (atomically; through symbolic links; "
+    "a FIFO or character device is written in place).",
 )
 @click.option(
     "-v",
@@ -252,4 +262,4 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        write_atomically(output, text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyvouch.errors import UsageError
+from pyvouch.redact import quote
 
 # pip install options that take a value (pip 23-26); the value is the next argument
 # unless given as ``--opt=value``.
@@ -140,12 +141,12 @@ def split_pip_args(args: Sequence[str]) -> SplitArgs:
             continue
         name = _option_name(arg)
         if name in _REFUSED:
-            raise UsageError(f"pip argument {arg!r}: {_REFUSED[name]}")
+            raise UsageError(f"pip argument {quote(arg)}: {_REFUSED[name]}")
         attached = ("=" in arg) if arg.startswith("--") else len(arg) > 2
         takes_value = name in _VALUED and not attached
         group = [arg, args[i + 1]] if takes_value and i + 1 < len(args) else [arg]
         if takes_value and i + 1 >= len(args):
-            raise UsageError(f"pip argument {arg!r} needs a value")
+            raise UsageError(f"pip argument {quote(arg)} needs a value")
         if name in _TO_INSTALL:
             install.extend(group)
         i += len(group)

@@ -7,7 +7,7 @@ import hashlib
 import tempfile
 from typing import IO
 
-from pyvouch.index.client import IndexClient
+from pyvouch.index.client import IndexClient, noted
 from pyvouch.installed.manifests import ManifestCache
 from pyvouch.installed.wheel import Limits, WheelManifest, WheelProblem, read_wheel
 
@@ -44,7 +44,8 @@ async def verified_wheel(
 ) -> tuple[WheelManifest, tuple[str, ...]]:
     """The manifest of the wheel at ``url``, whose bytes must have ``sha256`` (the digest its
     attestation was verified for), and the download's warnings; from ``cache`` when it holds
-    an authenticated one. Raises WheelProblem or IndexLookupError."""
+    an authenticated one. Raises WheelProblem or IndexLookupError (both name the redirects to
+    another host followed, in their reason and, but for OfflineMiss, their ``warnings``)."""
     if cache is not None and (kept := cache.get(sha256)) is not None:
         return kept, ()
     with tempfile.TemporaryFile(prefix="pyvouch-wheel-") as handle:
@@ -53,11 +54,19 @@ async def verified_wheel(
         got = sink.hasher.hexdigest()
         if got != sha256.lower():
             raise WheelProblem(
-                f"the downloaded {filename} has sha256 {got}, not the verified {sha256.lower()}"
+                noted(
+                    f"the downloaded {filename} has sha256 {got}, not the verified "
+                    f"{sha256.lower()}",
+                    warnings,
+                ),
+                warnings,
             )
         handle.flush()
         handle.seek(0)
-        manifest = await asyncio.to_thread(read_wheel, handle, filename, limits)
+        try:
+            manifest = await asyncio.to_thread(read_wheel, handle, filename, limits)
+        except WheelProblem as err:
+            raise WheelProblem(noted(err.reason, warnings), warnings) from None
     if cache is not None:
         cache.put(sha256, manifest)
     return manifest, warnings

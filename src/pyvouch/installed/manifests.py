@@ -11,7 +11,6 @@ downloaded again. A planted or edited entry therefore costs a download, never a 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import json
 import re
@@ -21,7 +20,7 @@ from typing import Any
 
 from pyvouch.index.writes import BackgroundWrites, atomic_write
 from pyvouch.installed.wheel import Member, WheelManifest
-from pyvouch.machine_key import load_or_create_key
+from pyvouch.machine_key import key_for_cache, mac
 
 LAYOUT = "wheel-manifests-v1"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -93,15 +92,16 @@ class ManifestCache:
     def open(
         cls, cache_dir: Path, key_dir: Path, writes: BackgroundWrites | None = None
     ) -> ManifestCache | None:
-        secret = load_or_create_key(key_dir)
+        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key
+        (or it lies inside ``cache_dir``, see `pyvouch.machine_key.key_for_cache`)."""
+        secret = key_for_cache(cache_dir, key_dir)
         return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
 
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}.json"
 
     def _mac(self, sha256: str, value: bytes) -> str:
-        message = b"pyvouch-wheel-manifest-mac/1\0" + sha256.encode() + b"\0" + value
-        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+        return mac(self.secret, "pyvouch-wheel-manifest/1", sha256.encode() + b"\0" + value)
 
     def get(self, sha256: str) -> WheelManifest | None:
         sha256 = sha256.lower()

@@ -24,11 +24,13 @@ SCRIPT_SHEBANG = b"#!python"
 
 
 class WheelProblem(Exception):
-    """The wheel cannot be read as the verified wheel."""
+    """The wheel cannot be read as the verified wheel. ``warnings``: redirects to another host
+    followed to download it."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, warnings: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.warnings = warnings
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pyvouch.policy.schema import (
 )
 from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
 from pyvouch.policy.tomlfile import read_toml
+from pyvouch.redact import quote
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 CONFIG_FILE = "pyvouch.toml"
@@ -86,7 +87,7 @@ class _Checker:
         try:
             return enum(text)
         except ValueError:
-            raise self.fail(f"{text!r} is not one of {_choices(enum)}", *parts) from None
+            raise self.fail(f"{quote(text)} is not one of {_choices(enum)}", *parts) from None
 
 
 def _type(value: Any) -> str:

@@ -75,7 +75,8 @@ def _fingerprint(packages: Sequence[Package], *, identities: bool = True) -> tup
             (
                 p.version or "",
                 p.origin or "",
-                tuple(sorted((f.filename, f.sha256 or "") for f in p.files)),
+                # every digest: a head that only adds or changes a sha512 is a change to judge
+                tuple(sorted((f.filename, f.sha256 or "", f.other_digests) for f in p.files)),
                 tuple(sorted(p.hashes)),
                 tuple(sorted(repr(sorted(r.items())) for r in p.attestation_identities))
                 if identities
