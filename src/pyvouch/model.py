@@ -85,6 +85,9 @@ class Package:
     ``other_digests`` hold it."""
     marker: str | None = None
     """The environment marker under which the source installs this package; None = always."""
+    installed: str | None = None
+    """An installed distribution's ``.dist-info`` directory (environment scans): the scan then
+    compares the installed files with the verified wheel (`pyvouch.installed`)."""
 
     def __post_init__(self) -> None:
         _redact(self, "origin", "index_url", "source")

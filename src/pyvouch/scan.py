@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,8 +33,23 @@ from packaging.utils import (
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import default_cache_dir
-from pyvouch.index.client import IndexClient, noted
+from pyvouch.index.client import DownloadFailed, IndexClient, noted
 from pyvouch.index.simple import IndexFile, ProjectPage
+from pyvouch.installed.check import (
+    InstalledVerdict,
+    InstallState,
+    Outcome,
+    SiteListings,
+    differs,
+    inspect_installation,
+    judge,
+    matching_wheel,
+    unchecked,
+)
+from pyvouch.installed.compare import compare
+from pyvouch.installed.fetch import verified_wheel
+from pyvouch.installed.manifests import ManifestCache
+from pyvouch.installed.wheel import WheelProblem
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
 from pyvouch.verify.deferred import DeferredVerifier
@@ -118,6 +133,7 @@ class _Scanner:
         options: ScanOptions,
         progress: Progress | None,
         total: int,
+        manifests: ManifestCache | None = None,
     ) -> None:
         self.client = client
         self.checks = checks
@@ -125,6 +141,8 @@ class _Scanner:
         self.progress = progress
         self.total = total
         self.done = 0
+        self.listings = SiteListings()
+        self.manifests = manifests
         self.warnings: dict[str, None] = {}
         """What the index client warned about, once each, in the order first seen."""
 
@@ -154,6 +172,8 @@ class _Scanner:
         if package.origin is not None:
             return PackageResult(package, (), note=f"not from an index: {package.origin}")
         project = canonicalize_name(package.name)
+        if package.installed is not None and package.version is not None:
+            return await self._installed(package, project, package.version, Path(package.installed))
         named = [f for f in package.files if f.filename]
         # Digests the source records without a file name (hash-only pins, or a file whose URL
         # names none) are matched to the index's files by digest, never dropped.
@@ -192,6 +212,103 @@ class _Scanner:
         refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
         findings = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, tuple(findings))
+
+    async def _installed(
+        self, package: Package, project: str, version: str, dist_info: Path
+    ) -> PackageResult:
+        """An installed distribution: the index's wheel it came from, verified, and the
+        installed files compared with it (`pyvouch.installed.check`)."""
+        state = await asyncio.to_thread(inspect_installation, dist_info, self.listings)
+        try:
+            page = await self.client.project(project)
+        except IndexLookupError as err:
+            unknown = Finding(FileRef(filename=""), Status.UNKNOWN, str(err))
+            return PackageResult(package, (self._local_only(unknown, state),), note=str(err))
+        release = release_files(page, version, FileChoice.ALL)
+        wheel = matching_wheel(release, state.tags, state.build)
+        if wheel is None:
+            return await self._without_wheel(package, project, version, page, state)
+        ref = FileRef(wheel.filename, wheel.sha256, wheel.url)
+        finding = await self._file(project, ref)
+        finding = judge(finding, await self._compare(state, wheel, finding))
+        extra = [f for f in release if f.filename != wheel.filename]
+        if self.options.files is FileChoice.ALL and extra:
+            more = await asyncio.gather(
+                *(self._file(project, FileRef(f.filename, f.sha256, f.url)) for f in extra)
+            )
+            return PackageResult(package, (finding, *more))
+        return PackageResult(package, (finding,))
+
+    async def _without_wheel(
+        self, package: Package, project: str, version: str, page: ProjectPage, state: InstallState
+    ) -> PackageResult:
+        """No index wheel has the installed tags: the release's files are verified as for a
+        pin, but nothing vouches for the installed files."""
+        chosen = release_files(page, version, self.options.files)
+        if not chosen:
+            finding = Finding(
+                FileRef(filename=""),
+                Status.UNKNOWN,
+                f"the index lists no files for version {version} at {page.url}",
+            )
+            return PackageResult(package, (self._local_only(finding, state),))
+        refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
+        found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
+        if state.local is None:
+            verdict = unchecked(state.unavailable or "no RECORD")
+        elif state.local.differences:
+            verdict = differs("its RECORD", state.local.differences)
+        else:
+            tags = ", ".join(sorted(str(t) for t in state.tags)) or "none"
+            verdict = unchecked(
+                f"the index lists no wheel with the installed tags ({tags}): it was installed "
+                "from another file (a locally built sdist?)"
+            )
+        return PackageResult(package, tuple(judge(f, verdict) for f in found))
+
+    def _local_only(self, finding: Finding, state: InstallState) -> Finding:
+        if state.local is not None and state.local.differences:
+            return judge(finding, differs("its RECORD", state.local.differences))
+        return finding
+
+    async def _compare(
+        self, state: InstallState, wheel: IndexFile, finding: Finding
+    ) -> InstalledVerdict:
+        local = state.local
+        if local is None:
+            return unchecked(state.unavailable or "no RECORD")
+        if local.differences:
+            return differs("its RECORD", local.differences)
+        if finding.status not in (Status.VERIFIED, Status.MISMATCH):
+            return unchecked("the wheel did not verify, so it was not downloaded")
+        digest = finding.file.sha256
+        if not digest or not wheel.url:
+            return unchecked(f"no digest or URL is known for {wheel.filename}")
+        try:
+            manifest, warnings = await verified_wheel(
+                self.client,
+                filename=wheel.filename,
+                url=wheel.url,
+                sha256=digest,
+                cache=self.manifests,
+            )
+        except (DownloadFailed, WheelProblem) as err:
+            self.warnings.update(dict.fromkeys(err.warnings))
+            return unchecked(f"{wheel.filename}: {err}")
+        except IndexLookupError as err:  # offline
+            return unchecked(f"{wheel.filename}: {err}")
+        self.warnings.update(dict.fromkeys(warnings))
+        differences = compare(local, manifest)
+        if differences:
+            verdict = differs(f"the verified wheel {wheel.filename}", differences)
+            return replace(verdict, reason=noted(verdict.reason, warnings))
+        return InstalledVerdict(
+            Outcome.SAME,
+            noted(
+                f"the installed files are this wheel's ({len(manifest.members)} files compared)",
+                warnings,
+            ),
+        )
 
     async def _by_digest(
         self, project: str, package: Package, pins: tuple[FileRef, ...], page: ProjectPage
@@ -277,6 +394,13 @@ def _verdicts(options: ScanOptions, client: IndexClient) -> VerdictCache | None:
     return VerdictCache.open(options.cache_dir or default_cache_dir(), data_dir(), client.writes)
 
 
+def _manifests(options: ScanOptions, client: IndexClient) -> ManifestCache | None:
+    """Wheel manifests for environment scans, cached (authenticated) beside the verdicts."""
+    if not options.verdict_cache:
+        return None
+    return ManifestCache.open(options.cache_dir or default_cache_dir(), data_dir(), client.writes)
+
+
 async def scan_packages_async(
     packages: Sequence[Package],
     verifier: AttestationVerifier | DeferredVerifier,
@@ -298,7 +422,9 @@ async def scan_packages_async(
         # lookups continue.
         verdicts = _verdicts(options, client)
         async with LookupVerifier(verifier, len(packages), verdicts=verdicts) as checks:
-            scanner = _Scanner(client, checks, options, progress, len(packages))
+            scanner = _Scanner(
+                client, checks, options, progress, len(packages), _manifests(options, client)
+            )
             results = await asyncio.gather(*(scanner.package(p) for p in packages))
         return list(results), client.index_url, tuple(scanner.warnings)
 

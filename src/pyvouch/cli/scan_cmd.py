@@ -36,6 +36,11 @@ def _dry_run(packages: list[Package]) -> str:
             names = [_named(f) for f in package.files]
             names += [f"sha256:{h}" for h in package.hashes]
             lines.append(f"{head}: {', '.join(names)}")
+        elif package.installed is not None:
+            lines.append(
+                f"{head}: the index's wheel with the installed tags; the installed files are "
+                "compared with it"
+            )
         elif package.hashes:
             lines.append(f"{head}: files with sha256 {', '.join(package.hashes)} (from the index)")
         else:

@@ -54,6 +54,7 @@ from pyvouch.index.simple import (
     strip_credentials,
 )
 from pyvouch.index.transport import (
+    BodySink,
     ClientStats,
     FetchError,
     RedirectPolicy,
@@ -82,6 +83,9 @@ __all__ = [
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
 PAGE_LIMIT = 20 * 1024 * 1024
 PROVENANCE_LIMIT = 5 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 900.0
+"""Wall-clock cap (seconds) on one attempt at downloading a distribution file; reads are
+still bounded by the per-read timeout."""
 ACCEPT_PROVENANCE = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9, */*;q=0.1"
 _PROVENANCE_TYPES = frozenset(
     {"", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain"}
@@ -93,6 +97,15 @@ asks integrity URLs directly."""
 PROBES = 8
 """Lookups that read their project page at a time while the client learns whether it can go
 direct; the others wait (one round trip) instead of all reading pages."""
+
+
+class DownloadFailed(IndexLookupError):
+    """A distribution file could not be downloaded; ``warnings`` names the redirects to
+    another host followed on the way (the reason names them too)."""
+
+    def __init__(self, reason: str, warnings: tuple[str, ...] = ()) -> None:
+        super().__init__(reason)
+        self.warnings = warnings
 
 
 class ProvenanceState(StrEnum):
@@ -337,6 +350,30 @@ class IndexClient:
             return parse_page(body, content_type, url, project=name)
         except PageParseError:
             return None
+
+    # -- distribution files ----------------------------------------------------------------
+
+    async def download(self, url: str, sink: BodySink, *, limit: int) -> tuple[str, ...]:
+        """GET a distribution file into ``sink`` (at most ``limit`` bytes); the warnings
+        (redirects to another host). Raises DownloadFailed (OfflineMiss offline)."""
+        shown = strip_credentials(url)
+        if self.offline:
+            raise OfflineMiss(f"{OFFLINE}: {shown} is not downloaded offline")
+        try:
+            resp = await self._http().get(
+                url,
+                accept="*/*",
+                limit=limit,
+                kind="file",
+                sink=sink,
+                total_timeout=DOWNLOAD_TIMEOUT,
+            )
+        except FetchError as err:
+            raise DownloadFailed(self._scrub(f"{shown}: {err.reason}"), err.warnings) from None
+        if resp.status != 200:
+            reason = noted(f"{shown}: HTTP {resp.status}", resp.warnings)
+            raise DownloadFailed(self._scrub(reason), resp.warnings)
+        return tuple(self._scrub(w) for w in resp.warnings)
 
     # -- provenance ------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import random
 import ssl
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
@@ -32,6 +32,15 @@ MAX_REDIRECTS = 5
 SHARD_CONNECTIONS = 4
 """Connections per httpx pool (see `Transport.__init__`)."""
 RedirectPolicy = Literal["follow", "refuse"]
+Kind = Literal["page", "provenance", "file"]
+
+
+class BodySink(Protocol):
+    """Where a body goes instead of memory (a download): emptied before each attempt."""
+
+    def reset(self) -> None: ...
+
+    def write(self, chunk: bytes) -> None: ...
 
 
 class FetchError(Exception):
@@ -71,6 +80,8 @@ class ClientStats:
     page_revalidated: int = 0
     """Pages confirmed by the index with `304 Not Modified`."""
     provenance_cache_hits: int = 0
+    file_requests: int = 0
+    """Distribution files downloaded (environment scans compare installed files with them)."""
 
 
 @dataclass(frozen=True)
@@ -212,16 +223,26 @@ class Transport:
         *,
         accept: str,
         limit: int,
-        kind: Literal["page", "provenance"],
+        kind: Kind,
         headers: dict[str, str] | None = None,
+        sink: BodySink | None = None,
+        total_timeout: float | None = None,
     ) -> Response:
         """GET `url`. Returns the final response of any status except retryable ones that did
-        not recover (429, 5xx, connection errors, timeouts): those raise FetchError."""
+        not recover (429, 5xx, connection errors, timeouts): those raise FetchError. With a
+        ``sink``, a 200 body is written to it (the response's body is then empty).
+        ``total_timeout`` replaces the client's wall-clock cap per attempt (downloads)."""
         attempt = 0
         while True:
             try:
                 return await self._attempt(
-                    url, accept=accept, limit=limit, kind=kind, extra=headers
+                    url,
+                    accept=accept,
+                    limit=limit,
+                    kind=kind,
+                    extra=headers,
+                    sink=sink,
+                    total_timeout=total_timeout or self._total_timeout,
                 )
             except _Retryable as err:
                 if attempt >= self._retries:
@@ -256,15 +277,20 @@ class Transport:
         *,
         accept: str,
         limit: int,
-        kind: Literal["page", "provenance"],
+        kind: Kind,
         extra: dict[str, str] | None,
+        sink: BodySink | None = None,
+        total_timeout: float | None = None,
     ) -> Response:
+        cap = total_timeout or self._total_timeout
         try:
-            async with asyncio.timeout(self._total_timeout):
-                return await self._follow(url, accept=accept, limit=limit, kind=kind, extra=extra)
+            async with asyncio.timeout(cap):
+                return await self._follow(
+                    url, accept=accept, limit=limit, kind=kind, extra=extra, sink=sink
+                )
         except TimeoutError:
             raise _Retryable(
-                f"no complete answer within {self._total_timeout:g} s from {strip_credentials(url)}"
+                f"no complete answer within {cap:g} s from {strip_credentials(url)}"
             ) from None
 
     async def _follow(
@@ -273,15 +299,16 @@ class Transport:
         *,
         accept: str,
         limit: int,
-        kind: Literal["page", "provenance"],
+        kind: Kind,
         extra: dict[str, str] | None,
+        sink: BodySink | None = None,
     ) -> Response:
         start = strip_credentials(url)
         current = start
         warnings: list[str] = []
         for _hop in range(MAX_REDIRECTS + 1):
             try:
-                status, headers, body = await self._one(current, accept, limit, kind, extra)
+                status, headers, body = await self._one(current, accept, limit, kind, extra, sink)
             except FetchError as err:  # it failed on the other host: say how it got there
                 raise FetchError(_noted(err.reason, warnings), tuple(warnings)) from None
             except _Retryable as err:
@@ -317,8 +344,9 @@ class Transport:
         url: str,
         accept: str,
         limit: int,
-        kind: Literal["page", "provenance"],
+        kind: Kind,
         extra: dict[str, str] | None,
+        sink: BodySink | None = None,
     ) -> tuple[int, httpx.Headers, bytes]:
         _check_url(url)
         headers = {"Accept": accept, **(extra or {})}
@@ -329,8 +357,10 @@ class Transport:
             self._stats.requests += 1
             if kind == "page":
                 self._stats.page_requests += 1
-            else:
+            elif kind == "provenance":
                 self._stats.provenance_requests += 1
+            else:
+                self._stats.file_requests += 1
             shard = min(range(len(self._clients)), key=self._in_flight.__getitem__)
             self._in_flight[shard] += 1
             try:
@@ -345,7 +375,7 @@ class Transport:
                         raise _Retryable(reason, retry_after)
                     if resp.status_code != 200:
                         return resp.status_code, resp.headers, b""
-                    body = await self._read_limited(resp, url, limit)
+                    body = await self._read_limited(resp, url, limit, sink)
                     return resp.status_code, resp.headers, body
             except httpx.TimeoutException as err:
                 raise _Retryable(
@@ -370,7 +400,9 @@ class Transport:
             finally:
                 self._in_flight[shard] -= 1
 
-    async def _read_limited(self, resp: httpx.Response, url: str, limit: int) -> bytes:
+    async def _read_limited(
+        self, resp: httpx.Response, url: str, limit: int, sink: BodySink | None = None
+    ) -> bytes:
         declared = resp.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise FetchError(
@@ -379,6 +411,8 @@ class Transport:
             )
         chunks: list[bytes] = []
         size = 0
+        if sink is not None:
+            sink.reset()
         async for chunk in resp.aiter_bytes():
             size += len(chunk)
             self._stats.bytes_received += len(chunk)
@@ -386,7 +420,10 @@ class Transport:
                 raise FetchError(
                     f"response from {url} exceeds the limit of {limit} bytes; download aborted"
                 )
-            chunks.append(chunk)
+            if sink is not None:
+                sink.write(chunk)
+            else:
+                chunks.append(chunk)
         return b"".join(chunks)
 
 

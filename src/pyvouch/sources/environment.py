@@ -6,8 +6,11 @@ the running interpreter. Every distribution found is a package (the first one on
 wins, as at import time). ``direct_url.json`` (PEP 610) makes it not-indexed with its origin
 (VCS, editable, local directory, direct archive URL, with the archive's sha256 when
 recorded). Installed files carry no distribution digests, so index packages have no files:
-the scan takes that release's files from the index. Nothing is narrowed: an environment is
-already one environment.
+the scan takes the wheel the installation came from off the index and compares the installed
+files with it (``Package.installed`` names the ``.dist-info``; see `pyvouch.installed`). A
+``.pth`` file in a site directory that no distribution's ``RECORD`` lists is a warning (Python
+runs it at every start-up, and no package vouches for it). Nothing is narrowed: an environment
+is already one environment.
 """
 
 from __future__ import annotations
@@ -19,18 +22,20 @@ from importlib import metadata
 from pathlib import Path
 
 from pyvouch.errors import InputError
+from pyvouch.installed.files import listed_in, unowned_pth
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.base import Context, norm_name
 from pyvouch.sources.direct import file_of, origin_of
 from pyvouch.sources.direct import read as read_direct
 
 FORMAT = "environment"
+SITE_DIRS = ("site-packages", "dist-packages")
 _PROBE = "import json, sys; print(json.dumps(sys.path))"
 
 
 def is_environment(path: Path) -> bool:
     if path.is_dir():
-        return (path / "pyvenv.cfg").is_file() or path.name in ("site-packages", "dist-packages")
+        return (path / "pyvenv.cfg").is_file() or path.name in SITE_DIRS
     return path.is_file() and path.name.lower().startswith("python")
 
 
@@ -73,6 +78,7 @@ def load(target: Path | None, ctx: Context) -> list[Package]:
         if name in out:
             continue
         origin = None
+        installed = _dist_info(dist)
         files: tuple[FileRef, ...] = ()
         text = dist.read_text("direct_url.json")
         if text:
@@ -91,5 +97,27 @@ def load(target: Path | None, ctx: Context) -> list[Package]:
             files=files,
             source=str(target) if target is not None else sys.executable,
             origin=origin,
+            installed=str(installed) if installed is not None and origin is None else None,
         )
+    _warn_unowned_pth(paths, ctx)
     return sorted(out.values(), key=lambda p: p.name)
+
+
+def _dist_info(dist: metadata.Distribution) -> Path | None:
+    """The metadata directory of an installed distribution (``.dist-info``, or ``.egg-info``
+    which has no RECORD and so cannot be compared); None inside a zip file."""
+    path = getattr(dist, "_path", None)  # PathDistribution keeps it; there is no public name
+    return path if isinstance(path, Path) else None
+
+
+def _warn_unowned_pth(paths: list[str], ctx: Context) -> None:
+    for entry in paths:
+        site = Path(entry)
+        # Python reads .pth files only in site directories (not the script's or cwd).
+        if site.name not in SITE_DIRS or not site.is_dir() or not any(site.glob("*.pth")):
+            continue
+        for name in unowned_pth(site, listed_in(site)):
+            ctx.warn(
+                f"{site / name}: a .pth file that no installed distribution's RECORD lists "
+                "(Python runs it at every start-up; nothing verified it)"
+            )

@@ -1,0 +1,132 @@
+"""Wheel manifests kept between scans, authenticated, so that a warm environment scan need not
+download every wheel again (and an offline one can still compare).
+
+An entry is keyed by the wheel's sha256 (the digest its attestation was verified for) and
+carries an HMAC-SHA256, made with the machine key kept outside the cache directory
+(`pyvouch.machine_key`), over that digest and the manifest. An entry whose MAC does not
+verify, that cannot be parsed, or any entry when there is no key, is a miss: the wheel is
+downloaded again. A planted or edited entry therefore costs a download, never a status.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyvouch.index.writes import BackgroundWrites, atomic_write
+from pyvouch.installed.wheel import Member, WheelManifest
+from pyvouch.machine_key import key_for_cache, mac
+
+LAYOUT = "wheel-manifests-v1"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def encode(manifest: WheelManifest) -> bytes:
+    value = {
+        "filename": manifest.filename,
+        "dist_info": manifest.dist_info,
+        "entry_points": sorted(manifest.entry_points),
+        "members": {
+            name: [
+                m.sha256.hex(),
+                m.size,
+                m.script_body_sha256.hex() if m.script_body_sha256 is not None else None,
+            ]
+            for name, m in sorted(manifest.members.items())
+        },
+    }
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _digest(obj: Any) -> bytes:
+    if not isinstance(obj, str) or not _HEX64.fullmatch(obj):
+        raise ValueError("digest")
+    return bytes.fromhex(obj)
+
+
+def _member(obj: Any) -> Member:
+    if not isinstance(obj, list) or len(obj) != 3:
+        raise ValueError("member")
+    sha, size, body = obj
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ValueError("size")
+    return Member(_digest(sha), size, None if body is None else _digest(body))
+
+
+def decode(data: bytes) -> WheelManifest:
+    """The manifest `encode` wrote; ValueError if it is not one."""
+    obj = json.loads(data)
+    if not isinstance(obj, dict):
+        raise ValueError("manifest")
+    filename, dist_info = obj.get("filename"), obj.get("dist_info")
+    entry_points, members = obj.get("entry_points"), obj.get("members")
+    if not isinstance(filename, str) or not isinstance(dist_info, str):
+        raise ValueError("names")
+    if not isinstance(entry_points, list) or not all(isinstance(e, str) for e in entry_points):
+        raise ValueError("entry points")
+    if not isinstance(members, dict):
+        raise ValueError("members")
+    return WheelManifest(
+        filename,
+        dist_info,
+        {str(name): _member(m) for name, m in members.items()},
+        frozenset(entry_points),
+    )
+
+
+@dataclass(frozen=True)
+class ManifestCache:
+    """Manifests under ``<cache dir>/wheel-manifests-v1``, authenticated with ``secret``.
+    Reads that fail for any reason are misses; writes that fail are ignored."""
+
+    root: Path
+    secret: bytes
+    writes: BackgroundWrites | None = None
+
+    @classmethod
+    def open(
+        cls, cache_dir: Path, key_dir: Path, writes: BackgroundWrites | None = None
+    ) -> ManifestCache | None:
+        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key
+        (or it lies inside ``cache_dir``, see `pyvouch.machine_key.key_for_cache`)."""
+        secret = key_for_cache(cache_dir, key_dir)
+        return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.json"
+
+    def _mac(self, sha256: str, value: bytes) -> str:
+        return mac(self.secret, "pyvouch-wheel-manifest/1", sha256.encode() + b"\0" + value)
+
+    def get(self, sha256: str) -> WheelManifest | None:
+        sha256 = sha256.lower()
+        if not _HEX64.fullmatch(sha256):
+            return None
+        try:
+            entry = json.loads(self._path(sha256).read_bytes())
+            value = entry["value"].encode()
+            mac = entry["mac"]
+            if not isinstance(mac, str) or not hmac.compare_digest(self._mac(sha256, value), mac):
+                return None
+            return decode(value)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None
+
+    def put(self, sha256: str, manifest: WheelManifest) -> None:
+        sha256 = sha256.lower()
+        if not _HEX64.fullmatch(sha256):
+            return
+        value = encode(manifest)
+        data = json.dumps({"value": value.decode(), "mac": self._mac(sha256, value)}).encode()
+        path = self._path(sha256)
+        writes = self.writes
+        if writes is not None:
+            writes.submit(lambda: atomic_write(path, data, writes.made))
+            return
+        with contextlib.suppress(OSError):
+            atomic_write(path, data)
