@@ -274,7 +274,10 @@ def _attack_signals(tier: Tier, files: _Files, exc: PolicyException | None) -> V
             Action.BLOCK,
             _rule(tier, "invalid"),
             (
-                *(f"invalid attestation for {f.file.filename}: {f.reason}" for f in files.invalid),
+                *(
+                    f"{f.file.filename or f.file.sha256} is invalid: {f.reason}"
+                    for f in files.invalid
+                ),
                 *files.mismatched,
                 *note,
             ),
