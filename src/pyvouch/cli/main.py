@@ -32,6 +32,11 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _one_line(err: PyvouchError) -> str:
+    """The error's message on one line, whatever text from the input it quotes."""
+    return " ".join(str(err).splitlines())
+
+
 class _Group(click.Group):
     """Turns every PyvouchError into one line on stderr and its exit code; never a traceback.
 
@@ -54,7 +59,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PyvouchError as err:
-            click.echo(f"pyvouch: error: {err}", err=True)
+            click.echo(f"pyvouch: error: {_one_line(err)}", err=True)
             sys.exit(err.exit_code)
         except KeyboardInterrupt:
             click.echo("pyvouch: interrupted", err=True)
@@ -72,6 +77,6 @@ def main() -> None:
     try:
         cli.main(prog_name="pyvouch", standalone_mode=True)
     except PyvouchError as err:  # raised outside a subcommand (e.g. while parsing)
-        click.echo(f"pyvouch: error: {err}", err=True)
+        click.echo(f"pyvouch: error: {_one_line(err)}", err=True)
         sys.exit(err.exit_code)
     sys.exit(EXIT_USAGE)  # pragma: no cover - cli.main always exits

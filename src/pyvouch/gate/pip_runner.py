@@ -131,6 +131,11 @@ def pip_index_url(pip: Pip, given: str | None) -> str:
     """The one index both pip and the scan use: the given one, else pip's configured one
     (``$PIP_INDEX_URL``, then pip's configuration files), else PyPI."""
     if given:
-        return resolve_index_url(given)
-    configured = pip.env.get("PIP_INDEX_URL") or _config_index(pip)
-    return resolve_index_url(configured or DEFAULT_INDEX_URL)
+        return resolve_index_url(given, "--index-url (or the policy's index-url)")
+    from_env = pip.env.get("PIP_INDEX_URL")
+    if from_env:
+        return resolve_index_url(from_env, "$PIP_INDEX_URL")
+    configured = _config_index(pip)
+    if configured:
+        return resolve_index_url(configured, "pip's configured index-url")
+    return resolve_index_url(DEFAULT_INDEX_URL)

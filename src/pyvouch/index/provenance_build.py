@@ -225,6 +225,8 @@ def _read_json(path: Path) -> object:
         raise InputError(
             path, f"not valid JSON: {err.msg}", where=f"{err.lineno}:{err.colno}"
         ) from err
+    except RecursionError:
+        raise InputError(path, "not valid JSON: nested too deeply") from None
 
 
 def load_attestation_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -21,6 +21,9 @@ from packaging.utils import (
     parse_sdist_filename,
     parse_wheel_filename,
 )
+
+from pyvouch.urls import join_url
+from pyvouch.urls import strip_credentials as strip_credentials  # re-exported: one definition
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 HTML_V1 = "application/vnd.pypi.simple.v1+html"
@@ -112,15 +115,6 @@ def file_version(filename: str) -> str | None:
         return str(parse_sdist_filename(filename)[1])
     except (InvalidWheelFilename, InvalidSdistFilename):
         return None
-
-
-def strip_credentials(url: str) -> str:
-    """`url` without any `user:password@` part. Use it for everything shown or cached."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def decode_utf8(body: bytes, what: str) -> str:
@@ -287,7 +281,14 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
         collector.close()
     except Exception as err:  # HTMLParser is lenient; this guards odd inputs all the same
         raise PageParseError(f"project page HTML cannot be parsed: {err}") from None
-    base = urljoin(page_url, collector.base_href) if collector.base_href else page_url
+    base = page_url
+    if collector.base_href:
+        joined = join_url(page_url, collector.base_href)
+        if joined is None:
+            raise PageParseError(
+                f"project page has a malformed <base href> {collector.base_href[:200]!r}"
+            )
+        base = joined
     files: list[IndexFile] = []
     for attributes, text_parts in collector.anchors:
         href = attributes.get("href")

@@ -26,6 +26,7 @@ from pyvouch.policy.schema import (
 )
 from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
 from pyvouch.policy.tomlfile import read_toml
+from pyvouch.urls import url_problem
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 CONFIG_FILE = "pyvouch.toml"
@@ -114,6 +115,9 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         index_url = check.string(data["index-url"], "index-url")
         if not index_url.startswith(_URL_SCHEMES):
             raise check.fail("must be an http://, https:// or file:// URL", "index-url")
+        problem = url_problem(index_url)
+        if problem is not None:
+            raise check.fail(f"is a {problem}", "index-url")
     critical, long_tail = _tiers(check, data.get("tiers", {}))
     return Policy(
         mode=mode,

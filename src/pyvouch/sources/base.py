@@ -13,13 +13,14 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from packaging.utils import InvalidName, canonicalize_name
 
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.markers import Narrowing
+from pyvouch.urls import split_url
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -212,9 +213,8 @@ def check_hex(ctx: Context, digest: str, where: str) -> str:
 def filename_from_url(url: str) -> str:
     """The file name a URL points to: the last path segment, or a ``#name`` fragment that
     names a file (CycloneDX writes ``.../simple/proj/#proj-1.0.tar.gz``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. "Invalid IPv6 URL": still name the file the text ends with
+    parts = split_url(url)
+    if parts is None:  # e.g. "Invalid IPv6 URL": still name the file the text ends with
         return unquote(url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     frag = unquote(parts.fragment)
