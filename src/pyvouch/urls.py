@@ -32,8 +32,9 @@ class URLParts(NamedTuple):
 
 
 def shown(url: str) -> str:
-    """A URL for an error message: credentials dropped, one line, bounded."""
-    text = strip_credentials(url)
+    """A URL for an error message: credentials dropped (also from text that only looks like
+    a URL), one line, bounded."""
+    text = _hide_userinfo(strip_credentials(url))
     text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
     return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
 
@@ -110,16 +111,20 @@ def strip_credentials(url: str) -> str:
             return url
         host = parts.netloc.rpartition("@")[2]
         return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    start = url.find("//")
-    if start < 0:
-        return url
-    start += 2
-    end = len(url)
+    return _hide_userinfo(url) if "//" in url else url
+
+
+def _hide_userinfo(text: str) -> str:
+    """``text`` without whatever precedes the last ``@`` of its authority: what follows its
+    first ``//`` (or the start, when it has none) up to the next ``/``, ``?`` or ``#``."""
+    start = text.find("//")
+    start = start + 2 if start >= 0 else 0
+    end = len(text)
     for stop in "/?#":
-        found = url.find(stop, start)
+        found = text.find(stop, start)
         if found >= 0:
             end = min(end, found)
-    authority = url[start:end]
+    authority = text[start:end]
     if "@" not in authority:
-        return url
-    return url[:start] + authority.rpartition("@")[2] + url[end:]
+        return text
+    return text[:start] + authority.rpartition("@")[2] + text[end:]

@@ -25,7 +25,7 @@ from pyvouch.policy.schema import (
     Tier,
 )
 from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
-from pyvouch.policy.tomlfile import read_toml
+from pyvouch.policy.tomlfile import read_toml, toml_key
 from pyvouch.urls import url_problem
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
@@ -59,7 +59,8 @@ class _Checker:
             if isinstance(part, int):
                 out += f"[{part}]"
             else:
-                out = f"{out}.{part}" if out else part
+                shown = toml_key(part)
+                out = f"{out}.{shown}" if out else shown
         return out
 
     def fail(self, problem: str, *parts: str | int) -> ConfigError:
