@@ -348,3 +348,45 @@ def test_blank_predicate_type_is_usage_error(site: Site, value: str) -> None:
     result = site.run("--predicate-type", value)
     assert result.exit_code == 2
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+# -- real bundles: a production SLSA statement, and sign-blob's own key bundles ---------------
+
+CONFORMANCE = Path(__file__).resolve().parents[1] / "assets" / "conformance"
+
+
+def test_production_slsa_bundle_names_its_predicate() -> None:
+    args = [
+        "verify-blob", str(CONFORMANCE / "a.txt"),
+        "--bundle", str(CONFORMANCE / "happy-path-intoto-in-dsse-v3" / "bundle.sigstore.json"),
+        "--publisher", "github:sigstore-conformance/extremely-dangerous-public-oidc-beacon",
+        "--format", "json",
+    ]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    found = json.loads(result.stdout)["results"][0]
+    assert result.exit_code == 0 and found["signed_content"]["predicate_type"] == SLSA
+    result = CliRunner().invoke(cli, [*args, "--predicate-type", PYPI_PUBLISH])
+    found = json.loads(result.stdout)["results"][0]
+    assert result.exit_code == 1 and found["status"] == "invalid"
+    assert found["signed_content"]["predicate_type"] == SLSA
+
+
+def test_sign_blob_key_bundle_is_a_message_signature(tmp_path: Path) -> None:
+    from pyvouch.sign.blob import key_bundle
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    artifact = tmp_path / "pkg-1.0.tar.gz"
+    artifact.write_bytes(DATA)
+    bundle = tmp_path / "pkg-1.0.tar.gz.sigstore.json"
+    bundle.write_text(key_bundle(DATA, key))
+    pub = tmp_path / "cosign.pub"
+    pub.write_bytes(public_pem(key))
+    args = ["verify-blob", str(artifact), "--key", str(pub), "--allow-no-tlog", "--format",
+            "json"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    found = json.loads(result.stdout)["results"][0]
+    assert result.exit_code == 0 and found["signed_content"]["kind"] == "message-signature"
+    result = CliRunner().invoke(cli, [*args, "--predicate-type", SLSA])
+    found = json.loads(result.stdout)["results"][0]
+    assert result.exit_code == 1 and found["status"] == "invalid"
+    assert "is a message signature" in found["reason"]
