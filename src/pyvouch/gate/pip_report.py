@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+from pyvouch import jsontext
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.urls import split_url
@@ -114,7 +115,7 @@ def _item(raw: Any, n: int) -> ReportItem:
 def parse_report(text: str) -> list[ReportItem]:
     """The items of a version 1 installation report, in pip's order."""
     try:
-        doc = json.loads(text)
+        doc = jsontext.loads(text)
     except json.JSONDecodeError as err:
         raise _fail(f"not JSON ({err.msg} at line {err.lineno})") from None
     except RecursionError:

@@ -22,6 +22,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyvouch import jsontext
 from pyvouch.urls import join_url
 from pyvouch.urls import strip_credentials as strip_credentials  # re-exported: one definition
 
@@ -131,7 +132,7 @@ def load_json(body: bytes, what: str) -> Any:
     if not text.strip():
         raise PageParseError(f"{what} is empty")
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except RecursionError:
         raise PageParseError(f"{what} is nested too deeply to be a real document") from None
     except json.JSONDecodeError as err:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from packaging.utils import InvalidName, canonicalize_name
 
+from pyvouch import jsontext
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.markers import Narrowing
@@ -106,7 +107,7 @@ def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
 def load_json(path: Path, text: str | None = None) -> Any:
     text = read_text(path) if text is None else text
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(
             path, f"invalid JSON: {err.msg}", where=f"line {err.lineno}, column {err.colno}"

@@ -78,9 +78,8 @@ def load(target: Path | None, ctx: Context) -> list[Package]:
         if text:
             try:
                 direct = read_direct(json.loads(text))
-            except (ValueError, json.JSONDecodeError, RecursionError) as err:
-                problem = " ".join(str(err).split())[:200] or type(err).__name__
-                ctx.warn(f"{where}: unreadable direct_url.json ({problem}); read as not indexed")
+            except (ValueError, json.JSONDecodeError) as err:
+                ctx.warn(f"{where}: unreadable direct_url.json ({err}); read as not indexed")
                 origin = "unknown-direct-url:"
             else:
                 origin = origin_of(direct)

@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from pyvouch import jsontext
 from pyvouch.errors import PublisherSpecError
 from pyvouch.model import Publisher
 
@@ -187,7 +188,7 @@ def _unprintable(text: str) -> bool:
 
 def _parse_json(spec: str) -> Publisher:
     try:
-        obj = json.loads(spec)
+        obj = jsontext.loads(spec)
     except (json.JSONDecodeError, RecursionError) as err:
         raise _fail(spec, f"invalid JSON ({err})") from None
     if not isinstance(obj, dict):
