@@ -1,8 +1,10 @@
-"""The machine secret that authenticates what pyvouch caches (verdicts, index pages).
+"""The machine secret that authenticates everything pyvouch caches (verdicts, and the index
+cache's provenance, pages and route hints).
 
 It lives in pyvouch's data directory, never in the cache directory: a cache restored from
 elsewhere (a CI cache written by an untrusted branch) cannot carry valid MACs, so its entries
-are ignored and fetched or verified again.
+are ignored and fetched or verified again. A data directory inside the cache directory would
+travel with it, so `key_for_cache` then gives no key at all (and nothing is cached).
 """
 
 from __future__ import annotations
@@ -56,6 +58,23 @@ def load_or_create_key(directory: Path) -> bytes | None:
         return _read_key(path)
     except OSError:
         return None
+
+
+def key_for_cache(cache_dir: Path, directory: Path | None = None) -> bytes | None:
+    """The machine secret (from ``directory``, default `data_dir`) for entries under
+    ``cache_dir``; None when there is none, or when the key's directory lies inside
+    ``cache_dir`` (whoever restores that cache would bring the key along)."""
+    directory = data_dir() if directory is None else directory
+    if _inside(directory, cache_dir):
+        return None
+    return load_or_create_key(directory)
+
+
+def _inside(path: Path, parent: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(parent.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return True  # cannot tell: assume the worst
 
 
 def _read_key(path: Path) -> bytes | None:

@@ -1,6 +1,10 @@
 """The nouns every module shares: packages, files, publishers, statuses, findings, decisions.
 
 These are plain immutable values. Nothing here does I/O.
+
+Every URL and free text that enters the model is redacted on construction
+(`pyvouch.redact`): credentials in a lock's direct URLs or in a reason never reach a report.
+Whoever must fetch with credentials keeps its own copy (the index client, pip's report).
 """
 
 from __future__ import annotations
@@ -8,6 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from pyvouch.redact import redact_text
+
+
+def _redact(obj: object, *names: str) -> None:
+    """Redact the named string fields of a frozen dataclass in place (in __post_init__)."""
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, str):
+            clean = redact_text(value)
+            if clean is not value:
+                object.__setattr__(obj, name, clean)
 
 
 class Status(StrEnum):
@@ -37,6 +53,14 @@ class FileRef:
     sha256: str | None = None
     url: str | None = None
     size: int | None = None
+    other_digests: tuple[tuple[str, str], ...] = ()
+    """Every digest the source records for this file besides sha256, as ``(hashlib name,
+    lowercase hex)`` sorted by name (`pyvouch.digests`). An attestation covers sha256 only, so
+    the scan never calls a file with any of these `verified`: it cannot tie them to the signed
+    bytes without the bytes (see docs/sources.md, "Digests")."""
+
+    def __post_init__(self) -> None:
+        _redact(self, "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +80,14 @@ class Package:
     """Pinned identities recorded by the source (PEP 751 `attestation-identities`)."""
     hashes: tuple[str, ...] = ()
     """SHA-256 digests the source pins without naming their files (Pipfile.lock, requirements
-    `--hash`, SBOM component hashes). The scan matches them to the index's files by digest."""
+    `--hash`, SBOM component hashes). The scan matches them to the index's files by digest.
+    A hash-only pin in another algorithm is a `FileRef` without a filename or sha256 whose
+    ``other_digests`` hold it."""
     marker: str | None = None
     """The environment marker under which the source installs this package; None = always."""
+
+    def __post_init__(self) -> None:
+        _redact(self, "origin", "index_url", "source")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +159,9 @@ class AttestationInfo:
     verified: bool = False
     error: str | None = None
 
+    def __post_init__(self) -> None:
+        _redact(self, "error")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -142,6 +174,9 @@ class Finding:
     attestations: tuple[AttestationInfo, ...] = ()
     identity_checked: bool = False
     """True only when an expected identity was given and matched."""
+
+    def __post_init__(self) -> None:
+        _redact(self, "reason")
 
 
 class Action(StrEnum):
@@ -159,6 +194,9 @@ class Decision:
     rule: str
     reasons: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reasons", tuple(redact_text(r) for r in self.reasons))
 
 
 class Coverage(StrEnum):
@@ -200,6 +238,9 @@ class PackageResult:
     note: str | None = None
     """Why there are no findings, when there are none (e.g. the release has no files)."""
 
+    def __post_init__(self) -> None:
+        _redact(self, "note")
+
     @property
     def status(self) -> Status:
         if self.package.origin is not None:
@@ -231,6 +272,10 @@ class ScanResult:
     packages: tuple[PackageResult, ...]
     warnings: tuple[str, ...] = ()
     mode: str = "collect"
+
+    def __post_init__(self) -> None:
+        _redact(self, "source", "index_url")
+        object.__setattr__(self, "warnings", tuple(redact_text(w) for w in self.warnings))
 
     def count(self, status: Status) -> int:
         return sum(p.status is status for p in self.packages)

@@ -6,6 +6,10 @@ metadata is downloaded. A verdict already reached for the same file, provenance 
 is reused from the authenticated verdict cache (`pyvouch.verify.verdicts`); the verifier is
 built only when something must really be verified. Policy and rendering happen after, on the
 returned `ScanResult`.
+
+What the index client warned about (a redirect to another host, on a page or a provenance
+URL, now or when a cached answer was fetched) is named in the reason of every file it touched
+and, once each, in the result's warnings.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from packaging.utils import (
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import default_cache_dir
-from pyvouch.index.client import IndexClient
+from pyvouch.index.client import IndexClient, noted
 from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Package, PackageResult, ScanResult, Status
 from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.digest_pins import account_for_other_digests, unchecked_pin
 from pyvouch.verify.dist import DistFile
 from pyvouch.verify.parallel import LookupVerifier
 from pyvouch.verify.verdicts import VerdictCache
@@ -120,6 +125,22 @@ class _Scanner:
         self.progress = progress
         self.total = total
         self.done = 0
+        self.warnings: dict[str, None] = {}
+        """What the index client warned about, once each, in the order first seen."""
+
+    def _noted(self, finding: Finding, warnings: Sequence[str]) -> Finding:
+        self.warnings.update(dict.fromkeys(warnings))
+        reason = noted(finding.reason, warnings)
+        if reason == finding.reason:
+            return finding
+        return Finding(
+            finding.file,
+            finding.status,
+            reason,
+            finding.publisher,
+            finding.attestations,
+            finding.identity_checked,
+        )
 
     async def package(self, package: Package) -> PackageResult:
         try:
@@ -136,11 +157,11 @@ class _Scanner:
         named = [f for f in package.files if f.filename]
         # Digests the source records without a file name (hash-only pins, or a file whose URL
         # names none) are matched to the index's files by digest, never dropped.
-        digests = (
-            *package.hashes,
-            *(f.sha256 for f in package.files if not f.filename and f.sha256),
+        unnamed = (
+            *(FileRef(filename="", sha256=h) for h in package.hashes),
+            *(f for f in package.files if not f.filename and (f.sha256 or f.other_digests)),
         )
-        if named and not digests:
+        if named and not unnamed:
             findings = await asyncio.gather(*(self._file(project, f) for f in named))
             return PackageResult(package, tuple(findings))
         # The source names no files: take them from the index.
@@ -149,9 +170,9 @@ class _Scanner:
         except IndexLookupError as err:
             unknown = Finding(FileRef(filename=""), Status.UNKNOWN, str(err))
             return PackageResult(package, (unknown,), note=str(err))
-        if digests:
+        if unnamed:
             found = await asyncio.gather(*(self._file(project, f) for f in named))
-            by_digest = await self._by_digest(project, package, digests, page)
+            by_digest = await self._by_digest(project, package, unnamed, page)
             return PackageResult(package, (*found, *by_digest.findings))
         if package.version is None:
             finding = Finding(
@@ -167,29 +188,50 @@ class _Scanner:
                 Status.UNKNOWN,
                 f"the index lists no files for version {package.version} at {page.url}",
             )
-            return PackageResult(package, (finding,))
+            return PackageResult(package, (self._noted(finding, page.warnings),))
         refs = [FileRef(f.filename, f.sha256, f.url) for f in chosen]
         findings = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, tuple(findings))
 
     async def _by_digest(
-        self, project: str, package: Package, digests: tuple[str, ...], page: ProjectPage
+        self, project: str, package: Package, pins: tuple[FileRef, ...], page: ProjectPage
     ) -> PackageResult:
-        by_digest = {f.sha256.lower(): f for f in page.files if f.sha256}
+        by_sha256: dict[str, dict[str, IndexFile]] = {}
+        for f in page.files:
+            if f.sha256:
+                by_sha256.setdefault(f.sha256.lower(), {}).setdefault(f.filename, f)
         refs: list[FileRef] = []
         missing: list[Finding] = []
-        for digest in digests:
-            entry = by_digest.get(digest.lower())
-            if entry is None:
-                missing.append(
-                    Finding(
-                        FileRef(filename="", sha256=digest),
-                        Status.UNKNOWN,
-                        f"no file with sha256 {digest} is listed at {page.url}",
+        for pin in pins:
+            if pin.sha256 is None:  # pinned only in other algorithms
+                missing.append(self._noted(unchecked_pin(pin, page), page.warnings))
+                continue
+            digest = pin.sha256.lower()
+            entries = list(by_sha256.get(digest, {}).values())
+            if len(entries) == 1:
+                refs.append(
+                    FileRef(
+                        entries[0].filename, digest, entries[0].url, other_digests=pin.other_digests
                     )
                 )
+                continue
+            if entries:  # the same bytes under several names: which one the lock means is open
+                names = ", ".join(e.filename for e in entries)
+                reason = (
+                    f"the index page {page.url} lists sha256 {digest} under several names: {names}"
+                )
             else:
-                refs.append(FileRef(entry.filename, digest.lower(), entry.url))
+                reason = f"no file with sha256 {digest} is listed at {page.url}"
+            missing.append(
+                self._noted(
+                    Finding(
+                        FileRef(filename="", sha256=digest, other_digests=pin.other_digests),
+                        Status.UNKNOWN,
+                        reason,
+                    ),
+                    page.warnings,
+                )
+            )
         found = await asyncio.gather(*(self._file(project, ref) for ref in refs))
         return PackageResult(package, (*found, *missing))
 
@@ -206,9 +248,10 @@ class _Scanner:
                 if confirmed is not lookup:
                     lookup, finding = confirmed, await self.checks.finding(dist, confirmed)
             self.client.keep_direct(lookup)
-        # Keep what the source recorded (url, size) alongside the digest that was checked.
-        file = FileRef(ref.filename, digest, ref.url, ref.size)
-        return Finding(
+        # Keep what the source recorded (url, size, other digests) alongside the digest that
+        # was checked.
+        file = FileRef(ref.filename, digest, ref.url, ref.size, ref.other_digests)
+        kept = Finding(
             file,
             finding.status,
             finding.reason,
@@ -216,6 +259,15 @@ class _Scanner:
             finding.attestations,
             finding.identity_checked,
         )
+        result = self._noted(kept, lookup.warnings)
+        if not ref.other_digests:
+            return result
+        try:
+            listed = await self.client.project(project)
+        except IndexLookupError:
+            listed = None
+        entry = listed.file(ref.filename) if listed is not None else None
+        return account_for_other_digests(result, ref, entry)
 
 
 def _verdicts(options: ScanOptions, client: IndexClient) -> VerdictCache | None:
@@ -230,8 +282,9 @@ async def scan_packages_async(
     verifier: AttestationVerifier | DeferredVerifier,
     options: ScanOptions,
     progress: Progress | None = None,
-) -> tuple[list[PackageResult], str]:
-    """Results for ``packages`` in their order, and the index URL used (without credentials)."""
+) -> tuple[list[PackageResult], str, tuple[str, ...]]:
+    """Results for ``packages`` in their order, the index URL used (without credentials), and
+    what the index client warned about (redirects to another host), once each."""
     async with IndexClient(
         options.index_url,
         cache_dir=options.cache_dir,
@@ -247,7 +300,7 @@ async def scan_packages_async(
         async with LookupVerifier(verifier, len(packages), verdicts=verdicts) as checks:
             scanner = _Scanner(client, checks, options, progress, len(packages))
             results = await asyncio.gather(*(scanner.package(p) for p in packages))
-        return list(results), client.index_url
+        return list(results), client.index_url, tuple(scanner.warnings)
 
 
 def scan(
@@ -261,11 +314,13 @@ def scan(
     progress: Progress | None = None,
 ) -> ScanResult:
     """Run the spine over ``packages`` and return one result for every report format."""
-    results, index_url = asyncio.run(scan_packages_async(packages, verifier, options, progress))
+    results, index_url, index_warnings = asyncio.run(
+        scan_packages_async(packages, verifier, options, progress)
+    )
     return ScanResult(
         source=source,
         source_format=source_format,
         index_url=index_url,
         packages=tuple(results),
-        warnings=tuple(warnings),
+        warnings=tuple(dict.fromkeys((*warnings, *index_warnings))),
     )

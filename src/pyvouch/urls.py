@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
+from pyvouch.redact import quote
+
 _SHOWN = 200
 
 
@@ -36,7 +38,7 @@ def shown(url: str) -> str:
     a URL), one line, bounded."""
     text = _hide_userinfo(strip_credentials(url))
     text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
-    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
+    return quote(text, _SHOWN)  # also redacts credential-like query parameters
 
 
 def split_url(url: str) -> SplitResult | None:

@@ -12,6 +12,7 @@ import pytest
 
 from pyvouch.index.cache import IndexCache
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
+from pyvouch.machine_key import key_for_cache
 from pyvouch.model import FileRef, Package, Status
 from pyvouch.scan import ScanOptions, scan
 from pyvouch.testing.corpus import Manifest, ManifestFile
@@ -52,6 +53,31 @@ def _answers(lookups: list[ProvenanceLookup]) -> list[tuple[str, ProvenanceState
     return [(x.filename, x.state, x.provenance) for x in lookups]
 
 
+def _learn_then_gather(
+    server: IndexServer, files: list[ManifestFile]
+) -> tuple[list[ProvenanceLookup], int, int]:
+    """Look files up one at a time until the client goes direct, then the rest at once (so
+    what is learned when does not depend on which response arrives first). Returns the
+    answers in order, the number of files looked up while learning and how many were served
+    directly."""
+
+    async def run() -> tuple[list[ProvenanceLookup], int, int]:
+        async with IndexClient(server.url("/simple/"), use_cache=False) as client:
+            found: list[ProvenanceLookup] = []
+            for f in files:
+                if client.goes_direct:
+                    break
+                found.append(await client.provenance(f.project, f.filename, f.sha256))
+            learned = len(found)
+            rest = files[learned:]
+            found += await asyncio.gather(
+                *(client.provenance(f.project, f.filename, f.sha256) for f in rest)
+            )
+            return found, learned, client.direct_served
+
+    return asyncio.run(run())
+
+
 def test_direct_after_learning_with_the_page_routes_answers(
     corpus: tuple[Path, Manifest], faithful: IndexServer
 ) -> None:
@@ -65,13 +91,19 @@ def test_direct_after_learning_with_the_page_routes_answers(
     assert faithful.count("/simple/") == len(projects)
 
     before = len(faithful.requests)
-    direct, served_directly = _lookups(faithful, files, direct=True)
+    direct, learned, served_directly = _learn_then_gather(faithful, files)
     assert _answers(direct) == _answers(paged)  # same states, same provenance
+    assert 0 < learned < len(files)
     assert served_directly > 0
-    pages = [r.path for r in faithful.requests[before:] if r.path.startswith("/simple/")]
-    assert len(pages) < len(projects)
-    # Every unattested project's page was read: a 404 from the integrity URL says nothing.
-    assert {f"/simple/{p}/" for p in unattested} <= set(pages)
+    pages = {r.path for r in faithful.requests[before:] if r.path.startswith("/simple/")}
+    # Once learned, an attested project's page is read only for a file that is not served
+    # directly; every unattested project's page is read: a 404 from the integrity URL says
+    # nothing on its own.
+    learning = {f.project for f in files[:learned]}
+    attested_later = {f.project for f in files[learned:]} - unattested - learning
+    assert attested_later
+    assert not {f"/simple/{p}/" for p in attested_later} & pages
+    assert {f"/simple/{p}/" for p in unattested} <= pages
     assert len(faithful.requests) - before < page_route_requests
     assert {x.state for x in direct} == {ProvenanceState.SERVED, ProvenanceState.NONE}
 
@@ -173,16 +205,21 @@ def test_a_later_run_remembers_the_route_and_reads_no_page_first(
     assert {x.state for x in second} == {ProvenanceState.NONE}
 
 
-def test_a_planted_route_hint_costs_requests_never_a_status(
+def test_a_stale_route_hint_costs_requests_never_a_status(
     corpus: tuple[Path, Manifest], tmp_path: Path
 ) -> None:
-    """A hint that says "direct" for a mirror that strips provenance: the integrity URLs 404,
-    every file falls back to its page, and the states are the page route's (not served)."""
+    """A hint this machine sealed that says "direct" for what is now a mirror that strips
+    provenance: the integrity URLs 404, every file falls back to its page, and the states are
+    the page route's (not served). (A hint not sealed with this machine's key is never read:
+    tests/index/test_cache_trust.py.)"""
     files = latest_files(corpus[1])[:6]
+    own = IndexCache(tmp_path, secret=key_for_cache(tmp_path))
     with serve() as stripping:
         mirror_site(stripping, corpus[0] / "site", strip=True)
-        IndexCache(tmp_path).put_direct_route(stripping.url("/simple/"), True)
+        own.put_direct_route(stripping.url("/simple/"), True)
+        assert own.get_direct_route(stripping.url("/simple/"))
         found, client = _cached_lookups(stripping, files, tmp_path)
+        assert client.stats.provenance_requests > 0  # the hint was followed
         assert {x.state for x in found} == {ProvenanceState.NOT_SERVED}
         assert not client.goes_direct  # the pages showed no provenance keys: hint dropped
-    assert not IndexCache(tmp_path).get_direct_route(stripping.url("/simple/"))
+    assert not own.get_direct_route(stripping.url("/simple/"))

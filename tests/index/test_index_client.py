@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from pyvouch.errors import IndexLookupError, OfflineMiss
+from pyvouch.index.cache import LAYOUT as CACHE_LAYOUT
 from pyvouch.index.client import (
     IndexClient,
     ProjectPage,
@@ -151,7 +153,7 @@ def test_stripping_mirror_is_not_served_never_none(
     result, _ = lookup(server.url("/simple/"), PROJECT, filename, **fast(cache_dir))
     assert result.state is ProvenanceState.NOT_SERVED
     assert "api-version 1.1" in result.reason
-    assert "serves no provenance keys" in result.reason
+    assert "its page lists no provenance keys" in result.reason
     assert "integrity endpoint 404" in result.reason
     # The integrity endpoint was asked exactly once (a 404 is an answer, not a fault).
     assert server.count("/integrity/") == 1
@@ -496,6 +498,89 @@ def test_redirect_to_another_host_is_followed_and_reported(
     assert "s3cret" not in result.reason + "".join(result.warnings)
 
 
+def test_redirect_to_another_host_is_named_again_from_the_cache(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    """A page and a provenance fetched through another host, then used from the cache (warm and
+    offline): the redirect is named again, and no credential is kept with it."""
+    pep740_index(server)
+    body = server.routes[PAGE][0].body
+    server.route("/mirror/pypi-attestations/", Reply(body=body, content_type=PEP691_JSON))
+    server.route(
+        PAGE,
+        Reply(
+            status=302, headers={"Location": server.other_host_url("/mirror/pypi-attestations/")}
+        ),
+    )
+    server.route(
+        "/other/prov", Reply(body=PROVENANCE, content_type=INTEGRITY_JSON)
+    )  # the provenance the moved page lists redirects once more
+    server.route(PROV_PATH, Reply(status=302, headers={"Location": "/other/prov"}))
+    index = f"http://user:s3cret@127.0.0.1:{server.port}/simple/"
+    moved_page = f"to another host: {server.other_host_url('/mirror/pypi-attestations/')}"
+    first, _ = lookup(index, PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert first.state is ProvenanceState.SERVED and not first.from_cache
+    assert moved_page in first.reason
+    for offline in (False, True):
+        again, client = lookup(index, PROJECT, SDIST, SDIST_SHA, **fast(cache_dir, offline=offline))
+        assert again.from_cache and client.stats.provenance_requests == 0
+        assert moved_page in again.reason, again.reason
+        assert any(moved_page in w for w in again.warnings)
+        assert "s3cret" not in again.reason + "".join(again.warnings)
+    # The page itself, read offline from the cache, still says where it was served from.
+    page = page_of(index, PROJECT, **fast(cache_dir, offline=True))
+    assert any(moved_page in w for w in page.warnings), page.warnings
+    wheel, _ = lookup(index, PROJECT, WHEEL, WHEEL_SHA, **fast(cache_dir, offline=True))
+    assert wheel.state is ProvenanceState.NONE
+    assert moved_page in wheel.reason
+
+
+def test_a_cached_provenance_with_unreadable_warnings_is_a_miss(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    pep740_index(server)
+    first, _ = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert first.state is ProvenanceState.SERVED
+    (meta_path,) = (cache_dir / CACHE_LAYOUT / "provenance").rglob("*.json")
+    meta = json.loads(meta_path.read_text())
+    assert meta["warnings"] == []
+    meta["warnings"] = [{"not": "a string"}]  # (the entry's MAC no longer matches either)
+    meta_path.write_text(json.dumps(meta))
+    again, client = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert again.state is ProvenanceState.SERVED and not again.from_cache
+    assert client.stats.provenance_requests == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [Reply(status=500), Reply(status=404), Reply(generate=6 * 1024 * 1024)],
+    ids=["500", "404", "too-large"],
+)
+def test_a_failure_on_the_other_host_names_the_redirect(
+    server: IndexServer, cache_dir: Path, failure: Reply
+) -> None:
+    """The provenance URL moves to another host, which fails there: the failure says how it
+    got there, in the reason and the warnings."""
+    pep740_index(server)
+    server.route(PROV_PATH, Reply(status=302, headers={"Location": server.other_host_url("/x")}))
+    server.route("/x", failure)
+    result, _ = lookup(server.url("/simple/"), PROJECT, SDIST, SDIST_SHA, **fast(cache_dir))
+    assert result.state is ProvenanceState.ERROR
+    moved = f"to another host: {server.other_host_url('/x')}"
+    assert moved in result.reason
+    assert result.reason.count(moved) == 1
+    assert any(moved in w for w in result.warnings)
+
+
+def test_a_page_that_fails_on_the_other_host_names_the_redirect(
+    server: IndexServer, cache_dir: Path
+) -> None:
+    server.route(PAGE, Reply(status=302, headers={"Location": server.other_host_url("/x/")}))
+    server.route("/x/", Reply(status=503))
+    with pytest.raises(IndexLookupError, match=r"to another host: http://localhost:\d+/x/"):
+        page_of(server.url("/simple/"), PROJECT, **fast(cache_dir, retries=0))
+
+
 def test_redirect_to_another_host_can_be_refused(server: IndexServer, cache_dir: Path) -> None:
     server.route(PAGE, Reply(status=302, headers={"Location": server.other_host_url("/x/")}))
     with pytest.raises(IndexLookupError, match=r"refused redirect .* to another host"):
@@ -608,7 +693,7 @@ def test_corrupt_provenance_cache_entry_is_refetched(server: IndexServer, cache_
     pep740_index(server)
     index = server.url("/simple/")
     lookup(index, PROJECT, SDIST, **fast(cache_dir))
-    bodies = list((cache_dir / "index-v1" / "provenance").rglob("*.body"))
+    bodies = list((cache_dir / "index-v2" / "provenance").rglob("*.body"))
     assert len(bodies) == 1
     bodies[0].write_bytes(b'{"attestation_bundles": []}')  # well-formed, but not what was served
 
@@ -623,14 +708,14 @@ def test_corrupt_page_cache_entry_is_refetched(server: IndexServer, cache_dir: P
     pep740_index(server, etag=True)
     index = server.url("/simple/")
     page_of(index, PROJECT, **fast(cache_dir))
-    for meta in (cache_dir / "index-v1" / "pages").rglob("*.json"):
+    for meta in (cache_dir / "index-v2" / "pages").rglob("*.json"):
         meta.write_text("{not json")
     page = page_of(index, PROJECT, **fast(cache_dir))
     assert len(page.files) == 2
     last = [r for r in server.requests if r.path == PAGE][-1]
     assert "if-none-match" not in last.headers  # the broken entry was not trusted
     with pytest.raises(OfflineMiss):
-        for meta in (cache_dir / "index-v1" / "pages").rglob("*.body"):
+        for meta in (cache_dir / "index-v2" / "pages").rglob("*.body"):
             meta.write_bytes(b"tampered")
         page_of(index, PROJECT, offline=True, **fast(cache_dir))
 
@@ -685,7 +770,7 @@ def test_cache_dir_from_environment(
     pep740_index(server)
     result = lookup_provenance(PROJECT, SDIST, index_url=server.url("/simple/"), timeout=2.0)
     assert result.state is ProvenanceState.SERVED
-    assert list((tmp_path / "envcache" / "index-v1" / "provenance").rglob("*.body"))
+    assert list((tmp_path / "envcache" / "index-v2" / "provenance").rglob("*.body"))
 
 
 def test_concurrency_is_bounded_and_pages_are_shared(server: IndexServer, cache_dir: Path) -> None:

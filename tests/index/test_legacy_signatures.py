@@ -110,7 +110,10 @@ def test_verify_reads_the_page_even_with_a_remembered_direct_route(
     server.route(PAGE, Reply(body=json_page(PROJECT, files), content_type=PEP691_JSON))
     server.route(PROV_PATH, Reply(body=PROVENANCE, content_type="application/json"))
     monkeypatch.setenv("PYVOUCH_CACHE_DIR", str(tmp_path / "cache"))
-    IndexCache(tmp_path / "cache").put_direct_route(server.url("/simple/"), True)
+    from pyvouch.machine_key import key_for_cache
+
+    own = IndexCache(tmp_path / "cache", secret=key_for_cache(tmp_path / "cache"))
+    own.put_direct_route(server.url("/simple/"), True)  # remembered on this machine
     outcome = verify_from_index(
         [rebuilt],
         AttestationVerifier(load_trust_root()),

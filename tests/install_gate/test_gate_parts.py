@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from pyvouch.cli.main import cli
 from pyvouch.errors import InputError, UsageError
-from pyvouch.gate.pip_args import split_pip_args
+from pyvouch.gate.pip_args import pip_args
+from pyvouch.gate.pip_config import PipConfig, config_options
+from pyvouch.gate.pip_options import parse_command_line, render
 from pyvouch.gate.pip_report import parse_report
 from pyvouch.gate.plan import GateFlags, gate_policy, refuse_unpinnable, requirements_text
 from pyvouch.model import FileRef, Finding, PackageResult, Status
@@ -45,20 +47,71 @@ def index_item(
 def test_install_options_reach_the_install_and_requirements_only_the_resolution() -> None:
     args = ("-r", "reqs.txt", "--pre", "--target", "/t", "requests", "--no-cache-dir", "-qq",
             "--timeout=5", "-c", "cons.txt", "--user")  # fmt: skip
-    split = split_pip_args(args)
-    assert split.resolve == args
-    assert split.install == ("--target", "/t", "--no-cache-dir", "-qq", "--timeout=5", "--user")
+    runs = pip_args((), parse_command_line(args))
+    assert runs.resolve == (
+        "--requirement=reqs.txt", "--pre", "--target=/t", "--no-cache-dir", "--quiet",
+        "--quiet", "--timeout=5", "--constraint=cons.txt", "--user", "requests",
+    )  # fmt: skip
+    assert runs.install == (
+        "--target=/t",
+        "--no-cache-dir",
+        "--quiet",
+        "--quiet",
+        "--timeout=5",
+        "--user",
+    )
 
 
-@pytest.mark.parametrize("arg", ["-i", "--index-url=x", "--python", "--report", "--dry-run"])
-def test_options_pyvouch_controls_are_refused(arg: str) -> None:
-    with pytest.raises(UsageError, match=arg.split("=")[0]):
-        split_pip_args((arg, "value"))
+def test_pip_sees_only_the_canonical_spelling_of_what_was_parsed() -> None:
+    # optparse's abbreviations and clusters, read as pip reads them.
+    parsed = parse_command_line(
+        ("--no-bin", ":all:", "-qre.txt", "--tar=/t", "-Uv", "--requirement", "-x", "demo")
+    )
+    assert render(parsed.given) == [
+        "--no-binary=:all:", "--quiet", "--requirement=e.txt", "--target=/t", "--upgrade",
+        "--verbose", "--requirement=-x",
+    ]  # fmt: skip
+    assert parsed.positional == ("demo",)
 
 
-def test_an_option_missing_its_value_is_refused() -> None:
-    with pytest.raises(UsageError, match="needs a value"):
-        split_pip_args(("requests", "-r"))
+def test_configuration_comes_first_so_the_command_line_overrides_it() -> None:
+    config = PipConfig((("global", "target", "/from-conf"),), {})
+    runs = pip_args(config_options(config), parse_command_line(("--target", "/t", "x")))
+    assert runs.install == ("--target=/from-conf", "--target=/t")
+
+
+@pytest.mark.parametrize(
+    ("arg", "option"),
+    [
+        ("-i", "--index-url"),
+        ("--index-url=x", "--index-url"),
+        ("--pypi", "--index-url"),
+        ("--python", "--python"),
+        ("--report", "--report"),
+        ("--dry-run", "--dry-run"),
+        ("--no-build-iso", "--no-build-isolation"),
+    ],
+)
+def test_options_pyvouch_controls_are_refused(arg: str, option: str) -> None:
+    with pytest.raises(UsageError, match=f"command line: pip option {option}"):
+        pip_args((), parse_command_line((arg, "value")))
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("requests", "-r"), "-r option requires 1 argument"),
+        (("--no-such-pip-option",), "no such option: --no-such-pip-option"),
+        (("--no", "x"), "ambiguous option: --no"),
+    ],
+)
+def test_a_bad_pip_option_is_one_line_naming_it(args: tuple[str, ...], problem: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command_line(args)
+    message = str(info.value)
+    assert message.startswith("command line: pip option error: ")
+    assert problem in message
+    assert "\n" not in message
 
 
 # ---- pip's installation report --------------------------------------------------------------
@@ -251,10 +304,28 @@ def test_install_without_requirements_is_a_usage_error() -> None:
 def test_install_refuses_a_pip_index_option_before_running_pip() -> None:
     result = CliRunner().invoke(cli, ["install", "-i", "http://127.0.0.1:9/simple/", "demo"])
     assert result.exit_code == 2
-    assert "give --index-url (pyvouch install's option) instead of -i" in result.output
+    assert "command line: pip option --index-url http://127.0.0.1:9/simple/: give --index-url" in (
+        result.output
+    )
 
 
 def test_install_names_a_missing_interpreter() -> None:
     result = CliRunner().invoke(cli, ["install", "--python", "/nonexistent/python", "demo"])
     assert result.exit_code == 2
     assert "--python /nonexistent/python: no such interpreter" in result.output
+
+
+def test_a_credentialled_direct_url_is_fetched_with_and_shown_without_its_secret() -> None:
+    """Rule 11: pip gets the URL with its credentials (it must fetch); the model, every report
+    and the printed --dry-run requirements get it without."""
+    from pyvouch.redact import redact_text
+
+    url = "https://deploy:SECRETZ@files.example/demo-1.0-py3-none-any.whl?token=SECRETZ"
+    items = parse_report(_not_indexed({"url": url, "archive_info": {"hashes": {"sha256": DIGEST}}}))
+    package = items[0].package()
+    assert "SECRETZ" not in repr(package)
+    assert package.origin is not None and "files.example/demo-1.0" in package.origin
+    text = requirements_text(items, (PackageResult(package, ()),))
+    assert f"demo @ {url} \\\n    --hash=sha256:{DIGEST}" in text
+    shown = redact_text(text)
+    assert "SECRETZ" not in shown and "files.example/demo-1.0-py3-none-any.whl" in shown

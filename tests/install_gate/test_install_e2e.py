@@ -161,14 +161,26 @@ def test_dry_run_prints_the_hash_pinned_requirements_and_installs_nothing(
     assert installed(venv) == {}
 
 
-def test_bad_pip_arguments_exit_2_with_pips_message(
+def test_an_unknown_pip_option_exits_2_naming_it(
     venv: Venv, real_index: StaticServer, tmp_path: Path
 ) -> None:
     code, out, err = gate(
         venv, real_index, "--staging", "--no-such-pip-option", "rfc8785", cwd=tmp_path
     )
     assert code == 2, out + err
-    assert "no such option: --no-such-pip-option" in err
+    assert err.rstrip().splitlines() == [
+        "pyvouch: error: command line: pip option error: no such option: --no-such-pip-option"
+    ]
+    assert installed(venv) == {}
+
+
+def test_pips_own_errors_are_shown_with_the_argument_they_came_from(
+    venv: Venv, real_index: StaticServer, tmp_path: Path
+) -> None:
+    (tmp_path / "reqs.txt").write_text("rfc8785\nno-such-project==1.0\n", encoding="utf-8")
+    code, out, err = gate(venv, real_index, "--staging", "-r", "reqs.txt", cwd=tmp_path)
+    assert code == 2, out + err
+    assert "no-such-project==1.0 (from versions: none) [given at reqs.txt:2]" in err
     assert err.rstrip().splitlines()[-1].startswith("pyvouch: error: pip could not resolve")
     assert installed(venv) == {}
 

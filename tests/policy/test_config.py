@@ -75,6 +75,13 @@ def test_pyvouch_toml_uses_top_level_keys(tmp_path: Path) -> None:
     assert policy.critical.require is Require.VERIFIED_PINNED
 
 
+def test_trust_change_approvers(tmp_path: Path) -> None:
+    text = '[trust-changes]\napproved-by = ["alice", "Bob", "alice"]\n'
+    policy = load_config(write(tmp_path, "pyvouch.toml", text))
+    assert policy.trust_change_approvers == ("alice", "Bob")
+    assert load_config(write(tmp_path, "other.toml", "")).trust_change_approvers == ()
+
+
 def test_defaults(tmp_path: Path) -> None:
     policy = load_config(write(tmp_path, "pyvouch.toml", ""))
     assert policy.mode is Mode.COLLECT
@@ -200,6 +207,31 @@ BAD = [
         '[[exceptions]]\npackage = "A"\nreason = "r"\nowner = "o"\nexpires = 2027-03-31\n',
         "exceptions[1].package",
         "a second exception for a",
+    ),
+    ("pyvouch.toml", 'trust-changes = ["alice"]\n', "trust-changes", "must be a table"),
+    (
+        "pyvouch.toml",
+        '[trust-changes]\napproved-by = "alice"\n',
+        "trust-changes.approved-by",
+        "must be an array of names, got a str",
+    ),
+    (
+        "pyvouch.toml",
+        '[trust-changes]\napproved-by = ["alice, bob"]\n',
+        "trust-changes.approved-by[0]",
+        "must be one name",
+    ),
+    (
+        "pyvouch.toml",
+        '[trust-changes]\napproved-by = [""]\n',
+        "trust-changes.approved-by[0]",
+        "must not be empty",
+    ),
+    (
+        "pyvouch.toml",
+        '[trust-changes]\napprovers = ["alice"]\n',
+        "trust-changes.approvers",
+        "unknown key",
     ),
     ("pyproject.toml", 'tool = "x"\n', "tool", "must be a table"),
     ("pyproject.toml", '[tool]\npyvouch = "x"\n', "tool.pyvouch", "must be a table, got a str"),

@@ -7,7 +7,9 @@ Every row states the expected action, rule and exit code, each reasoned from doc
   - a pinned package that lost its attestation (pin-regression) blocks unless the tier
     requires "any" (then it warns);
   - critical tier (default require "verified"): unattested / legacy-signed block, unknown warns
-    and makes enforce exit 3, not-indexed warns;
+    and makes enforce exit 3, not-indexed blocks (a source change escapes no tier);
+  - a pinned package that now comes from a path, VCS, editable or URL blocks as a lost
+    attestation does (warns where the tier requires "any");
   - long tail (default require "no-regression"): trust on first use, only regressions fail;
     a pinned package whose status is unknown cannot be told, so it warns and exits 3;
   - a valid exception turns the tier's warn/block into allow, naming itself;
@@ -130,7 +132,82 @@ ROWS = [
     Row("crit-unknown-pinned", "requests", (K,), WARN, "critical:verified", 3, pinned=True),
     Row("crit-invalid", "requests", (INV,), BLOCK, "critical:invalid", 1),
     Row("crit-glob", "Django_REST", (U,), BLOCK, "critical:verified", 1),
-    Row("crit-not-indexed", "requests", (), WARN, "critical:verified", 0, origin="git+https://x"),
+    # Changing the source does not escape the tier (issue 8, rule 4): nothing to verify blocks.
+    Row(
+        "crit-not-indexed",
+        "requests",
+        (),
+        BLOCK,
+        "critical:verified",
+        1,
+        origin="vcs:git+https://x",
+        reason_has=("not-indexed (vcs:git+https://x)", "the critical tier requires verified"),
+    ),
+    Row(
+        "crit-not-indexed-pinned",
+        "requests",
+        (),
+        BLOCK,
+        "critical:pin-regression",
+        1,
+        origin="url:https://files.example/requests-2.32.3-py3-none-any.whl",
+        pinned=True,
+        reason_has=("is pinned to github:psf/requests", "no attestation to hold to its pin"),
+    ),
+    Row(
+        "crit-not-indexed-verified-pinned",
+        "requests",
+        (),
+        BLOCK,
+        "critical:verified-pinned",
+        1,
+        origin="editable:./requests",
+        critical_require="verified-pinned",
+    ),
+    Row(
+        "crit-not-indexed-collect",
+        "requests",
+        (),
+        BLOCK,
+        "critical:verified",
+        0,
+        mode="collect",
+        origin="path:./requests-2.32.3.tar.gz",
+    ),
+    Row(
+        "crit-not-indexed-warn-mode",
+        "requests",
+        (),
+        WARN,
+        "critical:verified",
+        0,
+        mode="warn",
+        origin="directory:./requests",
+        reason_has=("would block in enforce mode",),
+    ),
+    Row(
+        "crit-not-indexed-pinned-expired-exception",
+        "requests",
+        (),
+        BLOCK,
+        EXC_EXPIRED,
+        1,
+        origin="vcs:git+https://x",
+        pinned=True,
+        exception=EXPIRED_ON,
+    ),
+    Row(
+        "crit-not-indexed-pinned-valid-exception",
+        "requests",
+        (),
+        ALLOW,
+        EXC_OK,
+        0,
+        origin="vcs:git+https://x",
+        pinned=True,
+        exception=VALID_UNTIL,
+        reason_has=("excepted: not-indexed",),
+    ),
     # several files: the worst decides
     Row("crit-mixed-verified-unattested", "requests", (V, U), BLOCK, "critical:verified", 1),
     Row("crit-mixed-verified-unknown", "requests", (V, K), WARN, "critical:verified", 3),
@@ -191,11 +268,33 @@ ROWS = [
         "tail-not-indexed-pinned",
         "six",
         (),
+        BLOCK,
+        "long-tail:pin-regression",
+        1,
+        origin="./vendor/six",
+        pinned=True,
+        reason_has=("six is pinned to",),
+    ),
+    Row(
+        "tail-not-indexed-verified",
+        "six",
+        (),
+        BLOCK,
+        "long-tail:verified",
+        1,
+        origin="url:https://files.example/six-1.17.0.tar.gz",
+        long_tail_require="verified",
+    ),
+    Row(
+        "tail-not-indexed-pinned-any",
+        "six",
+        (),
         WARN,
-        "long-tail:no-regression",
+        "long-tail:any",
         0,
         origin="./vendor/six",
         pinned=True,
+        long_tail_require="any",
     ),
     # --- long tail, require "any": only attack signals block ----------------------------
     Row(

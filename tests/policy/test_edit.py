@@ -122,3 +122,38 @@ def test_a_pinned_environment_is_never_claimed_as_checked() -> None:
     assert "matches the pinned github:o/r (pyvouch.toml)" in checked.reason
     assert "@pypi" not in checked.reason.split("matches the pinned", 1)[1].split(";")[0]
     assert "environment 'pypi' is not in the certificate and was not checked" in checked.reason
+
+
+def test_policy_mode_edits_a_shared_crlf_policy_through_its_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rule 12: the link stays a link, the shared target gets the edit, and only the mode's
+    bytes change (BOM, CRLF line endings and the file's mode are kept)."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from pyvouch.cli.main import cli
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "pyvouch.toml"
+    before = b"\xef\xbb\xbf" + POLICY.replace("\n", "\r\n").encode()
+    target.write_bytes(before)
+    target.chmod(0o640)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pyvouch.toml").symlink_to(Path("..") / "shared" / "pyvouch.toml")
+    monkeypatch.chdir(work)
+    done = CliRunner().invoke(cli, ["policy", "mode", "enforce"])
+    assert done.exit_code == 0, done.output
+    assert (work / "pyvouch.toml").is_symlink()
+    assert target.read_bytes() == before.replace(b'mode = "collect"', b'mode = "enforce"')
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in shared.iterdir()) == ["pyvouch.toml"] and sorted(
+        p.name for p in work.iterdir()
+    ) == ["pyvouch.toml"]
+    # and the policy it wrote is the one every run reads
+    again = CliRunner().invoke(cli, ["policy", "mode", "warn", "--config", str(target)])
+    assert again.exit_code == 0, again.output
+    assert target.read_bytes() == before.replace(b'mode = "collect"', b'mode = "warn"')

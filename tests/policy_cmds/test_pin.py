@@ -308,3 +308,119 @@ def test_the_byte_for_byte_check_catches_other_changes() -> None:
     )
     assert identity_only_changes(old, old.replace('"1"', "'1'")) != []
     assert identity_only_changes(old, old + "# note\n") != []
+
+
+# ---- rule 12: a symlinked, CRLF, BOM lock is edited in place, byte for byte ----------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+def test_pin_edits_a_shared_crlf_lock_through_its_link(
+    lock: Path, server: StaticServer, trust_root: Path, tmp_path: Path
+) -> None:
+    import stat
+
+    text = lock.read_text("utf-8")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "pylock.toml"
+    target.write_bytes(BOM + _crlf(text).encode())
+    target.chmod(0o640)
+    work = tmp_path / "work"
+    work.mkdir()
+    link = work / "pylock.toml"
+    link.symlink_to(target)
+    lock.unlink()
+
+    result = pin(link, server, trust_root)
+    assert result.exit_code == 0, result.output
+    assert "3 pinned" in result.output
+    assert link.is_symlink() and str(link.readlink()) == str(target)
+    assert sorted(p.name for p in work.iterdir()) == [
+        "pylock.toml"
+    ]  # no copy, no pin file beside it
+    assert sorted(p.name for p in shared.iterdir()) == ["pylock.toml"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    after = target.read_bytes()
+    assert after.startswith(BOM) and not after[3:].startswith(BOM)
+    assert after.count(b"\n") == after.count(b"\r\n"), "a line lost its CRLF"
+    edited = after[3:].decode("utf-8")
+    assert identity_only_changes(_crlf(text), edited) == []
+    pinned = {
+        p["name"]: p.get("attestation-identities", []) for p in tomllib.loads(edited)["packages"]
+    }
+    assert pinned["build"] and pinned["packaging"] and not pinned["pyproject-hooks"]
+    # a second run reads the BOM/CRLF lock, keeps every pin, and writes nothing
+    again = pin(link, server, trust_root)
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.output
+    assert target.read_bytes() == after
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not REAL_PYLOCKS, reason="../shared/fixtures/lockfiles/pylock is absent")
+@pytest.mark.parametrize("bom", [False, True], ids=["crlf", "bom-crlf"])
+@pytest.mark.parametrize("path", REAL_PYLOCKS, ids=lambda p: p.name)
+def test_edit_keeps_every_real_crlf_pylock_byte_for_byte(
+    path: Path, bom: bool, tmp_path: Path
+) -> None:
+    from pyvouch.user_files import read_document, write_document
+
+    text = _crlf(path.read_text("utf-8"))
+    copy = tmp_path / path.name
+    copy.write_bytes((BOM if bom else b"") + text.encode())
+    document = read_document(copy)
+    data = tomllib.loads(document.text)
+    choices = [
+        PinChoice(
+            name=str(p["name"]).lower().replace("_", "-").replace(".", "-"),
+            version=p.get("version"),
+            action=PinAction.PIN,
+            reason="test",
+            identity={"kind": "GitHub", "repository": f"example/{p['name']}"},
+        )
+        for p in data["packages"]
+    ]
+    write_document(copy, document, edit_pylock(document.text, choices, copy))
+    raw = copy.read_bytes()
+    assert raw.startswith(BOM) == bom
+    edited = raw[3:].decode() if bom else raw.decode()
+    assert edited.count("\n") == edited.count("\r\n")
+    assert identity_only_changes(text, edited) == []
+    assert {k: v for k, v in tomllib.loads(edited).items() if k != "packages"} == {
+        k: v for k, v in data.items() if k != "packages"
+    }
+
+
+def test_a_shared_crlf_pin_file_is_edited_through_its_link(
+    tmp_path: Path, server: StaticServer, trust_root: Path
+) -> None:
+    """`pyvouch.lock.toml` shared through a symbolic link: the target gets the new pins, in
+    its own line endings and BOM; the old entries keep their bytes; the link stays."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "pyvouch.lock.toml"
+    old = (
+        '# pins shared by every service\nlock-version = "1"\ncreated-by = "pyvouch test"\n\n'
+        '[[packages]]\nname = "unrelated"\n\n'
+        '[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "o/unrelated"\n'
+    )
+    before = BOM + _crlf(old).encode()
+    target.write_bytes(before)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pyvouch.lock.toml").symlink_to(target)
+    lock = work / "uv.lock"
+    lock.write_text(_uv_lock(), encoding="utf-8")
+    result = pin(lock, server, trust_root)
+    assert result.exit_code == 0, result.output
+    assert (work / "pyvouch.lock.toml").is_symlink()
+    after = target.read_bytes()
+    assert after.startswith(before), "an old byte changed"
+    assert after.count(b"\n") == after.count(b"\r\n")
+    pins = load_pin_file(work / "pyvouch.lock.toml")
+    assert set(pins) == {"unrelated", "build", "flit-core", "packaging"}

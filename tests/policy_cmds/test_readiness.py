@@ -252,3 +252,45 @@ def test_a_project_missing_from_the_index_is_cannot_tell(
     found = by_name(as_json(readiness(lock, server, trust_root, "--format", "json")))
     assert found["not-on-this-index"]["verdict"] == "cannot-tell"
     assert "not on the index" in found["not-on-this-index"]["reasons"][0]
+
+
+SHARED_POLICY = """\
+# shared policy: reviewed by the security team
+mode = "collect"  # start by collecting
+
+[tiers.critical]
+packages = ["requests"]  # the HTTP stack
+"""
+
+
+def test_apply_edits_a_shared_crlf_policy_through_its_link(
+    lock: Path, server: StaticServer, trust_root: Path, tmp_path: Path
+) -> None:
+    """Rule 12: --apply on a symlinked policy edits the shared target (the link stays), and
+    keeps its BOM, CRLF line endings and mode; only the added lines are new."""
+    import stat
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "pyvouch.toml"
+    before = b"\xef\xbb\xbf" + SHARED_POLICY.replace("\n", "\r\n").encode()
+    target.write_bytes(before)
+    target.chmod(0o600)
+    link = tmp_path / "pyvouch.toml"
+    link.symlink_to(target)
+    result = readiness(lock, server, trust_root, "--apply", "--no-snippet", "--config", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and str(link.readlink()) == str(target)
+    assert sorted(p.name for p in shared.iterdir()) == ["pyvouch.toml"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    after = target.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf")
+    assert after.count(b"\n") == after.count(b"\r\n"), "a line lost its CRLF"
+    old_lines = before[3:].split(b"\r\n")
+    new_lines = after[3:].split(b"\r\n")
+    kept = [line for line in old_lines if line in new_lines]
+    assert kept == [line for line in old_lines if not line.startswith(b"packages = ")]
+    data = tomllib.loads(after[3:].decode("utf-8"))
+    assert data["tiers"]["critical"]["packages"] == ["requests", "steady"]
+    assert data["publishers"] == {"steady": "github:octo/steady:release.yml"}
+    assert b"# the HTTP stack" in after and b"# shared policy" in after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -129,3 +130,64 @@ def test_verified_rows_say_what_was_attested_not_the_long_reason() -> None:
     others = [p for p in result.packages if p.status.value != "verified"]
     for pkg in others:
         assert table.reason_cell(pkg) == package_reason(pkg)
+
+
+COMPACT = RenderOptions(compact=True, width=80)
+
+
+def test_compact_is_one_line_per_package_whatever_the_width() -> None:
+    result = every_status()
+    text = table.render(result, COMPACT)
+    lines = text.splitlines()
+    for pkg in result.packages:
+        assert sum(line.startswith(pkg.package.name + " ") for line in lines) == 1
+    # packages, then the summary, the unknown statement, decisions and warnings: one line each
+    assert len(lines) < len(result.packages) + 12
+    assert max(len(line) for line in lines[: len(result.packages)]) > 80  # nothing wrapped
+
+
+def test_compact_keeps_status_decision_coverage_and_publisher_greppable() -> None:
+    text = table.render(every_status(), COMPACT)
+    row = _row(text, "requests")
+    assert re.search(r"\bverified \[allow\]\s+all\s+github:psf/requests:publish.yml@pypi\b", row)
+    assert "invalid [block]" in _row(text, "bad-sig")
+    for name in (HOSTILE_NAME, "nofiles", "slow_Pkg"):
+        assert "unknown" in _row(text, name)
+        assert "unattested" not in _row(text, name)
+
+
+def test_compact_shortens_long_reasons_and_verbose_shows_them_whole() -> None:
+    sample = every_status()
+    long_reason = "the index lists provenance at a URL that answers 404; " * 5
+    bad = next(p for p in sample.packages if p.package.name == "bad-sig")
+    bad = replace(bad, findings=tuple(replace(f, reason=long_reason) for f in bad.findings))
+    result = replace(
+        sample, packages=tuple(bad if p.package.name == "bad-sig" else p for p in sample.packages)
+    )
+    short = _row(table.render(result, COMPACT), "bad-sig")
+    assert " ".join(long_reason.split()) not in short
+    assert short.endswith("...")
+    assert len(short) - short.index("the index lists") == table.REASON_WIDTH
+    full = table.render(result, RenderOptions(compact=True, verbose=True))
+    assert " ".join(long_reason.split()) in _row(full, "bad-sig")
+
+
+def test_verbose_lists_the_files_that_did_not_verify() -> None:
+    text = table.render(every_status(), RenderOptions(compact=True, verbose=True))
+    lines = text.splitlines()
+    urllib3 = next(i for i, line in enumerate(lines) if line.startswith("urllib3 "))
+    assert lines[urllib3 + 1].startswith("    ")
+    assert "unattested" in lines[urllib3 + 1]
+
+
+def test_without_decisions_no_tags_are_shown() -> None:
+    result = every_status()
+    bare = ScanResult(
+        result.source,
+        result.source_format,
+        result.index_url,
+        tuple(replace(p, decision=None) for p in result.packages),
+    )
+    for options in (COMPACT, WIDE):
+        text = table.render(bare, options)
+        assert not re.search(r"\[(allow|warn|block)\]", text)

@@ -51,11 +51,14 @@ def _stripped_pages(lock: Path) -> dict[str, list[dict[str, object]]]:
         if not named and package.hashes:
             named = [
                 (f"{dist}-{version}-{i}-py3-none-any.whl", digest)
-                for i, digest in enumerate(package.hashes, start=1)
+                # one name per distinct digest: the same bytes under two names is a riddle
+                for i, digest in enumerate(dict.fromkeys(package.hashes), start=1)
             ]
         if not named:
             named = [(f"{dist}-{version}.tar.gz", None)]
         for filename, digest in named:
+            if any(f["filename"] == filename for f in files):
+                continue  # one entry per file: a page listing it twice contradicts itself
             files.append(
                 {
                     "filename": filename,

@@ -4,11 +4,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tests.scan.conftest import Scan, files_of, packages_of
-from tests.support.index_servers import IndexServer
-from tests.support.scan_sites import DISTS, LOCKS, provenance_path
+from tests.support.index_servers import IndexServer, Reply
+from tests.support.scan_sites import DISTS, GITLAB, LOCKS, PA_SDIST, SAMPLE, provenance_path
 
 
 @pytest.mark.parametrize("lock_name", ["uv.lock", "requirements.txt", "Pipfile.lock"])
@@ -46,3 +49,27 @@ def test_collect_mode_exits_zero_and_still_says_unknown(scan: Scan, stripping: I
     code, doc = scan.json(str(lock), "--index-url", stripping.url("/simple/"), "--mode", "collect")
     assert code == 0
     assert {f["status"] for f in files_of(doc).values()} == {"unknown"}
+
+
+def test_partly_served_index_says_what_is_true_of_each_file(
+    scan: Scan, mirror: IndexServer, site: Path
+) -> None:
+    """An index that serves provenance for some files: the file it serves none for is
+    `unknown` with a reason about that file, never "this index does not serve provenance"."""
+    page = json.loads((site / "simple" / "sampleproject" / "index.json").read_text())
+    for entry in page["files"]:
+        entry.pop("provenance", None)  # this page lists no provenance keys
+    mirror.route("/simple/sampleproject/", Reply(body=json.dumps(page).encode()))
+    mirror.route(provenance_path(SAMPLE), Reply(status=404))
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    code, doc = scan.json(str(lock), "--index-url", mirror.url("/simple/"))
+    assert code == 3
+    files = files_of(doc)
+    assert files[PA_SDIST.filename]["status"] == "verified"
+    assert files[GITLAB.filename]["status"] == "verified"
+    sample = files[SAMPLE.filename]
+    assert sample["status"] == "unknown"
+    assert f"the index does not serve provenance for {SAMPLE.filename}" in sample["reason"]
+    assert "its page lists no provenance keys" in sample["reason"]
+    assert "integrity endpoint 404" in sample["reason"]
+    assert "this index does not serve provenance" not in sample["reason"]

@@ -269,6 +269,35 @@ def test_no_identity_is_a_usage_error(
     assert "no identity" in proc.stderr and "--identity-token" in proc.stderr
 
 
+def test_dry_run_outside_ci_shows_the_plan_and_says_no_identity(
+    dists: Path, tmp_path: Path
+) -> None:
+    proc = run(dists, "--dry-run", "--output-dir", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "would sign 2 file(s) with Sigstore production" in proc.stdout
+    assert "identity: none here (no identity" in proc.stdout
+    assert WHEEL in proc.stdout and SDIST in proc.stdout
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("token", ["", "   "])
+def test_an_empty_identity_token_says_so(dists: Path, tmp_path: Path, token: str) -> None:
+    proc = run(dists, "--identity-token", token, "--output-dir", tmp_path / "out")
+    assert proc.returncode == 2
+    assert "--identity-token is empty" in proc.stderr
+    assert "ambient" in proc.stderr  # how to do without it
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_trust_config_is_named_before_anything_else(dists: Path) -> None:
+    # next to the dists, where a test signature would also be refused: the missing file is
+    # the first thing to fix, so it is what the message says
+    proc = run(dists, "--trust-config", "missing.json")
+    assert proc.returncode == 2
+    assert "missing.json" in proc.stderr and "does not exist" in proc.stderr
+    assert "refusing" not in proc.stderr
+
+
 def test_trusted_root_alone_is_not_a_signing_config(
     served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
 ) -> None:

@@ -75,6 +75,17 @@ def test_unknown_content_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_packages(path)
     assert "cannot tell the format" in err.value.problem
+    assert "uv.lock" in err.value.problem  # says which names are known
+    assert "--format" not in err.value.problem  # --format is the output format
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_an_empty_file_of_unknown_name_says_it_is_empty(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "empty.lock"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_packages(path)
+    assert err.value.problem.startswith("the file is empty")
 
 
 def test_find_lock_priority_and_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

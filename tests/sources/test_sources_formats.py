@@ -578,7 +578,7 @@ def bom() -> dict[str, object]:
                         "name": "inner",
                         "purl": "pkg:pypi/inner@1.0?file_name=inner-1.0-py3-none-any.whl",
                         "hashes": [
-                            {"alg": "SHA-1", "content": "x"},
+                            {"alg": "SHA-1", "content": SHA1_ABC.upper()},
                             {"alg": "SHA-256", "content": C},
                         ],
                     },
@@ -600,6 +600,9 @@ def bom() -> dict[str, object]:
     }
 
 
+SHA1_ABC = "a9993e364706816aba3e25717850c26c9cd0d89d"
+
+
 def test_cyclonedx(tmp_path: Path) -> None:
     result = load_packages(write(tmp_path, "sbom.cdx.json", json.dumps(bom())))
     assert result.format == "cyclonedx"
@@ -608,7 +611,10 @@ def test_cyclonedx(tmp_path: Path) -> None:
     assert pkgs["aiohappyeyeballs"].files == (FileRef("aiohappyeyeballs-2.4.6.tar.gz", A),)
     assert pkgs["cachecontrol"].version == "0.14.4"
     assert pkgs["cachecontrol"].hashes == (B,)
-    assert pkgs["inner"].files == (FileRef("inner-1.0-py3-none-any.whl", C),)
+    # every algorithm is kept (as hashlib names it, lower-case hex), not only SHA-256
+    assert pkgs["inner"].files == (
+        FileRef("inner-1.0-py3-none-any.whl", C, other_digests=(("sha1", SHA1_ABC),)),
+    )
     assert pkgs["corp"].index_url == "https://pkgs.example/simple"
     assert pkgs["fromgit"].origin == "vcs:git+https://github.com/o/r.git@abc"
     assert any("2 component(s) without a pkg:pypi purl" in w for w in result.warnings)

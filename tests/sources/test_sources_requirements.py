@@ -96,7 +96,7 @@ def test_includes_constraints_and_direct_references(tmp_path: Path) -> None:
     [
         ("ok==1\nfoo===\n", 2, "invalid requirement"),
         ("ok==1\n\n--frobnicate\n", 3, "unknown option '--frobnicate'"),
-        ("ok==1 \\\n  --hash=sha256:abc\n", 1, "not a SHA-256 digest"),
+        ("ok==1 \\\n  --hash=sha256:abc\n", 1, "not a sha256 digest"),
         ("-r missing.txt\n", 1, "included file 'missing.txt' not found"),
         ("-r https://example.org/r.txt\n", 1, "remote requirement file"),
         ("./some/dir\n", 1, "cannot tell the project name"),

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,15 +40,23 @@ def real_dists(folder: Path, *, attestations: bool = True) -> Path:
     return folder
 
 
-def write_wheel(folder: Path, project: str, version: str, requires: tuple[str, ...] = ()) -> Path:
-    """A minimal valid wheel with ``Requires-Dist`` lines."""
+def write_wheel(
+    folder: Path,
+    project: str,
+    version: str,
+    requires: tuple[str, ...] = (),
+    modules: dict[str, str] | None = None,
+) -> Path:
+    """A minimal valid wheel with ``Requires-Dist`` lines (and ``modules``: path -> source
+    instead of the one ``__init__.py``)."""
     folder.mkdir(parents=True, exist_ok=True)
     module = project.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
     metadata = f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n"
     metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    sources = modules or {f"{module}/__init__.py": f'__version__ = "{version}"\n'}
     files = {
-        f"{module}/__init__.py": f'__version__ = "{version}"\n'.encode(),
+        **{name: text.encode() for name, text in sources.items()},
         f"{dist_info}/METADATA": metadata.encode(),
         f"{dist_info}/WHEEL": (
             b"Wheel-Version: 1.0\nGenerator: pyvouch-tests\nRoot-Is-Purelib: true\n"
@@ -89,15 +98,24 @@ class Run:
         return self.stdout + self.stderr
 
 
-def pyvouch_install(*args: str | Path, cwd: Path) -> Run:
-    """``python -m pyvouch install ARGS`` with pip reaching only what ARGS name."""
+def pyvouch_install(
+    *args: str | Path, cwd: Path, env: Mapping[str, str | None] | None = None
+) -> Run:
+    """``python -m pyvouch install ARGS`` with pip reaching only what ARGS name (``env``:
+    variables to set on top, or to remove with None)."""
+    environ = quiet_pip_env()
+    for key, value in (env or {}).items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
     done = subprocess.run(
         [sys.executable, "-m", "pyvouch", "install", *(str(a) for a in args)],
         capture_output=True,
         text=True,
         check=False,
         timeout=2 * PIP_TIMEOUT,
-        env=quiet_pip_env(),
+        env=environ,
         cwd=cwd,
     )
     assert "Traceback" not in done.stderr, done.stderr

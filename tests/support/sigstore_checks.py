@@ -15,20 +15,15 @@ from pypi_attestations import Attestation
 from sigstore.models import TrustedRoot
 from sigstore.verify import Verifier
 from sigstore.verify.policy import VerificationPolicy
+from sigstore_models.trustroot import v1 as trustroot_v1
 
 from pyvouch.testing import TestAuthority
 
 
 def trusted_root_of(authority: TestAuthority) -> TrustedRoot:
-    return TrustedRoot.from_file(_write_tmp(authority.trusted_root()))
-
-
-def _write_tmp(data: dict[str, Any]) -> str:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(data, handle)
-        return handle.name
+    """The authority's trusted root as sigstore's model (parsed from JSON in memory: nothing
+    is written outside the test's directories)."""
+    return TrustedRoot(trustroot_v1.TrustedRoot.from_json(json.dumps(authority.trusted_root())))
 
 
 def verify_attestation(

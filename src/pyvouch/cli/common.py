@@ -1,10 +1,10 @@
 """What several commands (scan, pin, readiness, diff, policy init) share: the index and trust
-options, the policy with its pin file, and atomic writes."""
+options and the policy with its pin file. Files the user names are written by
+`pyvouch.user_files`."""
 
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pyvouch.errors import InputError
 from pyvouch.index.client import resolve_index_url
 from pyvouch.policy.config import discover
 from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
@@ -169,36 +168,3 @@ def with_pin_file(policy: Policy, lock: Path | None) -> Policy:
     if pins.is_file():
         policy = dataclasses.replace(policy, lock_pins=load_pin_file(pins))
     return policy
-
-
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 text (byte {err.start})") from None
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from None
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (temporary file + rename)."""
-    directory = path.parent if str(path.parent) else Path()
-    tmp: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            dir=directory,
-            prefix=f".{path.name}.",
-            delete=False,
-            newline="",
-        ) as handle:
-            tmp = Path(handle.name)
-            handle.write(text)
-        if path.exists():
-            tmp.chmod(path.stat().st_mode & 0o777)
-        tmp.replace(path)
-    except OSError as err:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        raise InputError(path, f"cannot write: {err.strerror or err}") from None

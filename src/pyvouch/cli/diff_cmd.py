@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import replace
 from datetime import date
@@ -10,8 +9,10 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
-from pyvouch.errors import InputError, UsageError
+from pyvouch.cli.common import LookupFlags, lookup_options
+from pyvouch.diff_inputs import Side, load_at, load_lock, read_at, read_disk, side
+from pyvouch.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from pyvouch.git_revision import open_revision
 from pyvouch.model import Package, ScanResult
 from pyvouch.policy.alternatives import load_alternatives
 from pyvouch.policy.decide import decide_all
@@ -19,42 +20,56 @@ from pyvouch.policy.diff import ChangeKind, Entry, base_pins, compare, review, w
 from pyvouch.policy.diff_render import FORMATS, RENDERERS, DiffReport
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.policy.readiness import ReleaseState, summarize
+from pyvouch.policy.trust_inputs import (
+    judging_policy,
+    review_trust,
+    trust_changes,
+    without_identities,
+)
 from pyvouch.release_history import histories
 from pyvouch.scan import ScanOptions, scan
-from pyvouch.sources import SourceResult, load_packages
+from pyvouch.sources import SourceResult
 from pyvouch.verify.attestations import AttestationVerifier
 
-GIT_TIMEOUT = 30.0
 
-
-def git_show(lock: Path, ref: str) -> str:
-    """The text of ``lock`` at ``ref`` in the git repository that holds it."""
-    if ref.startswith("-"):
-        raise UsageError(f"--base {ref!r}: not a git revision")
-    folder = lock.parent.resolve()
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(folder), "show", f"{ref}:./{lock.name}"],
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
+def _sides(
+    locks: tuple[Path, ...], base_ref: str | None, config: Path | None, scratch: Path
+) -> tuple[Side, Side, list[str]]:
+    """Both sides of the change, and warnings about the comparison itself."""
+    notes: list[str] = []
+    if base_ref is None:
+        if len(locks) != 2:
+            raise UsageError("give two lock files (BASE HEAD), or --base GIT_REF [HEAD]")
+        base_lock, head_lock = locks
+        base_source, head_source = load_lock(base_lock), load_lock(head_lock)
+        base = side(base_source, str(base_lock), read_disk, base_lock, config, head=False)
+        head = side(head_source, str(head_lock), read_disk, head_lock, config, head=True)
+        return base, head, notes
+    if len(locks) > 1:
+        raise UsageError("with --base, give at most one lock file (the head)")
+    head_source = load_lock(locks[0] if locks else None)
+    if head_source.path is None:
+        raise UsageError("--base needs a lock file, not an environment")
+    lock = head_source.path
+    revision = open_revision(lock, base_ref)
+    if revision.is_checked_out():
+        notes.append(
+            f"--base {base_ref} is the commit checked out here: only uncommitted edits are "
+            "reviewed, and that commit's own policy and pins are trusted; in CI, name the "
+            "target branch (e.g. origin/main)"
         )
-    except FileNotFoundError:
-        raise UsageError("--base needs git, and git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise InputError(lock, f"git show {ref} took longer than {GIT_TIMEOUT:.0f}s") from None
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = message[-1] if message else f"exit {proc.returncode}"
-        raise InputError(lock, f"cannot read it at {ref!r} with git show: {detail}")
-    try:
-        return proc.stdout.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(lock, f"at {ref!r}: not UTF-8 text (byte {err.start})") from None
-
-
-def _load(path: Path | None, fmt: str | None = None) -> SourceResult:
-    return load_packages(path, resolve=False, format=fmt)
+    text = revision.read(lock)
+    label = revision.label(lock)
+    if text is None:
+        base_source = SourceResult([], head_source.format, None)
+    else:
+        base_source = load_at(revision, lock, text, head_source.format, scratch)
+    reader = read_at(revision)
+    base = side(base_source, label, reader, lock, config, head=False, lock_present=text is not None)
+    head = side(
+        head_source, str(locks[0] if locks else lock.name), read_disk, lock, config, head=True
+    )
+    return base, head, notes
 
 
 def _scan(
@@ -116,6 +131,15 @@ def _offer(
     type=click.Choice(["collect", "warn", "enforce"]),
     help="Policy mode (overrides the config).",
 )
+@click.option(
+    "--approved-by",
+    "approved_by",
+    multiple=True,
+    metavar="NAME",
+    envvar="PYVOUCH_APPROVED_BY",
+    help="Who approved the change (repeatable; CI: the approving reviewers, author excluded). "
+    "Admits trust input changes when the base policy's [trust-changes] approved-by names one.",
+)
 @lookup_options
 @click.pass_context
 def diff(
@@ -126,6 +150,7 @@ def diff(
     no_lookup: bool,
     alternatives_file: Path | None,
     mode: str | None,
+    approved_by: tuple[str, ...],
     lookup: LookupFlags,
 ) -> None:
     """Review a lock file change: BASE HEAD, or --base GIT_REF [HEAD].
@@ -135,42 +160,48 @@ def diff(
     attestation that disappeared are reported (and decided by the policy: in enforce mode a
     block exits 1). Newly added unattested packages get signed alternatives from the curated
     list, offered only when the alternative's current release verifies on the index.
+
+    The policy, the pins (the lock's own and pyvouch.lock.toml) and the index come from the
+    base (or the command line), never from the head; each change the head makes to them is
+    reported, and blocks in enforce unless the base policy's [trust-changes] approved-by names
+    an --approved-by.
     """
     with tempfile.TemporaryDirectory(prefix="pyvouch-diff-") as scratch:
-        if base_ref is not None:
-            if len(locks) > 1:
-                raise UsageError("with --base, give at most one lock file (the head)")
-            head = _load(locks[0] if locks else None)
-            if head.path is None:
-                raise UsageError("--base needs a lock file, not an environment")
-            base_file = Path(scratch) / head.path.name
-            base_file.write_text(git_show(head.path, base_ref), encoding="utf-8")
-            base = _load(base_file, head.format)
-            base_label, head_label = (
-                f"{base_ref}:{head.path.name}",
-                str(locks[0] if locks else head.path.name),
-            )
-        else:
-            if len(locks) != 2:
-                raise UsageError("give two lock files (BASE HEAD), or --base GIT_REF [HEAD]")
-            base, head = _load(locks[0]), _load(locks[1])
-            base_label, head_label = str(locks[0]), str(locks[1])
-    warnings = tuple(dict.fromkeys([*base.warnings, *head.warnings]))
-    changes = compare(base.packages, head.packages)
+        base, head, notes = _sides(locks, base_ref, lookup.config_path, Path(scratch))
+    base_label, head_label = base.trust.lock_label, head.trust.lock_label
+    warnings = tuple(dict.fromkeys([*notes, *base.source.warnings, *head.source.warnings]))
+    changes = compare(base.source.packages, head.source.packages)
     alternatives = load_alternatives(alternatives_file)
-    policy = apply_overrides(load_policy(lookup.config_path, head.path), Overrides(mode=mode))
+    overrides = Overrides(mode=mode)
+    trust = review_trust(
+        trust_changes(base.trust, head.trust),
+        apply_overrides(base.trust.policy, overrides),
+        approved_by,
+    )
+    trusted = head.trust if trust.approved else base.trust
+    policy = judging_policy(apply_overrides(trusted.policy, overrides), trusted)
+    trust_code = EXIT_FINDINGS if trust.blocks else EXIT_OK
 
     if no_lookup:
         report = DiffReport(
-            base_label, head_label, tuple(review(changes)), policy.mode.value, None, 0, warnings
+            base_label,
+            head_label,
+            tuple(review(changes)),
+            policy.mode.value,
+            None,
+            trust_code,
+            warnings,
+            trust,
         )
         click.echo(RENDERERS[output_format](report), nl=False)
-        return
+        ctx.exit(trust_code)
 
     verifier = lookup.verifier()
-    options = lookup.scan_options(policy, head.index_urls)
+    options = lookup.scan_options(policy, list(trusted.indexes))
     looked_up = [c for c in changes if c.kind is not ChangeKind.REMOVED]
-    head_scan = _scan([p for c in looked_up for p in c.head], verifier, options, head_label)
+    head_scan = _scan(
+        without_identities(p for c in looked_up for p in c.head), verifier, options, head_label
+    )
     base_scan = _scan(
         [p for c in looked_up if c.kind is ChangeKind.CHANGED for p in c.base],
         verifier,
@@ -182,6 +213,8 @@ def diff(
     )
     entries = review(changes, decided.packages, base_scan.packages)
     entries = _offer(entries, alternatives, verifier, options)
+    if trust_code and code != EXIT_FINDINGS:
+        code = trust_code
     report = DiffReport(
         base_label,
         head_label,
@@ -189,7 +222,11 @@ def diff(
         policy.mode.value,
         decided.index_url,
         code,
-        (*warnings, *decided.warnings[len(head_scan.warnings) :]),
+        # The scans' own warnings (redirects to another host), then what the policy added.
+        tuple(
+            dict.fromkeys((*warnings, *head_scan.warnings, *base_scan.warnings, *decided.warnings))
+        ),
+        trust,
     )
     click.echo(RENDERERS[output_format](report), nl=False)
     ctx.exit(code)

@@ -14,26 +14,50 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options, write_atomically
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import EXIT_OK, UsageError
-from pyvouch.gate.pip_args import split_pip_args
+from pyvouch.gate.pip_args import pip_args as gate_pip_args
+from pyvouch.gate.pip_args import refuse_controlled
+from pyvouch.gate.pip_config import config_options
+from pyvouch.gate.pip_inputs import GateFlags as InputFlags
+from pyvouch.gate.pip_inputs import check_pip_inputs, name_sources
+from pyvouch.gate.pip_options import parse_command_line
 from pyvouch.gate.pip_report import parse_report
-from pyvouch.gate.pip_runner import Pip, find_pip, pip_index_url, target_python
+from pyvouch.gate.pip_runner import (
+    Pip,
+    PipResult,
+    find_pip,
+    gate_env,
+    pip_index_url,
+    read_pip_config,
+    target_python,
+)
 from pyvouch.gate.plan import GateFlags, gate_policy, refuse_unpinnable, requirements_text
 from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.redact import redact_text
 from pyvouch.report import RenderOptions
 from pyvouch.scan import ScanOptions, scan
+from pyvouch.user_files import write_file
 
 _ONLY_BINARY = ("--only-binary", ":all:")
 
 
-def _resolve(pip: Pip, index_url: str, args: tuple[str, ...], binary: tuple[str, ...]) -> str:
-    """pip's installation report for ``args`` (nothing is installed)."""
+def _resolve(
+    pip: Pip,
+    index_url: str,
+    args: tuple[str, ...],
+    allow_sdists: bool,
+    sources: tuple[tuple[str, str], ...],
+) -> str:
+    """pip's installation report for ``args`` (nothing is installed). ``--only-binary :all:``
+    comes last, so no earlier option can undo it."""
+    binary = () if allow_sdists else _ONLY_BINARY
     with tempfile.TemporaryDirectory(prefix="pyvouch-install-") as tmp:
         path = Path(tmp) / "report.json"
         done = pip.run(
@@ -45,18 +69,30 @@ def _resolve(pip: Pip, index_url: str, args: tuple[str, ...], binary: tuple[str,
                 str(path),
                 "--index-url",
                 index_url,
-                *binary,
                 *args,
-            ]
+                *binary,
+            ],
+            guard=not allow_sdists,
         )
         if done.returncode != 0 or not path.is_file():
-            if done.stderr.strip():
-                click.echo(done.stderr.rstrip(), err=True)
-            raise UsageError(
-                f"pip could not resolve the requirements (pip exit {done.returncode}); "
-                "nothing was installed"
-            )
+            _pip_failed(done, "pip could not resolve the requirements", sources)
         return path.read_text(encoding="utf-8")
+
+
+def _pip_failed(done: PipResult, what: str, sources: tuple[tuple[str, str], ...]) -> NoReturn:
+    """Show pip's own error lines (never its traceback), each with where the requirements it
+    names were given, and raise `UsageError`."""
+    if done.guard_tripped:
+        raise UsageError(
+            f"{what}: pip tried to start a process (a build backend, or the install of "
+            "build dependencies) and was stopped before it ran; nothing was installed"
+        )
+    lines = done.stderr.rstrip().splitlines()
+    if any(line.startswith("Traceback") for line in lines):
+        lines = [line for line in lines if line.startswith("ERROR:")] + lines[-1:]
+    for line in lines:
+        click.echo(name_sources(line, sources) if line.startswith("ERROR:") else line, err=True)
+    raise UsageError(f"{what} (pip exit {done.returncode}); nothing was installed")
 
 
 @click.command(
@@ -143,11 +179,21 @@ def install(
     checked files (--require-hashes --no-deps) and its exit code is returned. pyvouch's
     options may come anywhere; what it does not know is pip's, and so is all after --.
     """
-    split = split_pip_args(pip_args)
     if not pip_args:
         raise UsageError("name what to install (requirements, -r FILE, ...)")
+    given = parse_command_line(pip_args)
+    refuse_controlled(given.given)
     env = dict(os.environ)
     pip = find_pip(target_python(python, env), env)
+    pip_config = read_pip_config(pip)
+    configured = config_options(pip_config)
+    runs = gate_pip_args(configured, given)
+    sources = check_pip_inputs(
+        (*configured, *given.given),
+        given.positional,
+        InputFlags(allow_sdists=allow_sdists, allow_not_indexed=allow_not_indexed),
+        gate_env(env),
+    )
     policy = load_policy(lookup.config_path, None)
     policy = apply_overrides(
         policy,
@@ -165,11 +211,11 @@ def install(
             mode_given=mode is not None,
             require_critical_given=require_critical is not None,
             require_long_tail_given=require_long_tail is not None,
+            allow_not_indexed=allow_not_indexed,
         ),
     )
-    index_url = pip_index_url(pip, lookup.index_url or policy.index_url)
-    binary = () if allow_sdists else _ONLY_BINARY
-    items = parse_report(_resolve(pip, index_url, split.resolve, binary))
+    index_url = pip_index_url(pip_config, lookup.index_url or policy.index_url)
+    items = parse_report(_resolve(pip, index_url, runs.resolve, allow_sdists, sources))
     if not items:
         click.echo("pyvouch: pip would install nothing (everything is already satisfied)", err=True)
         ctx.exit(EXIT_OK)
@@ -202,7 +248,7 @@ def install(
     if output is None:
         click.echo(text)
     else:
-        write_atomically(output, text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n")
     if code != EXIT_OK:
         click.echo(
             f"pyvouch: nothing was installed: {_why(code)} (policy mode {policy.mode.value})",
@@ -212,10 +258,11 @@ def install(
 
     pinned = requirements_text(items, decided.packages)
     if dry_run:
-        click.echo(pinned, nl=False, err=machine)
+        # shown, so without the credentials of direct URLs (pip gets them, below)
+        click.echo(redact_text(pinned), nl=False, err=machine)
         click.echo("pyvouch: --dry-run: nothing was installed", err=True)
         ctx.exit(EXIT_OK)
-    ctx.exit(_install(pip, index_url, pinned, split.install, binary, machine))
+    ctx.exit(_install(pip, index_url, pinned, runs.install, allow_sdists, machine))
 
 
 def _why(code: int) -> str:
@@ -227,7 +274,7 @@ def _install(
     index_url: str,
     pinned: str,
     install_args: tuple[str, ...],
-    binary: tuple[str, ...],
+    allow_sdists: bool,
     machine: bool,
 ) -> int:
     """The real install of exactly the pinned files; pip's exit code."""
@@ -243,12 +290,13 @@ def _install(
                 "--no-deps",
                 "--index-url",
                 index_url,
-                *binary,
                 *install_args,
+                *(() if allow_sdists else _ONLY_BINARY),
                 "-r",
                 str(requirements),
             ],
             capture=False,
             stdout_to_stderr=machine,
+            guard=not allow_sdists,
         )
     return done.returncode

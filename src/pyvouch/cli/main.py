@@ -10,6 +10,7 @@ import click
 
 from pyvouch import __version__
 from pyvouch.errors import EXIT_USAGE, PyvouchError
+from pyvouch.redact import message
 
 # Command name -> "module:attribute". Commands are imported only when run, so `pyvouch
 # --help` and a command that needs no cryptography do not pay for importing sigstore.
@@ -33,8 +34,8 @@ COMMANDS: dict[str, str] = {
 
 
 def _one_line(err: PyvouchError) -> str:
-    """The error's message on one line, whatever text from the input it quotes."""
-    return " ".join(str(err).splitlines())
+    """The error's message on one line, redacted and bounded, whatever input it quotes."""
+    return message(" ".join(str(err).splitlines()))
 
 
 class _Group(click.Group):

@@ -12,8 +12,6 @@ from pyvouch.cli.common import (
     load_policy,
     lookup_options,
     pin_file_for,
-    read_text,
-    write_atomically,
 )
 from pyvouch.policy.pin_write import (
     PinAction,
@@ -26,6 +24,7 @@ from pyvouch.policy.pin_write import (
 )
 from pyvouch.scan import FileChoice, scan
 from pyvouch.sources import load_packages
+from pyvouch.user_files import read_document, write_document
 
 PYLOCK_FORMAT = "pylock"
 
@@ -91,7 +90,8 @@ def pin(
     target = loaded.path if in_lock and loaded.path is not None else pin_file
     if target is None:
         target = pin_file_for(loaded.path)
-    before = read_text(target) if target.is_file() else None
+    document = read_document(target) if target.is_file() else None
+    before = document.text if document is not None else None
     existing = None if in_lock else existing_pin_records(before, target)
 
     verifier = lookup.verifier()
@@ -103,6 +103,8 @@ def pin(
         source=str(loaded.path or "<environment>"),
         source_format=loaded.format,
     )
+    for warning in result.warnings:  # what the index warned about (redirects)
+        click.echo(f"pyvouch: warning: {warning}", err=True)
     choices = choose_all(result, existing, replace=replace)
     for choice in choices:
         click.echo(_line(choice))
@@ -130,6 +132,6 @@ def pin(
         click.echo("".join(diff), nl=False)
         click.echo(f"{summary}; --dry-run: {target} not written")
         return
-    write_atomically(target, after)
+    write_document(target, document, after)
     click.echo(f"{summary}; wrote {target}")
     ctx.exit(0)

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.common import read_text, write_atomically
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, find_config, parse_config
 from pyvouch.policy.edit import set_mode
 from pyvouch.policy.init import render_policy, suggest_critical
 from pyvouch.policy.lock_graph import dependents, direct
 from pyvouch.sources import load_packages
+from pyvouch.user_files import read_document, write_document, write_file
 
 
 @click.group("policy")
@@ -78,7 +78,7 @@ def init(
                 f"{existing} already has a [tool.pyvouch] table; a second policy in "
                 f"{CONFIG_FILE} would conflict (use --stdout to see the suggestion)"
             )
-    write_atomically(target, text)
+    write_file(target, text)
     click.echo(
         f"wrote {target}: collect mode, {len(suggestions)} suggested critical package(s); "
         "next: pyvouch scan, then pyvouch readiness"
@@ -101,10 +101,10 @@ def mode(mode: str, config_path: Path | None) -> None:
         raise UsageError(
             f"no policy here ({CONFIG_FILE} or [tool.pyvouch]); run pyvouch policy init"
         )
-    text = read_text(target)
-    new = set_mode(text, target, mode)
-    if new != text:
-        write_atomically(target, new)
+    document = read_document(target)
+    new = set_mode(document.text, target, mode)
+    if new != document.text:
+        write_document(target, document, new)
     click.echo(f"{target}: mode = {mode!r}")
 
 

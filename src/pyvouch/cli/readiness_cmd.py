@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options, read_text, write_atomically
+from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, find_config
 from pyvouch.policy.edit import add_critical_and_publishers
@@ -15,6 +15,7 @@ from pyvouch.policy.readiness_render import FORMATS, RENDERERS
 from pyvouch.policy.tiers import TierName, normalize
 from pyvouch.release_history import histories
 from pyvouch.sources import load_packages
+from pyvouch.user_files import read_document, write_document
 
 
 @click.command("readiness")
@@ -115,7 +116,8 @@ def readiness(
 def _apply(assessments: list[Assessment], config_path: Path | None) -> None:
     target = config_path or find_config(Path.cwd()) or Path(CONFIG_FILE)
     ready = [a for a in assessments if a.verdict is Verdict.READY and a.pin_spec]
-    text = read_text(target) if target.exists() else ""
+    document = read_document(target) if target.exists() else None
+    text = document.text if document is not None else ""
     new, changes = add_critical_and_publishers(
         text,
         target,
@@ -123,6 +125,6 @@ def _apply(assessments: list[Assessment], config_path: Path | None) -> None:
         {a.name: a.pin_spec for a in ready if a.pin_spec is not None},
     )
     if new != text:
-        write_atomically(target, new)
+        write_document(target, document, new)
     said = "; ".join(changes) if changes else "nothing to change"
     click.echo(f"applied to {target}: {said}", err=True)

@@ -10,15 +10,18 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file, write_atomically
-from pyvouch.errors import EXIT_INCOMPLETE, EXIT_OK
-from pyvouch.model import Package, ScanResult, Status
+from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file
+from pyvouch.cli.progress import ProgressLines
+from pyvouch.errors import EXIT_OK
+from pyvouch.model import FileRef, Package, ScanResult
 from pyvouch.policy.config import discover
-from pyvouch.policy.decide import decide_all
+from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.policy.schema import Require
 from pyvouch.report import RenderOptions
 from pyvouch.scan import FileChoice, ScanOptions, scan
 from pyvouch.sources import PLATFORMS, load_packages
+from pyvouch.user_files import write_file
 from pyvouch.verify.deferred import DeferredVerifier
 
 
@@ -30,14 +33,22 @@ def _dry_run(packages: list[Package]) -> str:
             lines.append(f"{head}: not looked up ({package.origin})")
             continue
         if package.files:
-            names = ", ".join(f.filename or f"sha256:{f.sha256}" for f in package.files)
-            lines.append(f"{head}: {names}")
+            names = [_named(f) for f in package.files]
+            names += [f"sha256:{h}" for h in package.hashes]
+            lines.append(f"{head}: {', '.join(names)}")
         elif package.hashes:
             lines.append(f"{head}: files with sha256 {', '.join(package.hashes)} (from the index)")
         else:
             lines.append(f"{head}: the release's files, from the index")
     lines.append(f"{len(packages)} packages; nothing was looked up (--dry-run)")
     return "\n".join(lines)
+
+
+def _named(file: FileRef) -> str:
+    if file.filename:
+        return file.filename
+    digests = ([("sha256", file.sha256)] if file.sha256 else []) + list(file.other_digests)
+    return ", ".join(f"{a}:{v}" for a, v in digests) or "(a file named by nothing)"
 
 
 @click.command("scan")
@@ -61,7 +72,14 @@ def _dry_run(packages: list[Package]) -> str:
     "--output",
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="Write the report to FILE (atomically) instead of stdout.",
+    help="Write the report to FILE instead of stdout (atomically; through symbolic links; "
+    "a FIFO or character device is written in place).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Table: whole reasons and a line per file that did not verify.",
 )
 @click.option("--dry-run", is_flag=True, help="List what would be looked up; no network.")
 @click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
@@ -89,8 +107,16 @@ def _dry_run(packages: list[Package]) -> str:
     metavar="NAME=SPEC",
     help="Expected publisher for a package (repeatable).",
 )
-@click.option("--require-critical", metavar="LEVEL", help="What passes in the critical tier.")
-@click.option("--require-long-tail", metavar="LEVEL", help="What passes in the long tail.")
+@click.option(
+    "--require-critical",
+    type=click.Choice([r.value for r in Require]),
+    help="What passes in the critical tier (overrides the config; default: verified).",
+)
+@click.option(
+    "--require-long-tail",
+    type=click.Choice([r.value for r in Require]),
+    help="What passes in the long tail (overrides the config; default: no-regression).",
+)
 @lookup_options
 @click.pass_context
 def scan_cmd(
@@ -99,6 +125,7 @@ def scan_cmd(
     file_choice: str,
     output_format: str,
     output: Path | None,
+    verbose: bool,
     dry_run: bool,
     python_version: str | None,
     platform: str | None,
@@ -113,10 +140,16 @@ def scan_cmd(
     """Inventory attestation coverage of every package in LOCK (default: found here).
 
     LOCK may be pylock.toml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, a requirements
-    file, a CycloneDX JSON SBOM, or a Python environment directory. Without a policy file or
-    --mode, the exit code is 0 when every package could be checked and 3 when some could not;
-    with a policy, the mode decides (collect 0, warn 0, enforce 1 on a block, 3 on a
-    must-verify package that is unknown).
+    file, a CycloneDX JSON SBOM, or a Python environment directory.
+
+    \b
+    Exit codes without a policy file or --mode:
+      0  every file could be told and none failed
+      1  a file is invalid (failed verification) or a mismatch (another publisher)
+      2  bad usage, configuration or input
+      3  some file could not be told (unknown) and none failed
+    With a policy the mode decides: collect 0, warn 0, enforce 1 on a block and 3 on a
+    must-verify package that is unknown.
     """
     # Chosen first (only bytes are read; nothing is imported): a bad trust-root flag is refused
     # before any work, --dry-run included. The verifier is built on the first verdict miss.
@@ -154,11 +187,16 @@ def scan_cmd(
     result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)
     decided, code = decide_all(result, policy, date.today())
     if not has_policy:
-        code = EXIT_INCOMPLETE if result.count(Status.UNKNOWN) else EXIT_OK
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render(
-        output_format, decided, RenderOptions(color=color, base_dir=str(Path.cwd()))
+        code = exit_code_without_policy(result)
+        decided = without_decisions(decided)
+    terminal = output is None and sys.stdout.isatty()
+    render_options = RenderOptions(
+        color=terminal and "NO_COLOR" not in os.environ,
+        base_dir=str(Path.cwd()),
+        compact=not terminal or verbose,
+        verbose=verbose,
     )
+    text = report.render(output_format, decided, render_options)
     _emit(text, output)
     ctx.exit(code)
 
@@ -171,8 +209,7 @@ def _run(
     source_format: str,
     warnings: list[str],
 ) -> ScanResult:
-    show = sys.stderr.isatty() and len(packages) > 20
-    if not show:
+    if len(packages) <= 20:
         return scan(
             packages,
             verifier,
@@ -180,6 +217,18 @@ def _run(
             source=source,
             source_format=source_format,
             warnings=warnings,
+        )
+    if not sys.stderr.isatty():
+        # CI logs: a line on stderr every few seconds instead of a bar.
+        lines = ProgressLines("scan", sys.stderr)
+        return scan(
+            packages,
+            verifier,
+            options,
+            source=source,
+            source_format=source_format,
+            warnings=warnings,
+            progress=lines,
         )
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -208,4 +257,4 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        write_atomically(output, text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n")

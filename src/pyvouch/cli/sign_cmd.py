@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pyvouch.errors import PyvouchError
 from pyvouch.sign.attest import (
     check_destinations,
     choose_trust,
@@ -31,7 +32,7 @@ _PATH = click.Path(path_type=Path, dir_okay=True)
 )
 @click.option(
     "--trust-config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
     metavar="FILE",
     help="A Sigstore ClientTrustConfig JSON (trusted root + signing config) for a private "
     "Sigstore instance.",
@@ -67,15 +68,24 @@ def sign(
     dists = collect_dists(list(files))
     choice = choose_trust(staging=staging, trust_config=trust_config)
     check_destinations(dists, choice, output_dir, allow_beside=allow_test_signature_beside_dists)
-    source = obtain_token(identity_token)
-    who = describe_identity(unverified_claims(source.token))
     if dry_run:
+        # The plan is shown wherever it runs; the identity only where one can be had.
+        try:
+            source = obtain_token(identity_token)
+            identity = (
+                f"identity ({source.origin}, not yet verified): "
+                f"{describe_identity(unverified_claims(source.token))}"
+            )
+        except PyvouchError as err:
+            identity = f"identity: none here ({err}); signing would fail"
         click.echo(f"would sign {len(dists)} file(s) with {choice.describe()}")
-        click.echo(f"identity ({source.origin}, not yet verified): {who}")
+        click.echo(identity)
         for dist in dists:
             click.echo(f"  {dist.kind:5}  {dist.path} -> {destination(dist, output_dir)}")
         click.echo("dry run: nothing signed, nothing written")
         return
+    source = obtain_token(identity_token)
+    who = describe_identity(unverified_claims(source.token))
     config = load_trust_config(choice)
     signed = sign_all(dists, source.token, config)
     written = write_all(signed, output_dir)

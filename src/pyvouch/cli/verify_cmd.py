@@ -99,7 +99,7 @@ def verify(
             list(files), verifier, expected, index_url=index_url, offline=offline
         )
     if output_format == "json":
-        click.echo(render_json(outcome.findings, root))
+        click.echo(render_json(outcome.findings, root, outcome.warnings))
         unchecked = unchecked_warning(outcome.findings)
         for warning in [*outcome.warnings, *([unchecked] if unchecked else [])]:
             click.echo(f"pyvouch: warning: {warning}", err=True)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from pyvouch.cli.common import write_atomically
 from pyvouch.errors import EXIT_FINDINGS, UsageError
 from pyvouch.model import Publisher
+from pyvouch.user_files import write_file
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.workflows.generate import BUILD_BACKENDS, DEFAULT_OUTPUT, generate_workflow
 from pyvouch.workflows.lint import lint_paths, lint_workflows
@@ -117,7 +117,7 @@ def init(
     if target.exists() and not force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, generated.text)
+    write_file(target, generated.text)
     click.echo(f"wrote {target}")
     for note in generated.notes:
         click.echo(f"note: {note}")

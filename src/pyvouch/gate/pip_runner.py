@@ -1,24 +1,69 @@
-"""Find the interpreter to install into, the pip that serves it and the index pip uses; run pip.
+"""Find the interpreter to install into and the pip that serves it; run pip, fenced.
 
 The target is ``--python``, else the active virtualenv (``$VIRTUAL_ENV``), else ``python3`` on
 PATH: what a bare ``pip install`` in this shell would install into. When the target has no pip
-of its own, the pip next to pyvouch installs into it with ``pip --python TARGET``.
+of its own, pyvouch's pip runs in the target interpreter (as ``pip --python TARGET`` does,
+through pip's ``__pip-runner__.py``).
+
+Every pip run starts in the target interpreter through a small launcher. For the gate's runs
+the launcher first installs an audit hook (`sys.addaudithook`, which Python code cannot
+remove) that refuses to start any process: pip runs build backends, ``setup.py`` and the
+installation of build dependencies only in subprocesses, so with the hook pip cannot run
+build code even if an input slipped past `pip_inputs` (a file changed after it was read, a pip
+rule pyvouch does not know). Only the ``keyring`` command (pip's credential helper) may start.
+Those runs also get no pip configuration (``PIP_CONFIG_FILE=os.devnull``, no ``PIP_*``
+variables): pyvouch hands the configuration over as checked options (`pip_config`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyvouch.errors import UsageError
+from pyvouch.gate.pip_config import PipConfig, parse_config_debug, parse_config_list
 from pyvouch.index.client import DEFAULT_INDEX_URL, resolve_index_url
 
 _PROBE_TIMEOUT = 60.0
+
+GUARD_MARK = "pyvouch install: pip may not start a process while it works for the gate"
+
+# Runs as ``python -c LAUNCHER GUARD RUNNER PIP_ARGS...``. GUARD "1" installs the hook;
+# RUNNER is pip's __pip-runner__.py to run pyvouch's pip, or "" for the target's own pip.
+_LAUNCHER = f"""
+import os, sys
+guard, runner = sys.argv[1], sys.argv[2]
+del sys.argv[1:3]
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+if guard == "1":
+    _BLOCKED = ("subprocess.Popen", "os.system", "os.exec", "os.spawn", "os.posix_spawn",
+                "os.fork", "os.forkpty", "os.startfile", "_winapi.CreateProcess")
+    def _pyvouch_guard(event, args):
+        if not event.startswith(_BLOCKED):
+            return
+        if event == "subprocess.Popen":
+            try:
+                argv = args[1]
+                program = args[0] or (argv if isinstance(argv, (str, bytes)) else argv[0])
+                if os.path.basename(os.fsdecode(program)) == "keyring":
+                    return
+            except Exception:
+                pass
+        raise PermissionError({GUARD_MARK!r} + " (" + event + ")")
+    sys.addaudithook(_pyvouch_guard)
+import runpy
+sys.argv[0] = "pip"
+if runner:
+    runpy.run_path(runner, run_name="__main__")
+else:
+    runpy.run_module("pip", run_name="__main__", alter_sys=True)
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,37 +72,66 @@ class PipResult:
     stdout: str
     stderr: str
 
+    @property
+    def guard_tripped(self) -> bool:
+        """pip tried to start a process (a build) and the gate's hook refused it."""
+        return GUARD_MARK in self.stderr
+
+
+def gate_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without pip's configuration: no ``PIP_*`` variable, no configuration file."""
+    out = {k: v for k, v in env.items() if not k.upper().startswith("PIP_")}
+    out["PIP_CONFIG_FILE"] = os.devnull
+    return out
+
 
 @dataclass(frozen=True, slots=True)
 class Pip:
-    """The command that runs pip for the target interpreter."""
+    """How to run pip for the target interpreter."""
 
     target: Path
-    command: tuple[str, ...]
+    runner: str
+    """pip's ``__pip-runner__.py`` when pyvouch's pip serves the target; "" for its own."""
     env: Mapping[str, str]
+    """The user's environment (pip's configuration is read from it)."""
 
     def run(
-        self, args: Sequence[str], *, capture: bool = True, stdout_to_stderr: bool = False
+        self,
+        args: Sequence[str],
+        *,
+        capture: bool = True,
+        stdout_to_stderr: bool = False,
+        guard: bool = True,
+        user_config: bool = False,
     ) -> PipResult:
         """``pip ARGS``; with ``capture=False`` pip writes straight to this process's streams
-        (its stdout to stderr with ``stdout_to_stderr``, to keep a machine report clean)."""
+        (its stdout to stderr with ``stdout_to_stderr``, to keep a machine report clean).
+        ``guard``: no process may start; ``user_config``: pip reads the user's configuration
+        (otherwise none)."""
         if capture:
             out: int | None = subprocess.PIPE
             err: int | None = subprocess.PIPE
         else:
             out, err = (2 if stdout_to_stderr else None), None
+        # PIP_PYTHON would make pip re-run itself in another interpreter (a process start).
+        env = (
+            {k: v for k, v in self.env.items() if k != "PIP_PYTHON"}
+            if user_config
+            else gate_env(self.env)
+        )
+        command = [str(self.target), "-c", _LAUNCHER, "1" if guard else "0", self.runner]
         try:
             done = subprocess.run(
-                [*self.command, *args],
+                [*command, *args],
                 stdout=out,
                 stderr=err,
                 text=True,
                 check=False,
-                env=dict(self.env),
+                env=env,
                 stdin=subprocess.DEVNULL,
             )
-        except OSError as err:
-            raise UsageError(f"cannot run pip ({' '.join(self.command)}): {err}") from None
+        except OSError as error:
+            raise UsageError(f"cannot run pip ({self.target}): {error}") from None
         return PipResult(done.returncode, done.stdout or "", done.stderr or "")
 
 
@@ -98,44 +172,41 @@ def _has_pip(python: Path, env: Mapping[str, str]) -> bool:
     return done.returncode == 0
 
 
-def find_pip(target: Path, env: Mapping[str, str]) -> Pip:
-    """The target's own pip, else pyvouch's pip driving the target with ``--python``."""
-    if _has_pip(target, env):
-        return Pip(target, (str(target), "-m", "pip"), env)
-    own = Path(sys.executable)
-    if _has_pip(own, env):
-        return Pip(target, (str(own), "-m", "pip", "--python", str(target)), env)
-    raise UsageError(f"{target} has no pip, and neither has {own}; install pip into one of them")
-
-
-def _config_index(pip: Pip) -> str | None:
-    """``index-url`` from pip's configuration files, as ``pip config list`` shows them."""
-    done = pip.run(["config", "list"])
-    if done.returncode != 0:
+def _own_pip_runner() -> Path | None:
+    spec = importlib.util.find_spec("pip")
+    if spec is None or spec.origin is None:
         return None
-    found: dict[str, str] = {}
-    for line in done.stdout.splitlines():
-        key, eq, value = line.partition("=")
-        if not eq:
-            continue
-        section, _, option = key.strip().rpartition(".")
-        if option == "index-url":
-            found[section] = value.strip().strip("'\"")
-    for section in (":env:", "install", "global"):
-        if section in found:
-            return found[section]
-    return None
+    runner = Path(spec.origin).parent / "__pip-runner__.py"
+    return runner if runner.is_file() else None
 
 
-def pip_index_url(pip: Pip, given: str | None) -> str:
+def find_pip(target: Path, env: Mapping[str, str]) -> Pip:
+    """The target's own pip, else pyvouch's pip run in the target interpreter."""
+    if _has_pip(target, env):
+        return Pip(target, "", env)
+    runner = _own_pip_runner()
+    if runner is not None:
+        return Pip(target, str(runner), env)
+    raise UsageError(f"{target} has no pip, and neither has pyvouch; install pip into one of them")
+
+
+def read_pip_config(pip: Pip) -> PipConfig:
+    """The user's pip configuration as the target's pip sees it (environment and files)."""
+    listed = pip.run(["config", "list"], user_config=True)
+    if listed.returncode != 0:
+        detail = (listed.stderr.strip().splitlines() or [f"exit {listed.returncode}"])[-1]
+        raise UsageError(f"cannot read pip's configuration (pip config list: {detail})")
+    debug = pip.run(["config", "debug"], user_config=True)
+    files = parse_config_debug(debug.stdout) if debug.returncode == 0 else {}
+    return PipConfig(parse_config_list(listed.stdout), files)
+
+
+def pip_index_url(config: PipConfig, given: str | None) -> str:
     """The one index both pip and the scan use: the given one, else pip's configured one
     (``$PIP_INDEX_URL``, then pip's configuration files), else PyPI."""
     if given:
         return resolve_index_url(given, "--index-url (or the policy's index-url)")
-    from_env = pip.env.get("PIP_INDEX_URL")
-    if from_env:
-        return resolve_index_url(from_env, "$PIP_INDEX_URL")
-    configured = _config_index(pip)
+    configured = config.index_url()
     if configured:
-        return resolve_index_url(configured, "pip's configured index-url")
+        return resolve_index_url(configured, "pip's index-url ($PIP_INDEX_URL or pip.conf)")
     return resolve_index_url(DEFAULT_INDEX_URL)

@@ -28,6 +28,9 @@ class GateFlags:
     mode_given: bool
     require_critical_given: bool
     require_long_tail_given: bool
+    allow_not_indexed: bool = False
+    """--allow-not-indexed: an unpinned, non-critical archive from outside the index warns
+    instead of blocking (a pinned or critical one still blocks; an exception admits it)."""
 
 
 def _at_least_verified(tier: Tier) -> Tier:
@@ -45,6 +48,8 @@ def gate_policy(policy: Policy, flags: GateFlags) -> Policy:
         out = replace(out, critical=_at_least_verified(out.critical))
     if not flags.require_long_tail_given:
         out = replace(out, long_tail=_at_least_verified(out.long_tail))
+    if flags.allow_not_indexed:
+        out = replace(out, allow_not_indexed=True)
     return out
 
 

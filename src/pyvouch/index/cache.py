@@ -3,15 +3,28 @@
 Layout under the cache root (platformdirs' user cache dir for `pyvouch`, or `PYVOUCH_CACHE_DIR`,
 or the `cache_dir` the caller gives)::
 
-    index-v1/provenance/<ab>/<key>.body   raw provenance JSON, kept for good (immutable)
-    index-v1/provenance/<ab>/<key>.json   metadata: index, filename, sha256, body digest
-    index-v1/pages/<ab>/<key>.body        raw project page
-    index-v1/pages/<ab>/<key>.json        metadata: url, ETag, Last-Modified, content type, digest
+    index-v2/provenance/<ab>/<key>.body   raw provenance JSON, kept for good (immutable)
+    index-v2/provenance/<ab>/<key>.json   metadata: index, filename, sha256, url, body digest, MAC
+    index-v2/pages/<ab>/<key>.body        raw project page
+    index-v2/pages/<ab>/<key>.json        metadata: url, ETag, Last-Modified, content type,
+                                          body digest, MAC
+    index-v2/routes/<key>.json            the route hint: index, direct or not, MAC
+
+Every answer kept here can change a status (served provenance makes a file verifiable, a page
+tells "none published" from "not served", the route hint decides which URL is asked), and the
+cache directory is not trusted: on CI it is often restored from a cache another branch wrote.
+So every entry is *sealed*: its metadata carries an HMAC-SHA256 made with the machine key
+(`pyvouch.machine_key`, kept outside the cache directory) over all of its fields, including the
+body's sha256 and the fields that bind it to its place (the index URL, the file's name and
+digest, the page URL), under a purpose string of its own (`index-v2/provenance`, `.../page`,
+`.../route`). An entry planted, edited (even with a fixed-up body digest), copied to another
+file, index or kind, or written with another machine's key does not verify and is a miss: it
+costs a request, never a status. Without a key nothing is read or written. The previous layout
+(`index-v1`, whose provenance entries and route hints carried no MAC) is never read.
 
 Keys are sha256 digests of URLs with credentials removed, so no secret reaches a file name or a
 file. Every write goes to a temporary file in the same directory and is moved into place with
-`os.replace`, so a reader sees the old entry or the new one, never half of one. Every read
-checks the metadata and the body digest; an entry that does not check out is a miss.
+`os.replace`, so a reader sees the old entry or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -23,7 +36,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from platformdirs import user_cache_dir
 
@@ -32,7 +45,10 @@ from pyvouch.index.writes import BackgroundWrites, atomic_write
 from pyvouch.machine_key import mac
 
 CACHE_ENV = "PYVOUCH_CACHE_DIR"
-LAYOUT = "index-v1"
+LAYOUT = "index-v2"
+"""Bumped from ``index-v1`` when every entry became sealed: old entries are never read."""
+
+Kind = Literal["provenance", "page", "route"]
 
 
 def default_cache_dir() -> Path:
@@ -60,15 +76,23 @@ class CachedProvenance:
     body: bytes
     url: str | None
     """Where it was fetched from (credentials removed)."""
+    warnings: tuple[str, ...] = ()
+    """What was worth saying when it was fetched (a redirect to another host): said again
+    whenever the entry is used."""
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
+def _optional_str(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
 class IndexCache:
-    """The provenance and page cache. Failures to read are misses; failures to write are ignored
-    (the cache is an optimisation, never a source of truth)."""
+    """The provenance, page and route cache. Failures to read, and entries whose MAC does not
+    verify, are misses; failures to write are ignored (the cache is an optimisation, never a
+    source of truth)."""
 
     def __init__(
         self,
@@ -81,10 +105,34 @@ class IndexCache:
         self.writes = writes
         """When given, writes happen on its threads (call its ``flush``); else at once."""
         self.secret = secret
-        """The machine key (`pyvouch.machine_key`). Pages are what tell "none published" from
-        "not served", so a page entry is used only with a valid MAC made with it: a planted
-        page (a `provenance: null` on a mirror that serves none) cannot turn `unknown` into
-        `unattested`. Without a key, pages are not cached."""
+        """The machine key (`pyvouch.machine_key`). Without it the cache is off: nothing is
+        read (an unauthenticated entry could be anybody's) and nothing is written."""
+
+    # -- sealing ---------------------------------------------------------------------------
+
+    def _mac(self, kind: Kind, meta: dict[str, Any]) -> str | None:
+        if self.secret is None:
+            return None
+        signed = {k: v for k, v in meta.items() if k != "mac"}
+        message = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return mac(self.secret, f"{LAYOUT}/{kind}", message)
+
+    def _unseal(self, kind: Kind, path: Path, bound: dict[str, Any]) -> dict[str, Any] | None:
+        """The metadata at ``path`` when its MAC verifies and it is bound to ``bound`` (the
+        fields that place it: index, file, URL); else None."""
+        if self.secret is None:
+            return None
+        meta = self._read_meta(path)
+        if meta is None or any(meta.get(k) != v for k, v in bound.items()):
+            return None
+        expected, given = self._mac(kind, meta), meta.get("mac")
+        if expected is None or not isinstance(given, str):
+            return None
+        return meta if hmac.compare_digest(expected, given) else None
+
+    def _seal(self, kind: Kind, meta: dict[str, Any]) -> dict[str, Any] | None:
+        sealed = self._mac(kind, meta)
+        return None if sealed is None else {**meta, "mac": sealed}
 
     # -- provenance: immutable, keyed by index + file digest -----------------------------
 
@@ -93,36 +141,53 @@ class IndexCache:
         base = self.root / "provenance" / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".body")
 
+    @staticmethod
+    def _provenance_binding(index_url: str, sha256: str, filename: str) -> dict[str, Any]:
+        return {
+            "index": strip_credentials(index_url),
+            "sha256": sha256.lower(),
+            "filename": filename,
+        }
+
     def get_provenance(self, index_url: str, sha256: str, filename: str) -> CachedProvenance | None:
+        """Provenance this machine fetched earlier from ``index_url`` for exactly this file
+        (name and digest), or None."""
         meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
-        meta = self._read_meta(meta_path)
+        bound = self._provenance_binding(index_url, sha256, filename)
+        meta = self._unseal("provenance", meta_path, bound)
         if meta is None:
             return None
-        expected = {
-            "index": strip_credentials(index_url),
-            "sha256": sha256.lower(),
-            "filename": filename,
-        }
-        if any(meta.get(k) != v for k, v in expected.items()):
-            return None
         url = meta.get("url")
-        body = self._read_body(body_path, meta)
-        if body is None or not (url is None or isinstance(url, str)):
+        warnings = meta.get("warnings", [])
+        if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
             return None
-        return CachedProvenance(body, url)
+        body = self._read_body(body_path, meta)
+        if body is None or not _optional_str(url):
+            return None
+        return CachedProvenance(body, url, tuple(warnings))
 
     def put_provenance(
-        self, index_url: str, sha256: str, filename: str, body: bytes, *, url: str | None = None
+        self,
+        index_url: str,
+        sha256: str,
+        filename: str,
+        body: bytes,
+        *,
+        url: str | None = None,
+        warnings: tuple[str, ...] = (),
     ) -> None:
         meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
-        meta = {
-            "url": strip_credentials(url) if url else None,
-            "index": strip_credentials(index_url),
-            "sha256": sha256.lower(),
-            "filename": filename,
-            "body_sha256": hashlib.sha256(body).hexdigest(),
-        }
-        self._write(meta_path, body_path, meta, body)
+        meta = self._seal(
+            "provenance",
+            {
+                **self._provenance_binding(index_url, sha256, filename),
+                "url": strip_credentials(url) if url else None,
+                "warnings": list(warnings),
+                "body_sha256": hashlib.sha256(body).hexdigest(),
+            },
+        )
+        if meta is not None:
+            self._write(meta_path, body_path, meta, body)
 
     # -- pages: revalidated with ETag / Last-Modified ------------------------------------
 
@@ -131,34 +196,21 @@ class IndexCache:
         base = self.root / "pages" / key[:2] / key
         return base.with_suffix(".json"), base.with_suffix(".body")
 
-    def _page_mac(self, meta: dict[str, Any]) -> str | None:
-        if self.secret is None:
-            return None
-        signed = {k: v for k, v in meta.items() if k != "mac"}
-        return mac(self.secret, "page", json.dumps(signed, sort_keys=True).encode("utf-8"))
-
     def get_page(self, url: str) -> CachedPage | None:
+        """The page this machine fetched earlier from ``url``, or None. Pages are what tell
+        "none published" from "not served": a planted one (a `provenance: null` on a mirror
+        that serves none) must not turn `unknown` into `unattested`."""
         meta_path, body_path = self._page_paths(url)
-        meta = self._read_meta(meta_path)
-        if meta is None or meta.get("url") != strip_credentials(url):
-            return None
-        expected_mac = self._page_mac(meta)
-        given = meta.get("mac")
-        if expected_mac is None or not isinstance(given, str):
-            return None
-        if not hmac.compare_digest(expected_mac, given):
+        meta = self._unseal("page", meta_path, {"url": strip_credentials(url)})
+        if meta is None:
             return None
         content_type = meta.get("content_type")
         etag = meta.get("etag")
         last_modified = meta.get("last_modified")
-        if not isinstance(content_type, str):
+        base_url = meta.get("base_url")
+        if not isinstance(content_type, str) or not isinstance(base_url, str):
             return None
-        if not (etag is None or isinstance(etag, str)):
-            return None
-        if not (last_modified is None or isinstance(last_modified, str)):
-            return None
-        base_url = meta.get("base_url", strip_credentials(url))
-        if not isinstance(base_url, str):
+        if not (_optional_str(etag) and _optional_str(last_modified)):
             return None
         body = self._read_body(body_path, meta)
         if body is None:
@@ -176,19 +228,19 @@ class IndexCache:
         base_url: str | None = None,
     ) -> None:
         meta_path, body_path = self._page_paths(url)
-        meta = {
-            "url": strip_credentials(url),
-            "base_url": strip_credentials(base_url or url),
-            "content_type": content_type,
-            "etag": etag,
-            "last_modified": last_modified,
-            "body_sha256": hashlib.sha256(body).hexdigest(),
-        }
-        page_mac = self._page_mac(meta)
-        if page_mac is None:
-            return  # no machine key: a page that cannot be authenticated is not kept
-        meta["mac"] = page_mac
-        self._write(meta_path, body_path, meta, body)
+        meta = self._seal(
+            "page",
+            {
+                "url": strip_credentials(url),
+                "base_url": strip_credentials(base_url or url),
+                "content_type": content_type,
+                "etag": etag,
+                "last_modified": last_modified,
+                "body_sha256": hashlib.sha256(body).hexdigest(),
+            },
+        )
+        if meta is not None:
+            self._write(meta_path, body_path, meta, body)
 
     # -- route hint: where this index serves provenance, learned on an earlier run ---------
 
@@ -196,20 +248,18 @@ class IndexCache:
         return self.root / "routes" / f"{_digest('route', strip_credentials(index_url))}.json"
 
     def get_direct_route(self, index_url: str) -> bool:
-        """Whether an earlier run learned that this index serves provenance at its integrity
-        URLs. Only a hint for which request to make first: a wrong (or planted) hint costs a
-        request, never a status, because every answer is still verified against the lock's
-        digest and anything but served provenance falls back to the project page."""
-        meta = self._read_meta(self._route_path(index_url))
-        return bool(
-            meta is not None
-            and meta.get("index") == strip_credentials(index_url)
-            and meta.get("direct") is True
-        )
+        """Whether an earlier run on this machine learned that this index serves provenance at
+        its integrity URLs (so files are asked there before their page is read). Sealed like
+        every entry: a planted hint would make the client ask a URL the index never listed."""
+        bound = {"index": strip_credentials(index_url)}
+        meta = self._unseal("route", self._route_path(index_url), bound)
+        return meta is not None and meta.get("direct") is True
 
     def put_direct_route(self, index_url: str, direct: bool) -> None:
         path = self._route_path(index_url)
-        meta = {"index": strip_credentials(index_url), "direct": direct}
+        meta = self._seal("route", {"index": strip_credentials(index_url), "direct": direct})
+        if meta is None:
+            return
         encoded = json.dumps(meta, sort_keys=True).encode("utf-8")
         writes = self.writes
 

@@ -7,7 +7,8 @@ For every file, `IndexClient.provenance` returns exactly one `ProvenanceState`:
   present and null, or an integrity endpoint 404 on an index whose pages carry provenance keys);
 - NOT_SERVED: this index does not serve provenance (no provenance keys on the page and the
   integrity endpoint does not answer); the reason gives the evidence;
-- ERROR: the lookup failed (after retries) or could not be done offline; the reason is kept.
+- ERROR: the lookup failed (after retries) or could not be done offline, or the page
+  contradicts itself about the file; the reason is kept.
 
 The state is judged by the data, not only by the announced api-version: an index may serve
 provenance keys while announcing 1.1, and a mirror may announce 1.1 and strip them.
@@ -39,7 +40,7 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
 import httpx
 
 from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError
-from pyvouch.index.cache import CachedProvenance, IndexCache
+from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.simple import (
     ACCEPT_PAGE,
     IndexFile,
@@ -52,9 +53,16 @@ from pyvouch.index.simple import (
     parse_page,
     strip_credentials,
 )
-from pyvouch.index.transport import ClientStats, FetchError, RedirectPolicy, Response, Transport
+from pyvouch.index.transport import (
+    ClientStats,
+    FetchError,
+    RedirectPolicy,
+    Response,
+    Transport,
+    redirect_warnings,
+)
 from pyvouch.index.writes import BackgroundWrites
-from pyvouch.machine_key import data_dir, load_or_create_key
+from pyvouch.machine_key import key_for_cache
 from pyvouch.urls import http_url_problem
 
 __all__ = [
@@ -179,11 +187,11 @@ class IndexClient:
         self.stats = ClientStats()
         self.writes = BackgroundWrites()
         """Cache writes run on threads; `aclose` waits for them."""
-        self.cache = (
-            IndexCache(cache_dir, writes=self.writes, secret=load_or_create_key(data_dir()))
-            if (use_cache or offline)
-            else None
-        )
+        self.cache: IndexCache | None = None
+        """Every entry is sealed with the machine key; without one nothing is cached."""
+        if use_cache or offline:
+            root = cache_dir if cache_dir is not None else default_cache_dir()
+            self.cache = IndexCache(root, writes=self.writes, secret=key_for_cache(root))
         self._page_limit = page_limit
         self._provenance_limit = provenance_limit
         self._transport_args: dict[str, Any] = {
@@ -206,6 +214,10 @@ class IndexClient:
         self._route_changed = asyncio.Event()
         self.direct_served = 0
         """Provenance served from integrity URLs asked without the project page."""
+        self.listed_not_served: set[str] = set()
+        """Provenance URLs the pages listed that answered without provenance (404, 410, or a
+        200 that is not provenance JSON): the index lists provenance it does not serve. Their
+        lookups are ERROR (`pyvouch index check` counts them as dropped)."""
 
     async def __aenter__(self) -> IndexClient:
         return self
@@ -264,7 +276,7 @@ class IndexClient:
             if page is None:
                 raise OfflineMiss(f"{OFFLINE}: cached project page {page_url} is unreadable")
             self.stats.page_cache_hits += 1
-            return page
+            return replace(page, warnings=redirect_warnings(page_url, cached.base_url))
         headers: dict[str, str] = {}
         if cached is not None:
             if cached.etag:
@@ -406,7 +418,7 @@ class IndexClient:
             sha256=digest,
             state=ProvenanceState.SERVED,
             provenance=resp.body,
-            reason=self._scrub("provenance served by the index"),
+            reason=self._scrub(noted("provenance served by the index", resp.warnings)),
             url=url,
             warnings=tuple(self._scrub(w) for w in resp.warnings),
             project=name,
@@ -416,7 +428,9 @@ class IndexClient:
     def keep_direct(self, lookup: ProvenanceLookup) -> None:
         """Cache a direct answer (one that verified, or that `confirm_direct` upheld)."""
         if lookup.direct and lookup.provenance is not None and lookup.url is not None:
-            self._remember(lookup.sha256, lookup.filename, lookup.provenance, lookup.url)
+            self._remember(
+                lookup.sha256, lookup.filename, lookup.provenance, lookup.url, lookup.warnings
+            )
 
     async def confirm_direct(self, lookup: ProvenanceLookup) -> ProvenanceLookup:
         """For a direct answer whose provenance did not verify: what the page route says.
@@ -434,6 +448,8 @@ class IndexClient:
         problem = None
         if entry is None:
             problem = f"{lookup.filename} is not listed on the index page {page.url}"
+        elif (contradiction := page.contradiction(lookup.filename)) is not None:
+            problem = contradiction
         elif entry.sha256 and lookup.sha256 and entry.sha256.lower() != lookup.sha256:
             problem = (
                 f"the index lists sha256 {entry.sha256.lower()} for {lookup.filename}, "
@@ -441,15 +457,14 @@ class IndexClient:
             )
         if problem is None:
             return lookup
-        if page.warnings:
-            problem = f"{problem} (note: {'; '.join(page.warnings)})"
+        warnings = tuple(dict.fromkeys((*lookup.warnings, *page.warnings)))
         return replace(
             lookup,
             state=ProvenanceState.ERROR,
             provenance=None,
-            reason=self._scrub(problem),
+            reason=self._scrub(noted(problem, warnings)),
             url=None,
-            warnings=tuple(self._scrub(w) for w in page.warnings),
+            warnings=tuple(self._scrub(w) for w in warnings),
         )
 
     async def provenance(
@@ -472,8 +487,8 @@ class IndexClient:
             from_cache: bool = False,
             file_digest: str | None = digest,
         ) -> ProvenanceLookup:
-            if warnings:
-                reason = f"{reason} (note: {'; '.join(warnings)})"
+            warnings = tuple(dict.fromkeys(warnings))
+            reason = noted(reason, warnings)
             return ProvenanceLookup(
                 filename=filename,
                 sha256=file_digest,
@@ -494,6 +509,7 @@ class IndexClient:
                     f"provenance from the cache (fetched earlier from {self.index_url})",
                     url=cached.url,
                     body=cached.body,
+                    warnings=cached.warnings,
                     from_cache=True,
                 )
 
@@ -509,6 +525,9 @@ class IndexClient:
                     f"{filename} is not listed on the index page {page.url}",
                     warnings=page.warnings,
                 )
+            contradiction = page.contradiction(filename)
+            if contradiction is not None:  # nobody can tell which answer holds
+                return result(ProvenanceState.ERROR, contradiction, warnings=page.warnings)
             if digest and entry.sha256 and entry.sha256.lower() != digest:
                 return result(
                     ProvenanceState.ERROR,
@@ -526,11 +545,15 @@ class IndexClient:
                         url=cached.url,
                         body=cached.body,
                         from_cache=True,
-                        warnings=page.warnings,
+                        warnings=page.warnings + cached.warnings,
                         file_digest=file_digest,
                     )
             outcome = await self._lookup(page, entry, file_digest)
             state, reason, url, body, warnings = outcome
+            if state is ProvenanceState.SERVED and body is not None and url is not None:
+                # Kept with every warning that led to it (the page's and the provenance's
+                # redirects), so a later run that reads it from the cache says them again.
+                self._remember(file_digest, filename, body, url, page.warnings + warnings)
             answer = result(
                 state,
                 reason,
@@ -596,8 +619,10 @@ class IndexClient:
         try:
             resp = await self._get_provenance(url)
         except FetchError as err:
-            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, ()
+            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, err.warnings
         if resp.status != 200:
+            if resp.status in (404, 410):
+                self.listed_not_served.add(url)
             return (
                 ProvenanceState.ERROR,
                 f"the index lists provenance for {entry.filename} at {url}, "
@@ -608,8 +633,8 @@ class IndexClient:
             )
         problem = self._provenance_problem(resp)
         if problem is not None:
+            self.listed_not_served.add(url)
             return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
-        self._remember(digest, entry.filename, resp.body, url)
         return (
             ProvenanceState.SERVED,
             "provenance served by the index",
@@ -624,9 +649,9 @@ class IndexClient:
         serves = page.serves_provenance
         url = integrity_url(self.index_url, page.name, entry.filename)
         if serves:
-            evidence = f"the index serves provenance keys for other files ({_announced(page)})"
+            evidence = f"its page lists provenance keys for other files ({_announced(page)})"
         else:
-            evidence = f"{_announced(page)}, serves no provenance keys"
+            evidence = f"{_announced(page)}, its page lists no provenance keys"
         if url is None:
             reason = f"{evidence}; no version in {entry.filename} to ask the integrity endpoint"
             state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
@@ -641,7 +666,7 @@ class IndexClient:
                 f"{evidence}; integrity endpoint {url}: {err.reason}",
                 url,
                 None,
-                (),
+                err.warnings,
             )
         if resp.status == 200:
             kind = media_type(resp.content_type)
@@ -653,7 +678,6 @@ class IndexClient:
             if problem is not None:
                 reason = f"integrity endpoint {url}: {problem}"
                 return ProvenanceState.ERROR, reason, url, None, resp.warnings
-            self._remember(digest, entry.filename, resp.body, url)
             return (
                 ProvenanceState.SERVED,
                 "provenance served by the index's integrity endpoint",
@@ -672,10 +696,10 @@ class IndexClient:
             )
         if serves:
             return ProvenanceState.ERROR, f"{evidence}; {answer}", url, None, resp.warnings
+        # What is true of this file: the index may serve provenance for other files.
+        reason = f"{evidence}, {answer}: the index does not serve provenance for {entry.filename}"
         if page.announces_provenance:
-            reason = f"{evidence}, {answer}: this index does not serve provenance (cannot tell)"
-        else:
-            reason = f"{evidence}, {answer}: this index does not serve provenance"
+            reason += " (cannot tell whether it has any)"
         return ProvenanceState.NOT_SERVED, reason, url, None, resp.warnings
 
     async def _get_provenance(self, url: str) -> Response:
@@ -694,9 +718,26 @@ class IndexClient:
             return str(err)
         return None
 
-    def _remember(self, digest: str | None, filename: str, body: bytes, url: str) -> None:
+    def _remember(
+        self,
+        digest: str | None,
+        filename: str,
+        body: bytes,
+        url: str,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
         if self.cache is not None and digest is not None:
-            self.cache.put_provenance(self.index_url, digest, filename, body, url=url)
+            kept = tuple(self._scrub(w) for w in dict.fromkeys(warnings))
+            self.cache.put_provenance(
+                self.index_url, digest, filename, body, url=url, warnings=kept
+            )
+
+
+def noted(reason: str, warnings: Iterable[str]) -> str:
+    """``reason`` with every warning not already in it appended as ``(note: ...)``: a redirect
+    to another host is named in the reason of every file it touched."""
+    new = [w for w in dict.fromkeys(warnings) if w not in reason]
+    return f"{reason} (note: {'; '.join(new)})" if new else reason
 
 
 def _is_provenance_type(kind: str) -> bool:

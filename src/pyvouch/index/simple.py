@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -23,6 +23,7 @@ from packaging.utils import (
 )
 
 from pyvouch import jsontext
+from pyvouch.digests import DigestError, algorithm_name
 from pyvouch.urls import join_url
 from pyvouch.urls import strip_credentials as strip_credentials  # re-exported: one definition
 
@@ -58,6 +59,20 @@ class IndexFile:
     """False when not served; True or the `sha256=...` hash string when served."""
     gpg_sig: bool = False
     """True when the index says a (legacy) PGP signature exists for the file."""
+    hashes: tuple[tuple[str, str], ...] = ()
+    """Every digest the page lists for the file (PEP 691 ``hashes``, the PEP 503 URL
+    fragment), as ``(hashlib name, lowercase hex)`` sorted by name, sha256 included. The
+    index's word only: see `pyvouch.digests`."""
+
+    def digest_map(self) -> dict[str, str]:
+        """``hashes`` as a dict, with ``sha256`` set whenever the entry has one."""
+        out = dict(self.hashes)
+        if self.sha256:
+            out.setdefault("sha256", self.sha256.lower())
+        return out
+
+    conflict: str | None = None
+    """How this entry contradicts itself (e.g. one sha256 in `hashes`, another in its URL)."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +90,23 @@ class ProjectPage:
     content_type: str = JSON_V1
     warnings: tuple[str, ...] = ()
     """Things worth saying about how the page was fetched (e.g. a redirect to another host)."""
+    contradictions: tuple[tuple[str, str], ...] = ()
+    """``(filename, how)`` for every file the page says two things about (see
+    `find_contradictions`): nobody can tell which answer holds, so its lookups are errors."""
 
     def file(self, filename: str) -> IndexFile | None:
-        """The entry for `filename`, or None when the page does not list it."""
+        """The (first) entry for `filename`, or None when the page does not list it. Check
+        `contradiction` too: a page may list a file twice with different answers."""
         for entry in self.files:
             if entry.filename == filename:
                 return entry
+        return None
+
+    def contradiction(self, filename: str) -> str | None:
+        """How the page contradicts itself about `filename`, or None when it does not."""
+        for name, how in self.contradictions:
+            if name == filename:
+                return how
         return None
 
     @property
@@ -88,6 +114,54 @@ class ProjectPage:
         """True when the announced api-version is at least 1.3 (PEP 740)."""
         version = parse_api_version(self.api_version)
         return version is not None and version >= PROVENANCE_API_VERSION
+
+
+_QUOTE_LIMIT = 200
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= _QUOTE_LIMIT else text[:_QUOTE_LIMIT] + "..."
+
+
+def _provenance_answer(entry: IndexFile) -> str:
+    if entry.provenance_url is not None:
+        return _quoted(entry.provenance_url)
+    return "null" if entry.provenance_key else "no provenance key"
+
+
+def _differences(first: IndexFile, other: IndexFile) -> list[str]:
+    found = []
+    if first.sha256 != other.sha256:
+        found.append(f"sha256 {first.sha256 or 'none'}, then {other.sha256 or 'none'}")
+    if (first.provenance_key, first.provenance_url) != (other.provenance_key, other.provenance_url):
+        found.append(f"provenance {_provenance_answer(first)}, then {_provenance_answer(other)}")
+    if first.gpg_sig != other.gpg_sig:
+        signed = ("with", "without") if first.gpg_sig else ("without", "with")
+        found.append(f"{signed[0]} a PGP signature, then {signed[1]}")
+    return found
+
+
+def find_contradictions(files: tuple[IndexFile, ...]) -> tuple[tuple[str, str], ...]:
+    """``(filename, how)`` for each file the page contradicts itself about: an entry whose own
+    fields disagree (`IndexFile.conflict`), or the same filename listed more than once with a
+    different sha256, provenance answer (null, absent, a URL) or PGP signature flag. Listing a
+    file twice with the same answers (another download URL, say) is no contradiction."""
+    first: dict[str, IndexFile] = {}
+    found: dict[str, list[str]] = {}
+    for entry in files:
+        problems = found.setdefault(entry.filename, [])
+        if entry.conflict is not None:
+            problems.append(entry.conflict)
+        earlier = first.setdefault(entry.filename, entry)
+        if earlier is not entry:
+            differences = _differences(earlier, entry)
+            if differences:
+                problems.append(f"listed more than once: {'; '.join(differences)}")
+    return tuple(
+        (name, f"the index page contradicts itself about {name}: {', and '.join(problems)}")
+        for name, problems in found.items()
+        if problems
+    )
 
 
 def normalize_name(name: str) -> str:
@@ -164,6 +238,20 @@ def _split_hash_fragment(url: str) -> tuple[str, dict[str, str]]:
     return bare, hashes
 
 
+def _listed_hashes(raw: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """The page's digests by hashlib name; a name that cannot be one is left out (the index's
+    word is only ever compared, never trusted, so an odd entry cannot help anyone)."""
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not isinstance(value, str) or not value:
+            continue
+        try:
+            out.setdefault(algorithm_name(key), value.strip().lower())
+        except DigestError:
+            continue
+    return tuple(sorted(out.items()))
+
+
 def parse_json_page(body: bytes, page_url: str, *, project: str | None = None) -> ProjectPage:
     """Parse a PEP 691 JSON project page fetched from `page_url`."""
     doc = load_json(body, "project page")
@@ -190,6 +278,7 @@ def parse_json_page(body: bytes, page_url: str, *, project: str | None = None) -
         files=files,
         serves_provenance=any(f.provenance_key for f in files),
         content_type=JSON_V1,
+        contradictions=find_contradictions(files),
     )
 
 
@@ -230,16 +319,25 @@ def _json_file(entry: object, index: int, page_url: str) -> IndexFile:
     else:
         core_metadata = bool(core)
     bare_url, fragment_hashes = _split_hash_fragment(url)
+    listed = _listed_hashes({**fragment_hashes, **hashes})
+    from_url = fragment_hashes.get("sha256")
+    conflict = None
+    if sha256 and from_url and sha256.lower() != from_url:
+        conflict = (
+            f"its entry gives sha256 {sha256.lower()} in hashes, {_quoted(from_url)} in its URL"
+        )
     return IndexFile(
         filename=filename,
         url=_resolve(page_url, bare_url),
-        sha256=(sha256.lower() if sha256 else fragment_hashes.get("sha256")) or None,
+        sha256=(sha256.lower() if sha256 else from_url) or None,
         provenance_url=_resolve(page_url, provenance) if provenance else None,
         provenance_key=provenance_key,
         yanked=yanked,
         requires_python=requires_python,
         core_metadata=core_metadata,
         gpg_sig=gpg_sig,
+        hashes=listed,
+        conflict=conflict,
     )
 
 
@@ -297,7 +395,11 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
             continue
         bare_url, hashes = _split_hash_fragment(href)
         absolute = _resolve(base, bare_url)
-        filename = "".join(text_parts).strip() or urlsplit(absolute).path.rsplit("/", 1)[-1]
+        from_url = unquote(urlsplit(absolute).path.rsplit("/", 1)[-1])
+        filename = "".join(text_parts).strip() or from_url
+        conflict = None
+        if filename != from_url:  # PEP 503: the text MUST be the URL's final path component
+            conflict = f"its link text names {filename}, its URL {_quoted(from_url)}"
         provenance_key = "data-provenance" in attributes
         provenance = attributes.get("data-provenance") or None
         yanked_attr = attributes.get("data-yanked", False)
@@ -320,6 +422,8 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
                 requires_python=attributes.get("data-requires-python") or None,
                 core_metadata=core_metadata,
                 gpg_sig=(attributes.get("data-gpg-sig") or "").lower() == "true",
+                hashes=_listed_hashes(hashes),
+                conflict=conflict,
             )
         )
     return ProjectPage(
@@ -329,6 +433,7 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
         files=tuple(files),
         serves_provenance=any(f.provenance_key for f in files),
         content_type="text/html",
+        contradictions=find_contradictions(tuple(files)),
     )
 
 

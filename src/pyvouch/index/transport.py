@@ -24,6 +24,7 @@ import httpx
 
 from pyvouch import __version__
 from pyvouch.index.simple import strip_credentials
+from pyvouch.redact import quote
 from pyvouch.urls import http_url_problem, join_url, split_url, url_problem
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -35,18 +36,25 @@ RedirectPolicy = Literal["follow", "refuse"]
 
 
 class FetchError(Exception):
-    """A request failed for good (after retries where retrying makes sense)."""
+    """A request failed for good (after retries where retrying makes sense).
 
-    def __init__(self, reason: str) -> None:
+    ``warnings`` names the redirects to another host followed before it failed (the reason
+    names them too)."""
+
+    def __init__(self, reason: str, warnings: tuple[str, ...] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.warnings = warnings
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, warnings: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.warnings = warnings
 
 
 @dataclass
@@ -225,7 +233,8 @@ class Transport:
                     tries = attempt + 1
                     plural = "s" if tries != 1 else ""
                     raise FetchError(
-                        self.scrub(f"{err.reason} (gave up after {tries} attempt{plural})")
+                        self.scrub(f"{err.reason} (gave up after {tries} attempt{plural})"),
+                        err.warnings,
                     ) from None
                 delay = self._delay(attempt)
                 if err.retry_after is not None:
@@ -234,7 +243,8 @@ class Transport:
                             self.scrub(
                                 f"{err.reason}; the server asks to wait {err.retry_after:.0f} s, "
                                 f"more than the {self._max_retry_after:.0f} s pyvouch waits"
-                            )
+                            ),
+                            err.warnings,
                         ) from None
                     delay = max(delay, err.retry_after)
                 attempt += 1
@@ -275,13 +285,21 @@ class Transport:
         current = start
         warnings: list[str] = []
         for _hop in range(MAX_REDIRECTS + 1):
-            status, headers, body = await self._one(current, accept, limit, kind, extra)
+            try:
+                status, headers, body = await self._one(current, accept, limit, kind, extra)
+            except FetchError as err:  # it failed on the other host: say how it got there
+                raise FetchError(_noted(err.reason, warnings), tuple(warnings)) from None
+            except _Retryable as err:
+                reason = _noted(err.reason, warnings)
+                raise _Retryable(reason, err.retry_after, tuple(warnings)) from None
             if status not in REDIRECT_STATUSES or "location" not in headers:
                 return Response(current, status, headers, body, tuple(warnings))
             joined = join_url(current, headers["location"])
             if joined is None or url_problem(joined) is not None:
                 shown = headers["location"][:200]
-                raise FetchError(f"refused redirect from {current} to a malformed URL {shown!r}")
+                raise FetchError(
+                    f"refused redirect from {current} to a malformed URL {quote(shown)}"
+                )
             target = strip_credentials(joined)
             self._stats.redirects += 1
             here, there = origin(current), origin(target)
@@ -292,9 +310,12 @@ class Transport:
             if not _same_host(here, there):
                 if self._redirects == "refuse":
                     raise FetchError(f"refused redirect from {current} to another host: {target}")
-                warnings.append(f"redirected from {current} to another host: {target}")
+                warnings.append(_redirect_warning(current, target))
             current = target
-        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}) from {start}")
+        raise FetchError(
+            _noted(f"too many redirects (more than {MAX_REDIRECTS}) from {start}", warnings),
+            tuple(warnings),
+        )
 
     async def _one(
         self,
@@ -379,6 +400,22 @@ def _check_url(url: str) -> None:
     problem = http_url_problem(url)
     if problem is not None:
         raise FetchError(problem)
+
+
+def _noted(reason: str, warnings: list[str]) -> str:
+    return f"{reason} (note: {'; '.join(warnings)})" if warnings else reason
+
+
+def _redirect_warning(source: str, target: str) -> str:
+    return f"redirected from {source} to another host: {target}"
+
+
+def redirect_warnings(requested: str, final: str) -> tuple[str, ...]:
+    """The warning for a request to ``requested`` answered from ``final`` on another host (what
+    a cached answer still says about the redirect that produced it), or none."""
+    if _same_host(origin(requested), origin(final)):
+        return ()
+    return (_redirect_warning(strip_credentials(requested), strip_credentials(final)),)
 
 
 def _same_host(a: tuple[str, str, int | None], b: tuple[str, str, int | None]) -> bool:

@@ -26,13 +26,15 @@ from pyvouch.policy.schema import (
 )
 from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
 from pyvouch.policy.tomlfile import read_toml, toml_key
+from pyvouch.redact import quote
 from pyvouch.urls import url_problem
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 CONFIG_FILE = "pyvouch.toml"
 PYPROJECT_FILE = "pyproject.toml"
 
-_TOP_KEYS = frozenset({"mode", "index-url", "tiers", "publishers", "exceptions"})
+_TOP_KEYS = frozenset({"mode", "index-url", "tiers", "publishers", "exceptions", "trust-changes"})
+_TRUST_CHANGE_KEYS = frozenset({"approved-by"})
 _TIER_KEYS: dict[TierName, frozenset[str]] = {
     TierName.CRITICAL: frozenset({"packages", "require"}),
     TierName.LONG_TAIL: frozenset({"require"}),
@@ -87,7 +89,7 @@ class _Checker:
         try:
             return enum(text)
         except ValueError:
-            raise self.fail(f"{text!r} is not one of {_choices(enum)}", *parts) from None
+            raise self.fail(f"{quote(text)} is not one of {_choices(enum)}", *parts) from None
 
 
 def _type(value: Any) -> str:
@@ -127,8 +129,27 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         index_url=index_url,
         publishers=_publishers(check, data.get("publishers", {})),
         exceptions=_exceptions(check, data.get("exceptions", [])),
+        trust_change_approvers=_approvers(check, data.get("trust-changes", {})),
         source=str(path),
     )
+
+
+def _approvers(check: _Checker, value: Any) -> tuple[str, ...]:
+    table = check.table(value, _TRUST_CHANGE_KEYS, "trust-changes")
+    names = table.get("approved-by", [])
+    if not isinstance(names, list):
+        raise check.fail(
+            f"must be an array of names, got {_type(names)}", "trust-changes", "approved-by"
+        )
+    out: list[str] = []
+    for i, name in enumerate(names):
+        text = check.string(name, "trust-changes", "approved-by", i).strip()
+        if any(c.isspace() or c == "," for c in text):
+            raise check.fail(
+                "must be one name (no spaces or commas)", "trust-changes", "approved-by", i
+            )
+        out.append(text)
+    return tuple(dict.fromkeys(out))
 
 
 def _tiers(check: _Checker, value: Any) -> tuple[Tier, Tier]:
@@ -269,15 +290,31 @@ def _exceptions(check: _Checker, value: Any) -> tuple[PolicyException, ...]:
 def load_config(path: Path) -> Policy:
     """The policy in ``path``: a ``pyproject.toml`` (its ``[tool.pyvouch]`` table; defaults if
     it has none) or any other TOML file with the keys at the top level."""
-    data = read_toml(path)
-    if path.name == PYPROJECT_FILE:
+    return config_from_document(read_toml(path), path)
+
+
+def policy_table(
+    data: dict[str, Any], path: Path, file_name: str | None = None
+) -> tuple[Any, str] | None:
+    """The policy table of the parsed document ``data`` and its key path: ``[tool.pyvouch]``
+    of a ``pyproject.toml`` (None when it has none), else the whole document. ``file_name``
+    (default: ``path``'s) tells which; ``path`` names the document in messages."""
+    if (file_name or path.name) == PYPROJECT_FILE:
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
             raise ConfigError(path, "must be a table", where="tool")
         if "pyvouch" not in tool:
-            return Policy(source=None)
-        return parse_config(tool["pyvouch"], path, "tool.pyvouch")
-    return parse_config(data, path)
+            return None
+        return tool["pyvouch"], "tool.pyvouch"
+    return data, ""
+
+
+def config_from_document(data: dict[str, Any], path: Path, file_name: str | None = None) -> Policy:
+    """The policy in the parsed document ``data`` read from ``path`` (see `load_config`)."""
+    found = policy_table(data, path, file_name)
+    if found is None:
+        return Policy(source=None)
+    return parse_config(found[0], path, found[1])
 
 
 def find_config(directory: Path) -> Path | None:

@@ -7,9 +7,10 @@ The order of the rules (first that applies decides; docs/policy.md has the table
 2. a verified identity that is not the pinned one (``mismatch``) blocks, in every tier; no
    exception covers it;
 3. an expired exception for the package blocks;
-4. a pinned package whose files are now unattested (a regression) blocks (warns in a tier
-   that requires ``any``);
-5. the tier's requirement (``verified-pinned``, ``verified``, ``no-regression``, ``any``);
+4. a pinned package whose files are now unattested, or that now comes from outside the
+   index (not-indexed), blocks (warns in a tier that requires ``any``);
+5. the tier's requirement (``verified-pinned``, ``verified``, ``no-regression``, ``any``); a
+   not-indexed package in a tier that requires verification blocks;
 6. a valid exception turns a warn or block from 4 or 5 into allow, naming itself.
 
 The mode then decides what a block does: collect shows it and exits 0, warn shows it as a
@@ -33,7 +34,7 @@ from pyvouch.policy.pins import (
     pin_origins,
 )
 from pyvouch.policy.schema import Mode, Pin, Policy, PolicyException, Require, Tier
-from pyvouch.policy.tiers import normalize
+from pyvouch.policy.tiers import TierName, normalize
 
 _LOST = (Status.UNATTESTED, Status.LEGACY_SIGNED)
 
@@ -124,22 +125,32 @@ def _publishers(files: tuple[Finding, ...]) -> str:
     return ", ".join(specs) if specs else "an identity checked by the verifier"
 
 
-def _not_indexed(result: PackageResult, tier: Tier, pins: tuple[Pin, ...]) -> Verdict:
+def _not_indexed(
+    result: PackageResult, tier: Tier, pins: tuple[Pin, ...], policy: Policy
+) -> Verdict:
+    """A package from a path, VCS checkout, editable or direct URL: nothing to verify.
+
+    Changing where a package comes from must not escape its pin or its tier: a pinned
+    package blocks as a lost attestation does (warns where the tier requires ``any``), and
+    one in a tier that requires verification blocks. Only an exception admits either (or, for
+    an unpinned package outside the critical tier, the install gate's --allow-not-indexed)."""
     origin = result.package.origin or "not from an index"
-    rule = _rule(tier, tier.require.value)
+    name = result.package.name
     what = f"not-indexed ({origin}): nothing to verify"
     if pins:
-        return Verdict(
-            Action.WARN,
-            rule,
-            (f"{what}, but {result.package.name} is pinned to {describe_pins(pins)}",),
+        reason = (
+            f"{what}, but {name} is pinned to {describe_pins(pins)}: a package that now "
+            "comes from outside the index has no attestation to hold to its pin"
         )
+        if tier.require is Require.ANY:
+            return Verdict(Action.WARN, _rule(tier, tier.require.value), (reason,))
+        return Verdict(Action.BLOCK, _rule(tier, "pin-regression"), (reason,))
+    rule = _rule(tier, tier.require.value)
     if tier.require.must_verify:
-        return Verdict(
-            Action.WARN,
-            rule,
-            (f"{what}; the {tier.name.value} tier requires {tier.require.value}",),
-        )
+        reason = f"{what}; the {tier.name.value} tier requires {tier.require.value}"
+        if policy.allow_not_indexed and tier.name is TierName.LONG_TAIL:
+            return Verdict(Action.WARN, rule, (f"{reason}; allowed by --allow-not-indexed",))
+        return Verdict(Action.BLOCK, rule, (reason,))
     return Verdict(Action.ALLOW, rule, (what,))
 
 
@@ -214,7 +225,7 @@ def evaluate(result: PackageResult, policy: Policy, today: date) -> Verdict:
     exc = policy.exception_for(package.name)
 
     if package.origin is not None:
-        verdict = _not_indexed(result, tier, pins)
+        verdict = _not_indexed(result, tier, pins, policy)
     else:
         files = _sort_files(result, pins)
         blocked = _attack_signals(tier, files, exc)
@@ -307,6 +318,23 @@ def exit_code(verdicts: list[Verdict], mode: Mode) -> int:
     if any(v.action is Action.BLOCK for v in verdicts):
         return EXIT_FINDINGS
     if any(v.incomplete for v in verdicts):
+        return EXIT_INCOMPLETE
+    return EXIT_OK
+
+
+def without_decisions(scan: ScanResult) -> ScanResult:
+    """``scan`` with no decision on any package: what a scan reports when no policy file or
+    mode made one (statuses, pins from the lock included, are kept)."""
+    return replace(scan, packages=tuple(replace(p, decision=None) for p in scan.packages))
+
+
+def exit_code_without_policy(scan: ScanResult) -> int:
+    """The exit code when no policy file or mode decides: 1 when any file failed verification
+    (`invalid`) or was signed by another identity than expected (`mismatch`), else 3 when any
+    could not be told (`unknown`), else 0. Nothing tampered passes a CI job by default."""
+    if scan.count(Status.INVALID) or scan.count(Status.MISMATCH):
+        return EXIT_FINDINGS
+    if scan.count(Status.UNKNOWN):
         return EXIT_INCOMPLETE
     return EXIT_OK
 

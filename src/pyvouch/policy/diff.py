@@ -1,7 +1,9 @@
 """`pyvouch diff`'s pure part: what changed between two locks, and what it means.
 
-`compare` finds packages added, removed and changed (another version, or the same version
-with other files). After the command has scanned the head's added and changed packages (and
+`compare` finds packages added, removed and changed (another version, the same version with
+other files, or only other attestation identities recorded in the lock). What the review
+trusts (policy, pins, index) and the changes to it are `pyvouch.policy.trust_inputs`'.
+After the command has scanned the head's added and changed packages (and
 the base's versions of the changed ones), `base_pins` turns the identities that verified in the
 base into pins of last resort, so `decide_all` reports a publisher that changed since the base
 as a mismatch and an attestation that disappeared as a regression, in every tier, with the
@@ -46,9 +48,11 @@ class Change:
     @property
     def detail(self) -> str | None:
         """Why a package whose version did not change is listed as changed."""
-        if self.kind is ChangeKind.CHANGED and self.base_versions == self.head_versions:
-            return "same version, other files"
-        return None
+        if self.kind is not ChangeKind.CHANGED or self.base_versions != self.head_versions:
+            return None
+        if _fingerprint(self.base, identities=False) == _fingerprint(self.head, identities=False):
+            return "same version and files, other attestation identities"
+        return "same version, other files"
 
 
 def _versions(packages: Sequence[Package]) -> str:
@@ -63,14 +67,20 @@ def _by_name(packages: Iterable[Package]) -> dict[str, list[Package]]:
     return out
 
 
-def _fingerprint(packages: Sequence[Package]) -> tuple[object, ...]:
+def _fingerprint(packages: Sequence[Package], *, identities: bool = True) -> tuple[object, ...]:
+    """What makes two lockings of a package the same: version, origin, files, digests and
+    (unless ``identities`` is false) the identities the lock records for it."""
     return tuple(
         sorted(
             (
                 p.version or "",
                 p.origin or "",
-                tuple(sorted((f.filename, f.sha256 or "") for f in p.files)),
+                # every digest: a head that only adds or changes a sha512 is a change to judge
+                tuple(sorted((f.filename, f.sha256 or "", f.other_digests) for f in p.files)),
                 tuple(sorted(p.hashes)),
+                tuple(sorted(repr(sorted(r.items())) for r in p.attestation_identities))
+                if identities
+                else (),
             )
             for p in packages
         )
@@ -109,7 +119,8 @@ def verified_records(results: Iterable[PackageResult]) -> dict[str, list[dict[st
 
 def base_pins(policy: Policy, base: Iterable[PackageResult], label: str) -> Policy:
     """``policy`` with the base's verified identities as pins for packages that have none in
-    ``pyvouch.lock.toml`` (the user's and the lock's own pins still come first)."""
+    ``policy.lock_pins`` (the trusted lock's identities and pin file; see
+    `pyvouch.policy.trust_inputs.judging_policy`); the policy's ``[publishers]`` come first."""
     pins = dict(policy.lock_pins)
     results = list(base)
     versions = {normalize(r.package.name): r.package.version for r in results}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyvouch.policy.diff import ChangeKind, Entry
+from pyvouch.policy.trust_inputs import TrustChange, TrustReview
 
 FORMATS = ("markdown", "json", "text")
 SCHEMA = "pyvouch-diff/1"
@@ -23,6 +24,8 @@ class DiffReport:
     """None when nothing was looked up (--no-lookup)."""
     exit_code: int
     warnings: tuple[str, ...] = ()
+    trust: TrustReview = field(default_factory=TrustReview)
+    """Changes to what the review trusts (policy, pins, index) and the base policy's verdict."""
 
 
 def _clean(text: str) -> str:
@@ -57,9 +60,15 @@ def _status(entry: Entry) -> str:
 def _summary(report: DiffReport) -> str:
     blocked = sum(e.blocked for e in report.entries)
     head = f"{_counts(report.entries)}; mode {report.mode}"
+    if report.trust.changes:
+        head += f"; {len(report.trust.changes)} trust input change(s) ({report.trust.action.value})"
     if report.index_url is None:
         return head + "; nothing looked up (--no-lookup)"
     return head + f"; {blocked} blocked (index {report.index_url})"
+
+
+def _trust_line(change: TrustChange) -> str:
+    return f"{change.input.value} ({change.where}): {change.detail}"
 
 
 def render_text(report: DiffReport) -> str:
@@ -74,6 +83,9 @@ def render_text(report: DiffReport) -> str:
         lines.append(_clean(head))
         lines += [_clean(f"    {f}") for f in _findings(e)]
         lines += [_clean(f"    signed alternative: {a}") for a in e.alternatives]
+    if report.trust.changes:
+        lines.append(_clean(f"trust inputs: {report.trust.summary()}"))
+        lines += [_clean(f"    {_trust_line(c)}") for c in report.trust.changes]
     lines += [_clean(f"warning: {w}") for w in report.warnings]
     return "\n".join(lines) + "\n"
 
@@ -93,6 +105,11 @@ def render_markdown(report: DiffReport) -> str:
         _md(_summary(report)),
         "",
     ]
+    trust = report.trust
+    if trust.changes:
+        lines += [f"**Trust inputs changed:** {_md(trust.summary())}", ""]
+        lines += [f"- {_md(_trust_line(c))}" for c in trust.changes]
+        lines.append("")
     if blocked:
         lines.append(f"**{len(blocked)} change(s) blocked by the policy:**")
         lines.append("")
@@ -169,6 +186,15 @@ def to_json(report: DiffReport) -> str:
             }
             for e in report.entries
         ],
+        "trust_changes": {
+            "action": report.trust.action.value,
+            "approved_by": list(report.trust.approved_by),
+            "summary": report.trust.summary(),
+            "changes": [
+                {"input": c.input.value, "where": c.where, "detail": c.detail}
+                for c in report.trust.changes
+            ],
+        },
         "warnings": list(report.warnings),
     }
     return json.dumps(doc, indent=2) + "\n"

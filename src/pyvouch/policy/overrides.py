@@ -17,6 +17,7 @@ from pyvouch.errors import UsageError
 from pyvouch.policy.config import parse_spec
 from pyvouch.policy.schema import Mode, Pin, Policy, Require
 from pyvouch.policy.tiers import check_name, check_pattern, normalize
+from pyvouch.redact import quote
 
 _E = TypeVar("_E", Mode, Require)
 
@@ -39,7 +40,7 @@ def _enum(enum: type[_E], value: str, flag: str) -> _E:
         return enum(value)
     except ValueError:
         choices = ", ".join(m.value for m in enum)
-        raise UsageError(f"{flag} {value!r}: must be one of {choices}") from None
+        raise UsageError(f"{flag} {quote(value)}: must be one of {choices}") from None
 
 
 def parse_pin_flag(value: str) -> tuple[str, Pin]:
@@ -47,13 +48,13 @@ def parse_pin_flag(value: str) -> tuple[str, Pin]:
     name, eq, spec = value.partition("=")
     name = name.strip()
     if not eq or not spec.strip():
-        raise UsageError(f"--pin {value!r}: expected NAME=PUBLISHER_SPEC")
+        raise UsageError(f"--pin {quote(value)}: expected NAME=PUBLISHER_SPEC")
     problem = check_name(name)
     if problem:
-        raise UsageError(f"--pin {value!r}: {problem}")
+        raise UsageError(f"--pin {quote(value)}: {problem}")
     parsed = parse_spec(spec.strip())
     if isinstance(parsed, str):
-        raise UsageError(f"--pin {value!r}: {parsed}")
+        raise UsageError(f"--pin {quote(value)}: {parsed}")
     return normalize(name), Pin(parsed, "--pin")
 
 
@@ -69,7 +70,7 @@ def apply_overrides(policy: Policy, flags: Overrides) -> Policy:
         for pattern in flags.critical:
             problem = check_pattern(pattern)
             if problem:
-                raise UsageError(f"--critical {pattern!r}: {problem}")
+                raise UsageError(f"--critical {quote(pattern)}: {problem}")
         merged = tuple(dict.fromkeys((*critical.packages, *flags.critical)))
         critical = replace(critical, packages=merged)
     if flags.require_critical is not None:

@@ -12,7 +12,7 @@ A package with several pins matches when a finding's identity matches any one of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -128,17 +128,21 @@ def package_pins(package: Package, policy: Policy) -> tuple[Pin, ...]:
     if key in policy.publishers:
         return policy.publishers[key]
     if package.attestation_identities:
-        origin = package.source or "the lock file"
-        pins: list[Pin] = []
-        for record in package.attestation_identities:
-            try:
-                pins.append(Pin(identity_from_dict(record), origin))
-            except IdentityError as err:
-                # An identity this version cannot read still pins the package: it is kept as
-                # an identity nothing matches, so the package cannot pass silently.
-                pins.append(Pin(_unreadable(err), origin))
-        return tuple(pins)
+        return records_as_pins(package.attestation_identities, package.source or "the lock file")
     return policy.lock_pins.get(key, ())
+
+
+def records_as_pins(records: Iterable[Mapping[str, Any]], origin: str) -> tuple[Pin, ...]:
+    """A lock's identity records as pins. An identity this version cannot read still pins
+    the package: it is kept as an identity nothing matches, so the package cannot pass
+    silently."""
+    pins: list[Pin] = []
+    for record in records:
+        try:
+            pins.append(Pin(identity_from_dict(record), origin))
+        except IdentityError as err:
+            pins.append(Pin(_unreadable(err), origin))
+    return tuple(pins)
 
 
 def _unreadable(err: IdentityError) -> Publisher:

@@ -93,8 +93,15 @@ class Policy:
     lock_pins: dict[str, tuple[Pin, ...]] = field(default_factory=dict)
     """Pins read from ``pyvouch.lock.toml``, by normalized name."""
     exceptions: tuple[PolicyException, ...] = ()
+    trust_change_approvers: tuple[str, ...] = ()
+    """Who may approve a change to the trust inputs in `pyvouch diff` (``[trust-changes]
+    approved-by``); matched without regard to case against ``--approved-by``."""
     source: str | None = None
     """The configuration file this policy came from (None: defaults and flags only)."""
+    allow_not_indexed: bool = False
+    """Warn instead of block for a not-indexed package in the long tail that requires
+    verification, when it has no pin (only the install gate's --allow-not-indexed sets it;
+    a pinned or critical package still blocks)."""
 
     def tier_of(self, name: str) -> Tier:
         if first_match(name, self.critical.packages) is not None:

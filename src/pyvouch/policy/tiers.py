@@ -14,6 +14,8 @@ from fnmatch import fnmatchcase
 
 from packaging.utils import canonicalize_name
 
+from pyvouch.redact import quote
+
 
 class TierName(StrEnum):
     CRITICAL = "critical"
@@ -42,7 +44,7 @@ def check_name(name: str) -> str | None:
     if not name:
         return "empty package name"
     if not _NAME.match(name):
-        return f"{name!r} is not a valid package name"
+        return f"{quote(name)} is not a valid package name"
     return None
 
 
@@ -52,14 +54,14 @@ def check_pattern(pattern: str) -> str | None:
         return "empty package name or pattern"
     if (not is_glob(pattern) and check_name(pattern)) or not _PATTERN_CHARS.match(pattern):
         return (
-            f"{pattern!r} is not a package name or glob "
+            f"{quote(pattern)} is not a package name or glob "
             "(letters, digits, '.', '_', '-' and the wildcards * ? [...])"
         )
     if _unbalanced(pattern):
-        return f"{pattern!r} has an unclosed '[' character class"
+        return f"{quote(pattern)} has an unclosed '[' character class"
     if pattern.strip("*") == "":
         return (
-            f"{pattern!r} matches every package; "
+            f"{quote(pattern)} matches every package; "
             "to require something of every package, set the long-tail tier's require"
         )
     return None

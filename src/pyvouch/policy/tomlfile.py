@@ -46,9 +46,16 @@ def read_toml(path: Path) -> dict[str, Any]:
     if len(raw) > MAX_BYTES:
         raise ConfigError(path, f"larger than {MAX_BYTES} bytes")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM is kept on edit (user_files), not an error
     except UnicodeDecodeError as err:
         raise ConfigError(path, f"not UTF-8 text (byte {err.start})") from None
+    return parse_toml(text, path)
+
+
+def parse_toml(text: str, path: Path | str) -> dict[str, Any]:
+    """The parsed document ``text``; errors name ``path`` (a file, or e.g. ``REF:file``)."""
+    if len(text) > MAX_BYTES:
+        raise ConfigError(path, f"larger than {MAX_BYTES} bytes")
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -29,6 +29,12 @@ class RenderOptions:
     """The longest table a Markdown report shows before "... and N more"."""
     base_dir: str | None = None
     """Directory that relative locations (SARIF artifact URIs) are made relative to."""
+    compact: bool = False
+    """The table as one greppable line per package with the reason shortened (for CI logs
+    and files); the default when the output is not a terminal."""
+    verbose: bool = False
+    """With ``compact``: the whole reason, and one indented line per file that did not
+    verify."""
 
 
 DEFAULT_OPTIONS = RenderOptions()

@@ -39,7 +39,7 @@ def _attestation(info: AttestationInfo) -> dict[str, Any]:
 
 
 def _file(finding: Finding) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "filename": finding.file.filename,
         "sha256": finding.file.sha256,
         "url": finding.file.url,
@@ -49,6 +49,9 @@ def _file(finding: Finding) -> dict[str, Any]:
         "identity_checked": finding.identity_checked,
         "attestations": [_attestation(a) for a in finding.attestations],
     }
+    if finding.file.other_digests:
+        out["other_digests"] = dict(finding.file.other_digests)
+    return out
 
 
 def _decision(decision: Decision | None) -> dict[str, Any] | None:

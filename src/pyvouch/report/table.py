@@ -1,7 +1,9 @@
-"""Table: a rich table for terminals and CI logs, then a summary line.
+"""Table: a rich table for terminals, one line per package for CI logs; then a summary line.
 
-Long cells wrap (never truncate) so the text fits the width; colour only when asked for and
-NO_COLOR is not set.
+On a terminal long cells wrap (never truncate) so the text fits the width. Compact (the CLI's
+choice when the output is not a terminal): one line per package, columns aligned, the reason
+shortened to `REASON_WIDTH` characters unless ``verbose``, so a 200-package lock prints about
+200 lines that ``grep`` can read. Colour only when asked for and NO_COLOR is not set.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pyvouch.report._common import (
     DEFAULT_OPTIONS,
     RenderOptions,
     display_version,
+    finding_label,
     package_label,
     package_publishers,
     package_reason,
@@ -87,10 +90,56 @@ def reason_cell(pkg: PackageResult) -> str:
     return f"{what}; identity pinned" if checked else what
 
 
+REASON_WIDTH = 100
+"""Characters of reason a compact line shows (the whole reason is in JSON, Markdown and
+``--verbose``)."""
+
+
+def shorten(text: str, width: int = REASON_WIDTH) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis when longer."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3].rstrip() + "..."
+
+
+def _status_cell(pkg: PackageResult) -> str:
+    label = package_label(pkg)
+    return f"{label} [{pkg.decision.action.value}]" if pkg.decision is not None else label
+
+
+def compact_lines(result: ScanResult, options: RenderOptions) -> list[str]:
+    """One line per package: name, version, status [decision], coverage, publisher, reason."""
+    rows = [
+        (
+            pkg.package.name,
+            display_version(pkg),
+            _status_cell(pkg),
+            pkg.coverage.value,
+            ", ".join(package_publishers(pkg)) or "-",
+            reason_cell(pkg) if options.verbose else shorten(reason_cell(pkg)),
+        )
+        for pkg in result.packages
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)] if rows else []
+    lines = []
+    for pkg, row in zip(result.packages, rows, strict=True):
+        cells = [cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)]
+        lines.append("  ".join([*cells, " ".join(row[5].split())]).rstrip())
+        if options.verbose:
+            lines.extend(
+                f"    {f.file.filename or f.file.sha256}: {finding_label(f)}: {f.reason}"
+                for f in pkg.findings
+                if f.status is not Status.VERIFIED
+            )
+    return lines
+
+
 def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     """The table, the summary line, a statement about unknowns, decisions and warnings."""
     console = _console(options)
-    if result.packages:
+    if result.packages and options.compact:
+        for line in compact_lines(result, options):
+            console.print(Text(line), soft_wrap=True)
+    elif result.packages:
         table = _table()
         for pkg in result.packages:
             status = Text(package_label(pkg), style=STATUS_STYLES.get(pkg.status, ""))
@@ -105,19 +154,21 @@ def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
                 Text(reason_cell(pkg)),
             )
         console.print(table)
-    console.print(Text(summary_line(result)))
+    one_line = options.compact  # off a terminal nothing wraps: one line per message
+    console.print(Text(summary_line(result)), soft_wrap=one_line)
     statement = unknown_statement(result)
     if statement:
-        console.print(Text(statement, style="magenta"))
+        console.print(Text(statement, style="magenta"), soft_wrap=one_line)
     for pkg in result.packages:
         decision = pkg.decision
         if decision is None or decision.action is Action.ALLOW:
             continue
         why = "; ".join(decision.reasons) or package_reason(pkg)
         line = f"{decision.action.value}: {pkg.package.name} ({decision.rule}): {why}"
-        console.print(Text(line, style="red" if decision.action is Action.BLOCK else "yellow"))
+        style = "red" if decision.action is Action.BLOCK else "yellow"
+        console.print(Text(line, style=style), soft_wrap=one_line)
     for warning in result.warnings:
-        console.print(Text(f"warning: {warning}"))
+        console.print(Text(f"warning: {warning}"), soft_wrap=one_line)
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()

@@ -25,7 +25,12 @@ class TokenSource:
 
 def obtain_token(explicit: str | None) -> TokenSource:
     """``--identity-token`` if given, else the ambient CI credential (the ``id`` package)."""
-    if explicit:
+    if explicit is not None:
+        if not explicit.strip():
+            raise UsageError(
+                "--identity-token is empty (or PYVOUCH_IDENTITY_TOKEN is set but empty): pass "
+                "a token, or leave both unset to use the ambient CI credential"
+            )
         return TokenSource(explicit.strip(), "--identity-token")
     try:
         token = id_package.detect_credential(audience=AUDIENCE)

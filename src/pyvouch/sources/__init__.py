@@ -113,6 +113,7 @@ def load_packages(
         path=path,
         warnings=ctx.warnings,
         index_urls=ctx.index_urls,
+        other_sources=ctx.other_sources,
     )
 
 
@@ -160,14 +161,23 @@ def detect(path: Path) -> tuple[str, str | None]:
     if by_name:
         return by_name, None
     text = read_text(path)
+    if not text.strip():
+        raise InputError(path, f"the file is empty; {_KNOWN_NAMES}")
     by_content = _by_content(path, text)
     if by_content:
         return by_content, text
     raise InputError(
         path,
-        "cannot tell the format (not a known lock file name, and the content is not "
-        "recognised); name it with --format",
+        f"cannot tell the format (not a known lock file name, and the content is not "
+        f"recognised); {_KNOWN_NAMES}",
     )
+
+
+_KNOWN_NAMES = (
+    "pyvouch reads pylock.toml (pylock.*.toml), uv.lock, poetry.lock, Pipfile.lock, pdm.lock, "
+    "requirements files (*.txt, *.in, requirements*), CycloneDX JSON (*.cdx.json, bom.json) "
+    "or an environment directory: give the file one of these names"
+)
 
 
 def _by_name(name: str) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,10 @@ from urllib.parse import unquote
 from packaging.utils import InvalidName, canonicalize_name
 
 from pyvouch import jsontext
+from pyvouch.digests import SHA256, DigestError, Digests, parse_pair, parse_spec, split_sha256
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import first_line, quote, redact_text
 from pyvouch.sources.markers import Narrowing
 from pyvouch.urls import split_url
 
@@ -45,7 +48,14 @@ class SourceResult:
     warnings: list[str] = field(default_factory=list)
     index_urls: list[str] = field(default_factory=list)
     """Indexes the input declares (requirements `--index-url`/`--extra-index-url`, Pipfile
-    sources), the primary first. Empty when the input names none."""
+    sources), the primary first. Empty when the input names none. These keep their
+    credentials (the index client needs them to fetch); never show them as they are."""
+    other_sources: list[str] = field(default_factory=list)
+    """Other places the input tells an installer to take files from, as pip options
+    (requirements ``--find-links URL``, ``--no-index``). Never looked up."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "warnings", [redact_text(w) for w in self.warnings])
 
 
 @dataclass(slots=True)
@@ -58,6 +68,7 @@ class Context:
     index_url: str | None = None
     warnings: list[str] = field(default_factory=list)
     index_urls: list[str] = field(default_factory=list)
+    other_sources: list[str] = field(default_factory=list)
 
     def error(self, problem: str, where: str | None = None) -> InputError:
         return InputError(self.path, problem, where=where)
@@ -71,7 +82,9 @@ class Context:
         try:
             return self.narrowing.may_match(marker)
         except ValueError as err:
-            raise self.error(f"invalid environment marker {marker!r}: {err}", where) from None
+            raise self.error(
+                f"invalid environment marker {quote(marker or '')}: {first_line(err)}", where
+            ) from None
 
 
 def read_text(path: Path) -> str:
@@ -189,25 +202,70 @@ def norm_name(ctx: Context, name: str, where: str) -> str:
     try:
         return canonicalize_name(name, validate=True)
     except InvalidName:
-        raise ctx.error(f"invalid project name {name!r}", where) from None
+        raise ctx.error(f"invalid project name {quote(name)}", where) from None
 
 
 def sha256_of(ctx: Context, value: str, where: str) -> str | None:
     """``sha256:<hex>`` → hex; another algorithm → None; garbage → InputError."""
-    algo, sep, digest = value.partition(":")
-    if not sep:
-        algo, sep, digest = value.partition("=")
-    if not sep or not digest:
-        raise ctx.error(f"hash {value!r} is not of the form ALGORITHM:DIGEST", where)
-    if algo.strip().lower() != "sha256":
-        return None
-    return check_hex(ctx, digest.strip(), where)
+    algorithm, digest = digest_of(ctx, value, where)
+    return digest if algorithm == SHA256 else None
+
+
+def digest_of(ctx: Context, value: str, where: str) -> tuple[str, str]:
+    """``sha512:<HEX>`` → ``("sha512", "<hex>")`` (any algorithm, `pyvouch.digests`);
+    garbage → InputError."""
+    try:
+        return parse_spec(value)
+    except DigestError as err:
+        raise ctx.error(str(err), where) from None
+
+
+def digest_pair(ctx: Context, algorithm: str, value: str, where: str) -> tuple[str, str]:
+    """``("SHA-512", "<HEX>")`` → ``("sha512", "<hex>")``; garbage → InputError."""
+    try:
+        return parse_pair(algorithm, value)
+    except DigestError as err:
+        raise ctx.error(str(err), where) from None
+
+
+def split_digests(
+    ctx: Context, pairs: Iterable[tuple[str, str]], where: str
+) -> tuple[str | None, Digests]:
+    """A file's digests as `FileRef` keeps them: its sha256 and every other one."""
+    try:
+        return split_sha256(pairs)
+    except DigestError as err:
+        raise ctx.error(str(err), where) from None
+
+
+def one_digest(ctx: Context, text: str | None, where: str) -> tuple[str | None, Digests]:
+    """A file's single ``ALGORITHM:DIGEST`` (uv, pdm, poetry) as `FileRef` keeps it."""
+    if not text:
+        return None, ()
+    return split_digests(ctx, [digest_of(ctx, text, where)], where)
+
+
+def hash_only_pins(
+    ctx: Context, values: Iterable[tuple[str, str]]
+) -> tuple[tuple[str, ...], tuple[FileRef, ...]]:
+    """Digests pinned without file names (``(text, where)`` each, ``ALGORITHM:DIGEST``): the
+    sha256 ones for `Package.hashes`, each other one as a nameless `FileRef`, so a pin in
+    another algorithm is reported, never dropped."""
+    sha256: list[str] = []
+    others: list[FileRef] = []
+    for text, where in values:
+        algorithm, digest = digest_of(ctx, text, where)
+        if algorithm == SHA256:
+            sha256.append(digest)
+        else:
+            others.append(FileRef(filename="", other_digests=((algorithm, digest),)))
+    return tuple(dict.fromkeys(sha256)), tuple(dict.fromkeys(others))
 
 
 def check_hex(ctx: Context, digest: str, where: str) -> str:
     digest = digest.lower()
     if not _HEX64.fullmatch(digest):
-        raise ctx.error(f"not a SHA-256 digest: {digest[:80]!r}", where)
+        raise ctx.error(f"not a SHA-256 digest: {quote(digest)}", where)
     return digest
 
 
@@ -249,8 +307,8 @@ def merge_packages(packages: list[Package]) -> list[Package]:
             out[key] = pkg
             continue
         files = list(prev.files)
-        seen = {(f.filename, f.sha256) for f in files}
-        files += [f for f in pkg.files if (f.filename, f.sha256) not in seen]
+        seen = {(f.filename, f.sha256, f.other_digests) for f in files}
+        files += [f for f in pkg.files if (f.filename, f.sha256, f.other_digests) not in seen]
         hashes = tuple(dict.fromkeys(prev.hashes + pkg.hashes))
         marker = prev.marker
         if prev.marker is None or pkg.marker is None:
@@ -269,6 +327,12 @@ def merge_packages(packages: list[Package]) -> list[Package]:
 
 
 def file_ref(
-    filename: str, sha256: str | None, url: str | None = None, size: int | None = None
+    filename: str,
+    sha256: str | None,
+    url: str | None = None,
+    size: int | None = None,
+    other_digests: Digests = (),
 ) -> FileRef:
-    return FileRef(filename=filename, sha256=sha256, url=url, size=size)
+    return FileRef(
+        filename=filename, sha256=sha256, url=url, size=size, other_digests=other_digests
+    )

@@ -1,10 +1,12 @@
 """CycloneDX JSON SBOMs (any 1.x spec version).
 
 Read: every component, nested ones included, whose ``purl`` is ``pkg:pypi/NAME@VERSION``.
-Files come from ``externalReferences`` of type ``distribution`` (URL → file name, SHA-256
-hashes); a component's own SHA-256 ``hashes`` go to the file the purl's ``file_name``
-qualifier names, else to ``Package.hashes``. purl qualifiers: ``repository_url`` →
-``index_url``; ``vcs_url`` → origin ``vcs:``; ``download_url`` → origin ``url:``.
+Files come from ``externalReferences`` of type ``distribution`` (URL → file name, hashes);
+a component's own ``hashes`` go to the file the purl's ``file_name`` qualifier names, else
+to ``Package.hashes`` (a SHA-256 alone) or a nameless file (several algorithms). Every
+algorithm is kept (``SHA-512`` → ``sha512``, `pyvouch.digests`). purl qualifiers:
+``repository_url`` → ``index_url``; ``vcs_url`` → origin ``vcs:``; ``download_url`` →
+origin ``url:``.
 Components without a purl, or with another purl type, are skipped and counted in a warning.
 SBOMs carry no markers: nothing is narrowed.
 """
@@ -16,11 +18,13 @@ from typing import Any
 
 from packageurl import PackageURL
 
+from pyvouch.digests import Digests
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import first_line, quote
 from pyvouch.sources.base import (
     Context,
     as_table,
-    check_hex,
+    digest_pair,
     filename_from_url,
     get_list,
     get_str,
@@ -28,6 +32,7 @@ from pyvouch.sources.base import (
     load_json,
     merge_packages,
     norm_name,
+    split_digests,
 )
 
 FORMAT = "cyclonedx"
@@ -82,7 +87,9 @@ def _package(
     try:
         purl = PackageURL.from_string(purl_text)
     except ValueError as err:
-        raise ctx.error(f"invalid purl {purl_text!r}: {err}", f"{where}.purl") from None
+        raise ctx.error(
+            f"invalid purl {quote(purl_text)}: {first_line(err)}", f"{where}.purl"
+        ) from None
     if purl.type != "pypi":
         skipped.append(purl_text)
         return None
@@ -100,19 +107,24 @@ def _package(
             continue
         filename = filename_from_url(url)
         direct = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").endswith(filename)
+        sha, others = _digests(get_list(ctx, ref, "hashes", rw), ctx, f"{rw}.hashes")
         files.append(
             FileRef(
                 filename=filename,
-                sha256=_sha256(get_list(ctx, ref, "hashes", rw), ctx, f"{rw}.hashes"),
+                sha256=sha,
                 url=url if direct else None,
+                other_digests=others,
             )
         )
-    own = _sha256(get_list(ctx, comp, "hashes", where), ctx, f"{where}.hashes")
+    own, own_others = _digests(get_list(ctx, comp, "hashes", where), ctx, f"{where}.hashes")
     hashes: tuple[str, ...] = ()
     file_name = quals.get("file_name")
-    if own and file_name:
+    if (own or own_others) and file_name:
         if not any(f.filename == file_name for f in files):
-            files.append(FileRef(filename=file_name, sha256=own))
+            files.append(FileRef(filename=file_name, sha256=own, other_digests=own_others))
+    elif own_others:
+        if not any(f.sha256 == own and f.other_digests == own_others for f in files):
+            files.append(FileRef(filename="", sha256=own, other_digests=own_others))
     elif own and not any(f.sha256 == own for f in files):
         hashes = (own,)
     origin = None
@@ -131,11 +143,14 @@ def _package(
     )
 
 
-def _sha256(hashes: list[Any], ctx: Context, where: str) -> str | None:
+def _digests(hashes: list[Any], ctx: Context, where: str) -> tuple[str | None, Digests]:
+    """Every ``{alg, content}`` of a hashes list: the sha256 and the others."""
+    pairs: list[tuple[str, str]] = []
     for j, h in enumerate(hashes):
         h = as_table(ctx, h, f"{where}[{j}]")
-        if h.get("alg") == "SHA-256":
-            content = get_str(ctx, h, "content", f"{where}[{j}]")
-            if content:
-                return check_hex(ctx, content, f"{where}[{j}].content")
-    return None
+        alg = get_str(ctx, h, "alg", f"{where}[{j}]")
+        content = get_str(ctx, h, "content", f"{where}[{j}]")
+        if not alg or not content:
+            raise ctx.error("a hash needs both 'alg' and 'content'", f"{where}[{j}]")
+        pairs.append(digest_pair(ctx, alg, content, f"{where}[{j}]"))
+    return split_digests(ctx, pairs, where)

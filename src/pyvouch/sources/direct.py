@@ -7,6 +7,7 @@ from typing import Any
 
 from packaging.direct_url import DirectUrl, DirectUrlValidationError
 
+from pyvouch.digests import parse_pair, split_sha256
 from pyvouch.model import FileRef
 from pyvouch.sources.base import filename_from_url
 
@@ -32,13 +33,16 @@ def origin_of(direct: DirectUrl) -> str:
 
 
 def file_of(direct: DirectUrl) -> FileRef | None:
-    """The archive a direct URL names, with its sha256 when recorded."""
+    """The archive a direct URL names, with every digest recorded. Raises ValueError
+    (`DigestError`) for a malformed one."""
     if direct.archive_info is None:
         return None
     hashes = direct.archive_info.hashes or {}
-    sha = hashes.get("sha256")
+    pairs = [parse_pair(a, v) for a, v in hashes.items() if isinstance(v, str)]
+    sha256, others = split_sha256(pairs)
     return FileRef(
         filename=filename_from_url(direct.url),
-        sha256=sha.lower() if isinstance(sha, str) else None,
+        sha256=sha256,
         url=direct.url if not direct.url.startswith("file:") else None,
+        other_digests=others,
     )

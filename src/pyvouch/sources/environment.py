@@ -78,12 +78,12 @@ def load(target: Path | None, ctx: Context) -> list[Package]:
         if text:
             try:
                 direct = read_direct(json.loads(text))
+                found = file_of(direct)
             except (ValueError, json.JSONDecodeError) as err:
                 ctx.warn(f"{where}: unreadable direct_url.json ({err}); read as not indexed")
                 origin = "unknown-direct-url:"
             else:
                 origin = origin_of(direct)
-                found = file_of(direct)
                 files = (found,) if found is not None else ()
         out[name] = Package(
             name=name,

@@ -24,8 +24,8 @@ from pyvouch.sources.base import (
     load_toml,
     merge_packages,
     norm_name,
+    one_digest,
     req_str,
-    sha256_of,
 )
 
 FORMAT = "pdm"
@@ -68,9 +68,8 @@ def _file(item: Any, ctx: Context, where: str) -> FileRef:
         if not url:
             raise ctx.error("a file needs `file` or `url`", where)
         filename = filename_from_url(url)
-    digest = get_str(ctx, d, "hash", where)
-    sha = sha256_of(ctx, digest, f"{where}.hash") if digest else None
-    return FileRef(filename=filename, sha256=sha, url=url)
+    sha, others = one_digest(ctx, get_str(ctx, d, "hash", where), f"{where}.hash")
+    return FileRef(filename=filename, sha256=sha, url=url, other_digests=others)
 
 
 def _origin(entry: dict[str, Any], ctx: Context, where: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,14 @@ def from_report(
             direct = read_direct(info)
         except ValueError as err:
             raise InputError(path, f"pip's report: {err}", where=f"{where}.download_info") from None
-        found = file_of(direct)
+        try:
+            found = file_of(direct)
+        except ValueError as err:
+            raise InputError(path, f"pip's report: {err}", where=f"{where}.download_info") from None
+        if found is not None and not item.get("is_direct"):
+            # pip's hash for an index file is the index's own link hash, not a pin: only its
+            # sha256 means anything (the scan checks it against the attestation).
+            found = replace(found, other_digests=())
         files = (found,) if found is not None else ()
         origin = origin_of(direct) if item.get("is_direct") or found is None else None
         out.append(

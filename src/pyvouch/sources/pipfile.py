@@ -17,16 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch.model import Package
+from pyvouch.redact import quote
 from pyvouch.sources.base import (
     Context,
     as_table,
     get_list,
     get_str,
+    hash_only_pins,
     index_or_none,
     load_json,
     merge_packages,
     norm_name,
-    sha256_of,
 )
 
 FORMAT = "pipfile"
@@ -80,18 +81,17 @@ def _package(
                 break
         else:
             version = version or None
-    hashes = []
+    pins: list[tuple[str, str]] = []
     for j, h in enumerate(get_list(ctx, entry, "hashes", where)):
         if not isinstance(h, str):
             raise ctx.error("expected a string", f"{where}.hashes[{j}]")
-        sha = sha256_of(ctx, h, f"{where}.hashes[{j}]")
-        if sha:
-            hashes.append(sha)
+        pins.append((h, f"{where}.hashes[{j}]"))
+    hashes, unnamed = hash_only_pins(ctx, pins)
     index_name = get_str(ctx, entry, "index", where)
     index_url = None
     if index_name is not None:
         if index_name not in sources:
-            ctx.warn(f"{path}:{where}.index: source {index_name!r} is not in _meta.sources")
+            ctx.warn(f"{path}:{where}.index: source {quote(index_name)} is not in _meta.sources")
         index_url = index_or_none(sources.get(index_name))
     origin = None
     git = get_str(ctx, entry, "git", where)
@@ -109,9 +109,10 @@ def _package(
     return Package(
         name=name,
         version=version,
+        files=unnamed,
         source=str(path),
         origin=origin,
         index_url=index_url,
-        hashes=tuple(hashes),
+        hashes=hashes,
         marker=marker,
     )

@@ -21,17 +21,19 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import quote
 from pyvouch.sources.base import (
     Context,
     as_table,
     get_list,
     get_str,
     get_table,
+    hash_only_pins,
     index_or_none,
     load_toml,
     norm_name,
+    one_digest,
     req_str,
-    sha256_of,
 )
 
 FORMAT = "poetry"
@@ -63,18 +65,18 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         if markers and not any(ctx.keep(m, f"{where}.markers") for m in markers):
             continue
         files: list[FileRef] = []
-        hashes: list[str] = []
+        pins: list[tuple[str, str]] = []
         for j, item in enumerate(get_list(ctx, entry, "files", where)):
             files.append(_file(item, ctx, f"{where}.files[{j}]"))
         for key, item, iw in by_name.get(name, []):
             if key == "files":
                 files.append(_file(item, ctx, iw))
             elif isinstance(item, str):
-                sha = sha256_of(ctx, item if ":" in item else f"sha256:{item}", iw)
-                if sha:
-                    hashes.append(sha)
+                pins.append((item if ":" in item else f"sha256:{item}", iw))
             else:
                 raise ctx.error("expected a string", iw)
+        hashes, unnamed = hash_only_pins(ctx, pins)
+        files.extend(unnamed)
         origin, index_url = _origin(entry, ctx, where)
         out.append(
             Package(
@@ -84,7 +86,7 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
                 source=str(path),
                 origin=origin,
                 index_url=index_url,
-                hashes=tuple(hashes),
+                hashes=hashes,
                 marker=markers[0] if len(markers) == 1 else _join(markers),
             )
         )
@@ -122,12 +124,10 @@ def _file(item: Any, ctx: Context, where: str) -> FileRef:
     d = as_table(ctx, item, where)
     filename = req_str(ctx, d, "file", where)
     digest = get_str(ctx, d, "hash", where)
-    sha = None
-    if digest:
-        sha = sha256_of(ctx, digest, f"{where}.hash")
-        if sha is None:
-            ctx.warn(f"{ctx.path}:{where}: {filename} has no sha256 hash")
-    return FileRef(filename=filename, sha256=sha)
+    sha, others = one_digest(ctx, digest, f"{where}.hash")
+    if digest and sha is None:
+        ctx.warn(f"{ctx.path}:{where}: {filename} has no sha256 hash")
+    return FileRef(filename=filename, sha256=sha, other_digests=others)
 
 
 def _origin(entry: dict[str, Any], ctx: Context, where: str) -> tuple[str | None, str | None]:
@@ -153,5 +153,5 @@ def _origin(entry: dict[str, Any], ctx: Context, where: str) -> tuple[str | None
         return f"path:{url}", None
     if kind == "url":
         return f"url:{url}", None
-    ctx.warn(f"{ctx.path}:{sw}: unknown source type {kind!r}; treated as not indexed")
+    ctx.warn(f"{ctx.path}:{sw}: unknown source type {quote(kind)}; treated as not indexed")
     return f"{kind}:{url}", None

@@ -22,14 +22,17 @@ from packaging.pylock import (
 )
 from packaging.utils import InvalidName, canonicalize_name, is_normalized_name
 
+from pyvouch.digests import Digests
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import excerpt, first_line, quote
 from pyvouch.sources.base import (
     Context,
-    check_hex,
+    digest_pair,
     filename_from_path,
     filename_from_url,
     index_or_none,
     load_toml,
+    split_digests,
 )
 
 FORMAT = "pylock"
@@ -42,10 +45,11 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         lock = Pylock.from_dict(data)
     except PylockValidationError as err:
         # packaging may add the offending source line and a caret line: keep one line
-        message = err.message.splitlines()[0] if err.message else str(err)
+        # (which quote the value: bounded and redacted)
+        message = first_line(err.message or err)
         raise ctx.error(message, _where(err.context, data)) from None
     except (TypeError, ValueError, AttributeError) as err:  # defensive: never a traceback
-        raise ctx.error(f"invalid pylock: {err}") from None
+        raise ctx.error(f"invalid pylock: {first_line(err)}") from None
 
     if ctx.narrowing.active and lock.environments is not None:
         envs = [str(m) for m in lock.environments]
@@ -98,30 +102,42 @@ def _package(pkg: PylockPackage, path: Path, ctx: Context, i: int, marker: str |
     )
 
 
-def _sha256(hashes: Any, ctx: Context, where: str) -> str | None:
-    value = hashes.get("sha256")
-    if value is None:
-        ctx.warn(f"{ctx.path}:{where}: no sha256 hash (only {', '.join(sorted(hashes))})")
-        return None
-    return check_hex(ctx, str(value), f"{where}.hashes.sha256")
+def _digests(hashes: Any, ctx: Context, where: str) -> tuple[str | None, Digests]:
+    """Every digest of the file's ``hashes`` table (sha256 and the others: all are kept, so
+    the scan can refuse to call a file verified by a digest it could not check)."""
+    pairs = [
+        digest_pair(ctx, str(algorithm), str(value), f"{where}.hashes.{algorithm}")
+        for algorithm, value in dict(hashes).items()
+    ]
+    sha256, others = split_digests(ctx, pairs, f"{where}.hashes")
+    if sha256 is None:
+        ctx.warn(
+            f"{ctx.path}:{where}: no sha256 hash (only {', '.join(a for a, _ in others)}): "
+            "an attestation covers sha256, so this file cannot be verified"
+        )
+    return sha256, others
 
 
 def _dist_file(dist: PackageSdist | PackageWheel, ctx: Context, where: str) -> FileRef:
+    sha256, others = _digests(dist.hashes, ctx, where)
     return FileRef(
         filename=dist.filename,
-        sha256=_sha256(dist.hashes, ctx, where),
+        sha256=sha256,
         url=dist.url,
         size=dist.size,
+        other_digests=others,
     )
 
 
 def _archive_file(archive: PackageArchive, ctx: Context, where: str) -> FileRef:
     name = filename_from_url(archive.url) if archive.url else filename_from_path(archive.path or "")
+    sha256, others = _digests(archive.hashes, ctx, where)
     return FileRef(
         filename=name,
-        sha256=_sha256(archive.hashes, ctx, where),
+        sha256=sha256,
         url=archive.url,
         size=archive.size,
+        other_digests=others,
     )
 
 
@@ -144,7 +160,7 @@ def _normalize_names(data: dict[str, Any], ctx: Context) -> None:
     if fixed:
         ctx.warn(
             f"{ctx.path}: {len(fixed)} package name(s) not normalized as PEP 751 requires "
-            f"(e.g. {fixed[0]!r}); read as normalized"
+            f"(e.g. {quote(fixed[0])}); read as normalized"
         )
 
 
@@ -158,5 +174,5 @@ def _where(context: str | None, data: dict[str, Any]) -> str | None:
         if idx.isdigit() and isinstance(pkgs, list) and int(idx) < len(pkgs):
             entry = pkgs[int(idx)]
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                return f"{context} ({entry['name']})"
+                return f"{context} ({excerpt(entry['name'])})"
     return context

@@ -31,7 +31,8 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -43,12 +44,14 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyvouch.digests import SHA256, Digests
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
+from pyvouch.redact import quote
 from pyvouch.sources import pip_resolve
 from pyvouch.sources.base import (
     Context,
-    check_hex,
+    digest_of,
     filename_from_url,
     index_or_none,
     merge_packages,
@@ -113,7 +116,8 @@ class _Line:
 class _Parsed:
     packages: list[Package] = field(default_factory=list)
     unpinned: list[tuple[Path, int, str]] = field(default_factory=list)
-    constraints: dict[str, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    constraints: dict[str, tuple[str | None, Digests]] = field(default_factory=dict)
+    """name -> (pinned version, its ``--hash`` digests as (algorithm, hex))."""
     index_url: str | None = None
     extra_index_urls: list[str] = field(default_factory=list)
     find_links: list[str] = field(default_factory=list)
@@ -126,6 +130,9 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
     if parsed.index_url:
         ctx.index_urls.append(parsed.index_url)
     ctx.index_urls.extend(u for u in parsed.extra_index_urls if u not in ctx.index_urls)
+    ctx.other_sources.extend(f"--find-links {u}" for u in dict.fromkeys(parsed.find_links))
+    if parsed.no_index:
+        ctx.other_sources.append("--no-index")
 
     unresolved = []
     for file, number, req_text in parsed.unpinned:
@@ -139,7 +146,7 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         if not ctx.resolve:
             raise InputError(
                 file,
-                f"requirement {req_text!r} is not pinned (==) and resolution is turned off",
+                f"requirement {quote(req_text)} is not pinned (==) and resolution is turned off",
                 where=f"line {number}",
             )
         if ctx.narrowing.active:
@@ -154,17 +161,19 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
     for file, number, req_text in parsed.unpinned:
         name = _name_of(req_text)
         assert name is not None
-        version, hashes = parsed.constraints[name]
+        version, digests = parsed.constraints[name]
+        hashes, unnamed = _hash_pins(digests)
         out.append(
             Package(
                 name=name,
                 version=version,
+                files=unnamed,
                 source=str(file),
                 hashes=hashes,
                 index_url=index_or_none(parsed.index_url),
             )
         )
-        ctx.warn(f"{file}:line {number}: {req_text!r} pinned by a constraints file")
+        ctx.warn(f"{file}:line {number}: {quote(req_text)} pinned by a constraints file")
     primary = index_or_none(parsed.index_url)
     if primary:
         out = [
@@ -213,6 +222,17 @@ def _read_file(
     content = read_text(path) if text is None else text
     for line in _logical_lines(path, content):
         _handle_line(line, ctx, parsed, seen, constraint)
+
+
+def included_files(path: Path, content: str) -> list[str]:
+    """The files ``content`` (the text of ``path``) includes with ``-r`` or ``-c``, as written
+    (relative to ``path``'s folder unless absolute; URLs included). Not recursive."""
+    return [
+        value
+        for line in _logical_lines(path, content)
+        for opt, value in line.options
+        if opt in ("requirement", "constraint") and value
+    ]
 
 
 def _logical_lines(path: Path, content: str) -> list[_Line]:
@@ -297,7 +317,7 @@ def _parse_options(path: Path, number: int, text: str) -> list[tuple[str, str | 
         if short in _VALUE_OPTS and len(token) > 2 and not token.startswith("--"):
             out.append((_VALUE_OPTS[short], token[2:]))
             continue
-        raise InputError(path, f"unknown option {opt!r}", where=where)
+        raise InputError(path, f"unknown option {quote(opt)}", where=where)
     return out
 
 
@@ -308,18 +328,18 @@ def _handle_line(
     line: _Line, ctx: Context, parsed: _Parsed, seen: list[Path], constraint: bool
 ) -> None:
     where = f"line {line.number}"
-    hashes: list[str] = []
+    hashes: list[tuple[str, str]] = []
     editable: str | None = None
     for opt, value in line.options:
         if opt in ("requirement", "constraint"):
             assert value is not None
             if "://" in value:
                 raise InputError(
-                    line.file, f"remote requirement file {value!r} is not read", where=where
+                    line.file, f"remote requirement file {quote(value)} is not read", where=where
                 )
             target = Path(value) if Path(value).is_absolute() else line.file.parent / value
             if not target.is_file():
-                raise InputError(line.file, f"included file {value!r} not found", where=where)
+                raise InputError(line.file, f"included file {quote(value)} not found", where=where)
             _read_file(
                 target,
                 ctx,
@@ -338,13 +358,12 @@ def _handle_line(
         elif opt == "--no-index":
             parsed.no_index = True
         elif opt == "hash" and value is not None:
-            algo, sep, digest = value.partition(":")
-            if not sep:
+            if ":" not in value:
                 raise InputError(
-                    line.file, f"--hash {value!r} is not ALGORITHM:DIGEST", where=where
+                    line.file, f"--hash {quote(value)} is not ALGORITHM:DIGEST", where=where
                 )
-            if algo.lower() == "sha256":
-                hashes.append(check_hex(_ctx_for(ctx, line.file), digest, where))
+            # Every algorithm is kept: pip accepts a file that matches any one of them.
+            hashes.append(digest_of(_ctx_for(ctx, line.file), value, where))
         elif opt == "editable" and value is not None:
             editable = value
     if editable is not None:
@@ -363,11 +382,19 @@ def _handle_line(
 def _ctx_for(ctx: Context, file: Path) -> Context:
     if file == ctx.path:
         return ctx
-    return Context(file, ctx.narrowing, ctx.resolve, ctx.index_url, ctx.warnings, ctx.index_urls)
+    return Context(
+        file,
+        ctx.narrowing,
+        ctx.resolve,
+        ctx.index_url,
+        ctx.warnings,
+        ctx.index_urls,
+        ctx.other_sources,
+    )
 
 
 def _handle_requirement(
-    line: _Line, ctx: Context, parsed: _Parsed, hashes: list[str], constraint: bool
+    line: _Line, ctx: Context, parsed: _Parsed, hashes: list[tuple[str, str]], constraint: bool
 ) -> None:
     where = f"line {line.number}"
     try:
@@ -396,15 +423,31 @@ def _handle_requirement(
     if version is None:
         parsed.unpinned.append((line.file, line.number, line.requirement))
         return
+    sha256, unnamed = _hash_pins(hashes)
     parsed.packages.append(
         Package(
             name=name,
             version=version,
+            files=unnamed,
             source=str(line.file),
-            hashes=tuple(hashes),
+            hashes=sha256,
             marker=marker,
         )
     )
+
+
+def _hash_pins(digests: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[FileRef, ...]]:
+    """A requirement's ``--hash`` values: the sha256 ones for `Package.hashes`, each other
+    one as a nameless file (pip installs a file matching ANY of them, so each is a file the
+    scan must account for)."""
+    sha256: list[str] = []
+    others: list[FileRef] = []
+    for algorithm, digest in digests:
+        if algorithm == SHA256:
+            sha256.append(digest)
+        else:
+            others.append(FileRef(filename="", other_digests=((algorithm, digest),)))
+    return tuple(dict.fromkeys(sha256)), tuple(dict.fromkeys(others))
 
 
 def _pinned(req: Requirement) -> str | None:
@@ -431,7 +474,7 @@ def _direct(
     target: str,
     line: _Line,
     ctx: Context,
-    hashes: list[str],
+    hashes: list[tuple[str, str]],
     *,
     editable: bool = False,
     name: str | None = None,
@@ -471,14 +514,19 @@ def _direct(
     if guessed is None:
         raise InputError(
             line.file,
-            f"cannot tell the project name of {target!r} (add #egg=NAME or use NAME @ URL)",
+            f"cannot tell the project name of {quote(target)} (add #egg=NAME or use NAME @ URL)",
             where=where,
         )
     files: tuple[FileRef, ...] = ()
     if kind in ("url", "path") and filename.endswith((".whl", ".tar.gz", ".zip", ".tar.bz2")):
         url = base if kind == "url" else None
-        digests: list[str | None] = list(hashes) or [None]
-        files = tuple(FileRef(filename=filename, sha256=h, url=url) for h in digests)
+        refs = [
+            FileRef(filename=filename, sha256=h)
+            if a == SHA256
+            else FileRef(filename=filename, other_digests=((a, h),))
+            for a, h in dict.fromkeys(hashes)
+        ] or [FileRef(filename=filename)]
+        files = tuple(replace(f, url=url) for f in refs)
     return Package(
         name=guessed,
         version=version,

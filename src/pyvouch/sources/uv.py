@@ -33,8 +33,8 @@ from pyvouch.sources.base import (
     index_or_none,
     load_toml,
     norm_name,
+    one_digest,
     req_str,
-    sha256_of,
 )
 
 FORMAT = "uv"
@@ -81,7 +81,9 @@ def _package(entry: dict[str, Any], path: Path, ctx: Context, where: str) -> Pac
     files: list[FileRef] = []
     sdist = get_table(ctx, entry, "sdist", where)
     if sdist is not None:
-        files.append(_file(sdist, ctx, f"{where}.sdist"))
+        # For a `url` or `path` source uv records the archive there: `sdist = { hash = ... }`.
+        named_by_source = value if kind in ("url", "path") else None
+        files.append(_file(sdist, ctx, f"{where}.sdist", named_by_source))
     for j, wheel in enumerate(get_list(ctx, entry, "wheels", where)):
         files.append(
             _file(as_table(ctx, wheel, f"{where}.wheels[{j}]"), ctx, f"{where}.wheels[{j}]")
@@ -106,7 +108,7 @@ def _package(entry: dict[str, Any], path: Path, ctx: Context, where: str) -> Pac
     )
 
 
-def _file(d: dict[str, Any], ctx: Context, where: str) -> FileRef:
+def _file(d: dict[str, Any], ctx: Context, where: str, source: str | None = None) -> FileRef:
     url = get_str(ctx, d, "url", where)
     local = get_str(ctx, d, "path", where)
     filename = get_str(ctx, d, "filename", where)
@@ -115,11 +117,18 @@ def _file(d: dict[str, Any], ctx: Context, where: str) -> FileRef:
             filename = filename_from_url(url)
         elif local:
             filename = filename_from_path(local)
+        elif source:
+            filename = filename_from_url(source) if "://" in source else filename_from_path(source)
         else:
             raise ctx.error("a file needs one of url, path, filename", where)
-    digest = get_str(ctx, d, "hash", where)
-    sha = sha256_of(ctx, digest, f"{where}.hash") if digest else None
-    return FileRef(filename=filename, sha256=sha, url=url, size=get_int(ctx, d, "size", where))
+    sha, others = one_digest(ctx, get_str(ctx, d, "hash", where), f"{where}.hash")
+    return FileRef(
+        filename=filename,
+        sha256=sha,
+        url=url,
+        size=get_int(ctx, d, "size", where),
+        other_digests=others,
+    )
 
 
 def _reachable(

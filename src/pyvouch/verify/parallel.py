@@ -141,10 +141,10 @@ def _init_worker(verifier: AttestationVerifier) -> None:
 
 
 def _lookups_in_worker(jobs: list[_LookupJob]) -> list[Finding]:
-    from pyvouch.verify.lookup import finding_for_lookup
+    from pyvouch.verify.lookup import verify_lookup
 
     assert _WORKER_VERIFIER is not None, "worker started without its verifier"
-    return [finding_for_lookup(d, lookup, _WORKER_VERIFIER, e) for d, lookup, e in jobs]
+    return [verify_lookup(d, lookup, _WORKER_VERIFIER, e) for d, lookup, e in jobs]
 
 
 class LookupVerifier:
@@ -206,7 +206,7 @@ class LookupVerifier:
     async def finding(
         self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None = None
     ) -> Finding:
-        from pyvouch.verify.lookup import finding_without_provenance, needs_verification
+        from pyvouch.verify.lookup import finding_without_provenance, needs_verification, with_notes
 
         if not needs_verification(lookup):
             return finding_without_provenance(dist, lookup)
@@ -216,13 +216,13 @@ class LookupVerifier:
             hit = self.verdicts.get(key, dist)
             if hit is not None:
                 self.cached += 1
-                return hit
+                return with_notes(hit, lookup)
         finding = await self._verify(dist, lookup, expected)
         self.verified += 1
         if key is not None:
             assert self.verdicts is not None
-            self.verdicts.put(key, finding)
-        return finding
+            self.verdicts.put(key, finding)  # the verdict alone: notes belong to this lookup
+        return with_notes(finding, lookup)
 
     def _verdict_key(self, dist: DistFile, lookup: ProvenanceLookup) -> str | None:
         if self.verdicts is None or self.source.trust_root_sha256 is None:
@@ -241,12 +241,12 @@ class LookupVerifier:
     async def _verify(
         self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None
     ) -> Finding:
-        from pyvouch.verify.lookup import finding_for_lookup
+        from pyvouch.verify.lookup import verify_lookup
 
         verifier = self.source.get()  # built (sigstore imported) on the first real verification
         if self._inline_left > 0 or self._workers <= 1:
             self._inline_left -= 1
-            return finding_for_lookup(dist, lookup, verifier, expected)
+            return verify_lookup(dist, lookup, verifier, expected)
         if self._pool is None:
             gc.freeze()  # see map_findings
             self._pool = ProcessPoolExecutor(

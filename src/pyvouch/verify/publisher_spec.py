@@ -21,6 +21,7 @@ from typing import Any
 from pyvouch import jsontext
 from pyvouch.errors import PublisherSpecError
 from pyvouch.model import Publisher
+from pyvouch.redact import excerpt, quote
 
 ACCEPTED_FORMS = (
     "github:OWNER/REPO[:WORKFLOW][@ENVIRONMENT], "
@@ -52,10 +53,9 @@ _JSON_FIELDS: dict[str, frozenset[str]] = {
 
 
 def _fail(spec: str, problem: str) -> PublisherSpecError:
-    shown = spec if len(spec) <= 80 else spec[:77] + "..."
-    problem = " ".join(problem.split())  # one line, whatever the input held
+    # the problem may quote a part of the spec: bounded and redacted like the spec itself
     return PublisherSpecError(
-        f"bad --publisher {shown!r}: {problem}. Accepted forms: {ACCEPTED_FORMS}"
+        f"bad --publisher {quote(spec)}: {excerpt(problem, 200)}. Accepted forms: {ACCEPTED_FORMS}"
     )
 
 

@@ -65,10 +65,11 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(findings: Sequence[Finding], root: TrustRoot) -> str:
+def render_json(findings: Sequence[Finding], root: TrustRoot, warnings: Sequence[str] = ()) -> str:
     document = {
         "results": [finding_json(finding) for finding in findings],
         "trust_root": {"name": root.name, "source": root.source},
+        "warnings": list(warnings),
     }
     return json.dumps(document, indent=2)
 

@@ -133,7 +133,9 @@ async def _from_index(
         list(zip(dists, lookups, strict=True)),
         lambda v, item: finding_for_lookup(item[0], item[1], v, expected),
     )
-    return VerifyOutcome(findings)  # the index's warnings are already part of each reason
+    # Each reason names its lookup's warnings already; the outcome lists them once each too.
+    warnings = dict.fromkeys(w for lookup in lookups for w in lookup.warnings)
+    return VerifyOutcome(findings, list(warnings))
 
 
 def verify_from_index(

@@ -31,7 +31,7 @@ from typing import Any
 
 from pyvouch import __version__
 from pyvouch.index.writes import BackgroundWrites, atomic_write
-from pyvouch.machine_key import load_or_create_key
+from pyvouch.machine_key import key_for_cache
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 
@@ -206,8 +206,9 @@ class VerdictCache:
     def open(
         cls, cache_dir: Path, key_dir: Path, writes: BackgroundWrites | None = None
     ) -> VerdictCache | None:
-        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key."""
-        secret = load_or_create_key(key_dir)
+        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key
+        (or it lies inside ``cache_dir``, see `pyvouch.machine_key.key_for_cache`)."""
+        secret = key_for_cache(cache_dir, key_dir)
         return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
 
     def _path(self, key: str) -> Path:
