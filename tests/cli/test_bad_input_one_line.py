@@ -270,3 +270,45 @@ def test_console_entry_point_prints_one_line(args: list[str], tmp_path: Path) ->
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "hunter2" not in done.stderr + done.stdout
+
+
+# -- JSON strings that are not text -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_lone_surrogate_in_a_json_lock_is_bad_input(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``"\\ud800"`` is valid JSON but no text: it used to parse, then kill the report that
+    printed it (UnicodeEncodeError)."""
+    bom = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [
+            {
+                "type": "library",
+                "name": "pkg",
+                "version": "1.0",
+                "purl": "pkg:pypi/pkg@1.0",
+                "externalReferences": [
+                    {
+                        "type": "distribution",
+                        "url": "https://files.example/pkg-1.0.tar.gz\ud800",
+                        "hashes": [{"alg": "SHA-256", "content": SHA}],
+                    }
+                ],
+            }
+        ],
+    }
+    lock = tmp_path / "bom.cdx.json"
+    lock.write_text(json.dumps(bom))  # ensure_ascii: the file holds the escape "\ud800"
+    assert "\\ud800" in lock.read_text()
+    result = run(["scan", str(lock), "--format", fmt, "--index-url", CUT + "/simple/"],
+                 tmp_path, monkeypatch)  # fmt: skip
+    assert_one_line_exit_2(result, str(lock), "lone surrogate")
+    # A proper pair is text, and reads as before.
+    lock.write_text(json.dumps(bom).replace("\\ud800", "\\ud83d\\ude00"))
+    result = run(["scan", str(lock), "--format", fmt, "--offline"], tmp_path, monkeypatch)
+    escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
+    assert not escaped and result.exit_code == 3, result.output  # unknown: nothing cached

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pyvouch import jsontext
 from pyvouch.errors import ConfigError, InputError, PublisherSpecError, PyvouchError, UsageError
 from pyvouch.index.client import resolve_index_url
 from pyvouch.index.simple import PageParseError, parse_page
@@ -386,3 +387,23 @@ def test_errors_are_pyvouch_errors() -> None:
     """What reaches the CLI is in the one hierarchy (and so gets one line and exit 2)."""
     for error in (PublisherSpecError, UsageError, ConfigError, InputError):
         assert issubclass(error, PyvouchError)
+
+
+@FUZZ
+@given(
+    value=json_values,
+    escape=st.one_of(st.integers(0xD800, 0xDFFF), st.integers(0x20, 0xFFFF)),
+    where=st.integers(0, 50),
+)
+def test_json_text_is_printable_or_refused(value: Any, escape: int, where: int) -> None:
+    text = json.dumps(value)
+    cut = min(where, len(text))
+    if '"' in text[:cut]:  # put the escape inside the first string, if there is one
+        start = text.index('"') + 1
+        text = text[:start] + f"\\u{escape:04x}" + text[start:]
+    try:
+        obj = jsontext.loads(text)
+    except json.JSONDecodeError as err:
+        assert "\n" not in err.msg
+        return
+    json.dumps(obj, ensure_ascii=False).encode("utf-8")  # what was accepted can be printed
