@@ -312,3 +312,19 @@ def test_lone_surrogate_in_a_json_lock_is_bad_input(
     result = run(["scan", str(lock), "--format", fmt, "--offline"], tmp_path, monkeypatch)
     escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
     assert not escaped and result.exit_code == 3, result.output  # unknown: nothing cached
+
+
+@pytest.mark.parametrize("nested", [False, True])
+@pytest.mark.parametrize("option", ["-r", "-c"])
+def test_install_requirements_file_at_a_malformed_file_url(
+    nested: bool, option: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = "file://user:hunter2@[::1/requirements.txt"
+    if nested:
+        outer = tmp_path / "outer.txt"
+        outer.write_text(f"{option} {target}\n")
+        args = ["install", "-r", str(outer)]
+    else:
+        args = ["install", option, target]
+    result = run(args, tmp_path, monkeypatch)
+    assert_one_line_exit_2(result, "is a malformed URL")
