@@ -63,7 +63,7 @@ from pyvouch.index.transport import (
 )
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import key_for_cache
-from pyvouch.urls import http_url_problem
+from pyvouch.urls import http_url_problem, shown
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -131,12 +131,13 @@ def resolve_index_url(index_url: str | None = None, what: str = "index URL") -> 
     (where the argument came from) or ``$PIP_INDEX_URL``."""
     from_env = os.environ.get("PIP_INDEX_URL")
     url = (index_url or from_env or DEFAULT_INDEX_URL).strip()
-    problem = http_url_problem(url, what if index_url else "$PIP_INDEX_URL")
+    source = what if index_url else "$PIP_INDEX_URL"
+    problem = http_url_problem(url, source)
     if problem is not None:
         raise UsageError(problem)
     parts = urlsplit(url)
     if parts.query or parts.fragment:
-        raise UsageError(f"index URL must not carry a query or fragment: {strip_credentials(url)}")
+        raise UsageError(f"{source} must not carry a query or fragment: {shown(url)}")
     return url if url.endswith("/") else url + "/"
 
 
