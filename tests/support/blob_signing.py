@@ -128,3 +128,71 @@ def logged_key_bundle(
             "signature": base64.b64encode(signature).decode(),
         },
     }
+
+
+# -- keyless bundles minted by the local test authority (rule: verify-blob says what was signed)
+
+
+def in_toto_statement(
+    sha256: str, predicate_type: str, *, name: str = "artifact", predicate: Any = None
+) -> bytes:
+    """An in-toto v1 statement about one subject (by sha256), as JSON bytes."""
+    return json.dumps(
+        {
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": name, "digest": {"sha256": sha256}}],
+            "predicateType": predicate_type,
+            "predicate": predicate if predicate is not None else {},
+        }
+    ).encode()
+
+
+def keyless_bundle(
+    authority: TestAuthority,
+    repository: str,
+    *,
+    data: bytes | None = None,
+    statement: bytes | None = None,
+    workflow: str = "release.yml",
+) -> str:
+    """A keyless bundle signed as ``github:repository:workflow`` by the authority's CA and
+    logged in its transparency log: a message signature over ``data``, or a DSSE envelope
+    around ``statement`` (raw bytes; sigstore checks they form an in-toto v1 statement)."""
+    from sigstore.dsse import Statement
+    from sigstore.oidc import IdentityToken
+
+    from pyvouch.testing import github_claims
+    from pyvouch.testing.local import local_signing_context
+
+    token = IdentityToken(authority.github.mint(github_claims(repository, workflow)))
+    with local_signing_context(authority).signer(token, cache=True) as signer:
+        if statement is not None:
+            return signer.sign_dsse(Statement(statement)).to_json()
+        assert data is not None
+        return signer.sign_artifact(data).to_json()
+
+
+def key_dsse_bundle(key: ec.EllipticCurvePrivateKey, payload: bytes) -> str:
+    """A managed-key bundle with no log entry whose DSSE envelope (in-toto payload type)
+    carries ``payload`` as given: any bytes, so malformed statements can be signed too."""
+    from sigstore.dsse import Envelope, _pae
+
+    pae = _pae(Envelope._TYPE, payload)
+    signature = key.sign(pae, ec.ECDSA(hashes.SHA256()))
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return json.dumps(
+        {
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {
+                "publicKey": {"hint": base64.b64encode(hashlib.sha256(der).digest()).decode()},
+                "tlogEntries": [],
+            },
+            "dsseEnvelope": {
+                "payload": base64.b64encode(payload).decode(),
+                "payloadType": Envelope._TYPE,
+                "signatures": [{"sig": base64.b64encode(signature).decode(), "keyid": ""}],
+            },
+        }
+    )

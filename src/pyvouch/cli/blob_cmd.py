@@ -21,6 +21,7 @@ from pyvouch.verify.blob import (
 )
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.verify.render import STATUS_STYLE
+from pyvouch.verify.signed_content import DEFAULT_PREDICATE_TYPES, ContentPolicy
 from pyvouch.verify.trust import load_trust_root
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -61,7 +62,14 @@ def _expected(
     return ExpectedSigner(identity=identity, issuer=issuer)
 
 
-def _print_text(results: list[BlobResult], root_source: str) -> None:
+def _content_policy(predicate_types: tuple[str, ...]) -> ContentPolicy:
+    for value in predicate_types:
+        if not value.strip() or value != value.strip():
+            raise UsageError(f"--predicate-type {value!r}: give a predicate type URI")
+    return ContentPolicy(required=tuple(dict.fromkeys(predicate_types)))
+
+
+def _print_text(results: list[BlobResult], root_source: str, accept: ContentPolicy) -> None:
     console = Console(highlight=False, soft_wrap=True)
     for result in results:
         style = STATUS_STYLE.get(result.status, "")
@@ -70,6 +78,7 @@ def _print_text(results: list[BlobResult], root_source: str) -> None:
             f"{escape(result.reason)}"
         )
         console.print(f"          bundle {escape(str(result.bundle))}, sha256 {result.sha256}")
+        console.print(f"          signed: {escape(result.describe_content())}")
         if result.transparency_log:
             console.print(f"          transparency log entry {result.log_index}")
         for when in result.verified_times:
@@ -77,6 +86,13 @@ def _print_text(results: list[BlobResult], root_source: str) -> None:
         for note in result.notes:
             console.print(f"          note: {escape(note)}")
     console.print(f"trust root: {escape(root_source)}", style="dim")
+    accepted = ", ".join(accept.accepted)
+    console.print(
+        "accepted: "
+        + ("a message signature, or " if not accept.required else "")
+        + f"an in-toto statement with predicate type {escape(accepted)}",
+        style="dim",
+    )
 
 
 @click.command("verify-blob")
@@ -117,6 +133,15 @@ def _print_text(results: list[BlobResult], root_source: str) -> None:
     help="With --key: accept a bundle with no transparency log entry (proves possession of "
     "the key only, not time or transparency).",
 )
+@click.option(
+    "--predicate-type",
+    "predicate_types",
+    multiple=True,
+    metavar="URI",
+    help="Require an in-toto statement with this predicate type (repeat: any of them); a "
+    "message signature is then refused. Default: a message signature, or a statement whose "
+    "predicate type is one of " + ", ".join(DEFAULT_PREDICATE_TYPES) + ".",
+)
 @click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root.")
 @click.option(
     "--trust-root",
@@ -141,6 +166,7 @@ def verify_blob_cmd(
     publisher_spec: str | None,
     key: Path | None,
     allow_no_tlog: bool,
+    predicate_types: tuple[str, ...],
     staging: bool,
     trust_root: Path | None,
     output_format: str,
@@ -149,7 +175,9 @@ def verify_blob_cmd(
 
     Keyless bundles are checked by sigstore (certificate chain, SCT, transparency log
     proof, signature) and then against the expected identity; managed-key bundles against
-    the given public key and their transparency log entry. Exit 0 when every file is
+    the given public key and their transparency log entry. Every result says what was
+    signed: a message signature, or an in-toto statement and its predicate type; content
+    that is not accepted (see --predicate-type) is invalid. Exit 0 when every file is
     verified, 1 when any is mismatch or invalid.
     """
     if bundle is not None and len(files) != 1:
@@ -157,6 +185,7 @@ def verify_blob_cmd(
             "--bundle names the bundle of one FILE; give one FILE, or none of --bundle"
         )
     expected = _expected(identity, issuer, publisher_spec, key, allow_no_tlog)
+    accept = _content_policy(predicate_types)
     root = load_trust_root(staging=staging, trust_root_file=trust_root)
     results = [
         verify_blob(
@@ -164,17 +193,19 @@ def verify_blob_cmd(
             bundle if bundle is not None else file.with_name(file.name + BUNDLE_SUFFIX),
             expected,
             root,
+            accept,
         )
         for file in files
     ]
     if output_format == "json":
         out = {
             "trust_root": {"name": root.name, "source": root.source},
+            "accepted_content": accept.to_dict(),
             "results": [r.to_dict() for r in results],
         }
         click.echo(json.dumps(out, indent=2))
     else:
-        _print_text(results, root.source)
+        _print_text(results, root.source, accept)
     ok = all(r.status is Status.VERIFIED for r in results)
     ctx.exit(EXIT_OK if ok else EXIT_FINDINGS)
 

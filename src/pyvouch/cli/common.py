@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from pyvouch.index.client import resolve_index_url
 from pyvouch.policy.config import discover
 from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
 from pyvouch.policy.schema import Policy
@@ -54,6 +55,13 @@ class LookupFlags:
         """The index: --index-url, else the policy's, else the one the lock declares, else
         $PIP_INDEX_URL or PyPI (resolved by the index client)."""
         index_url = self.index_url or policy.index_url or (declared[0] if declared else None)
+        if self.index_url:
+            what = "--index-url"
+        elif policy.index_url:
+            what = f"the policy's index-url ({policy.source})"
+        else:
+            what = "the lock's index"
+        resolve_index_url(index_url, what)  # refuse a malformed URL before any work
         return ScanOptions(
             index_url=index_url,
             offline=self.offline,

@@ -33,6 +33,11 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _one_line(err: PyvouchError) -> str:
+    """The error's message on one line, redacted and bounded, whatever input it quotes."""
+    return message(" ".join(str(err).splitlines()))
+
+
 class _Group(click.Group):
     """Turns every PyvouchError into one line on stderr and its exit code; never a traceback.
 
@@ -55,7 +60,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PyvouchError as err:
-            click.echo(f"pyvouch: error: {message(str(err))}", err=True)
+            click.echo(f"pyvouch: error: {_one_line(err)}", err=True)
             sys.exit(err.exit_code)
         except KeyboardInterrupt:
             click.echo("pyvouch: interrupted", err=True)
@@ -73,6 +78,6 @@ def main() -> None:
     try:
         cli.main(prog_name="pyvouch", standalone_mode=True)
     except PyvouchError as err:  # raised outside a subcommand (e.g. while parsing)
-        click.echo(f"pyvouch: error: {message(str(err))}", err=True)
+        click.echo(f"pyvouch: error: {_one_line(err)}", err=True)
         sys.exit(err.exit_code)
     sys.exit(EXIT_USAGE)  # pragma: no cover - cli.main always exits

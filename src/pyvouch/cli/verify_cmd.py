@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from pyvouch.errors import UsageError
+from pyvouch.index.client import resolve_index_url
 from pyvouch.verify.attestations import AttestationVerifier
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.verify.render import exit_code, print_text, render_json, unchecked_warning
@@ -85,6 +86,8 @@ def verify(
         raise UsageError("give --attestation or --provenance, not both")
     if (attestations or provenance is not None) and (index_url or offline):
         raise UsageError("--index-url and --offline apply only when reading from the index")
+    if index_url:
+        resolve_index_url(index_url, "--index-url")  # before any work
     expected = parse_publisher_spec(publisher_spec) if publisher_spec is not None else None
     root = load_trust_root(staging=staging, trust_root_file=trust_root)
     verifier = AttestationVerifier(root)

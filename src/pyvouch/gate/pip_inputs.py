@@ -51,6 +51,7 @@ from pyvouch.gate.toml_requirements import (
     script_requirements,
 )
 from pyvouch.index.simple import strip_credentials
+from pyvouch.urls import split_url
 
 _MAX_FILE_BYTES = 16 * 1024 * 1024
 _MAX_DEPTH = 32
@@ -322,7 +323,10 @@ def _file_target(value: str, parent: Path | None, origin: str) -> Path:
                 "reads every requirements file before pip does and does not fetch them; "
                 "download it and give the local file"
             )
-        return Path(url2pathname(unquote(urlsplit(value).path)))
+        parts = split_url(value)
+        if parts is None:
+            raise UsageError(f"{origin}: requirements file {_excerpt(value)} is a malformed URL")
+        return Path(url2pathname(unquote(parts.path)))
     if parent is None:
         return Path(value)
     return parent.parent / value

@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from pyvouch import jsontext
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
+from pyvouch.urls import split_url
 
 REPORT_NAME = "pip's installation report"
 
@@ -94,7 +96,9 @@ def _item(raw: Any, n: int) -> ReportItem:
         elif isinstance(archive_info.get("hash"), str):
             algo, _, digest = archive_info["hash"].partition("=")
             sha256 = digest.lower() if algo == "sha256" and digest else None
-    filename = unquote(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+    parts = split_url(url)
+    path = parts.path if parts is not None else url.split("#", 1)[0].split("?", 1)[0]
+    filename = unquote(path).rstrip("/").rsplit("/", 1)[-1]
     return ReportItem(
         name=name,
         version=version,
@@ -111,9 +115,11 @@ def _item(raw: Any, n: int) -> ReportItem:
 def parse_report(text: str) -> list[ReportItem]:
     """The items of a version 1 installation report, in pip's order."""
     try:
-        doc = json.loads(text)
+        doc = jsontext.loads(text)
     except json.JSONDecodeError as err:
         raise _fail(f"not JSON ({err.msg} at line {err.lineno})") from None
+    except RecursionError:
+        raise _fail("not JSON (nested too deeply)") from None
     if not isinstance(doc, dict):
         raise _fail("not a JSON object")
     version = doc.get("version")

@@ -205,5 +205,8 @@ def pip_index_url(config: PipConfig, given: str | None) -> str:
     """The one index both pip and the scan use: the given one, else pip's configured one
     (``$PIP_INDEX_URL``, then pip's configuration files), else PyPI."""
     if given:
-        return resolve_index_url(given)
-    return resolve_index_url(config.index_url() or DEFAULT_INDEX_URL)
+        return resolve_index_url(given, "--index-url (or the policy's index-url)")
+    configured = config.index_url()
+    if configured:
+        return resolve_index_url(configured, "pip's index-url ($PIP_INDEX_URL or pip.conf)")
+    return resolve_index_url(DEFAULT_INDEX_URL)

@@ -371,8 +371,10 @@ async def _check_project(
 
 
 async def check_index_async(index_url: str, options: CheckOptions) -> CheckResult:
-    index_resolved = resolve_index_url(index_url)
-    upstream_resolved = resolve_index_url(options.upstream_url) if options.upstream_url else None
+    index_resolved = resolve_index_url(index_url, "the checked index URL")
+    upstream_resolved = (
+        resolve_index_url(options.upstream_url, "--upstream") if options.upstream_url else None
+    )
     client_args: dict[str, Any] = {
         "use_cache": False,
         "timeout": options.timeout,

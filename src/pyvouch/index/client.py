@@ -64,6 +64,7 @@ from pyvouch.index.transport import (
 )
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import key_for_cache
+from pyvouch.urls import http_url_problem, shown
 
 __all__ = [
     "DEFAULT_INDEX_URL",
@@ -136,14 +137,20 @@ class ProvenanceLookup:
     `IndexClient.provenance`)."""
 
 
-def resolve_index_url(index_url: str | None = None) -> str:
-    """The index URL to use: the argument, else `$PIP_INDEX_URL`, else PyPI. Ends with `/`."""
-    url = (index_url or os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX_URL).strip()
+def resolve_index_url(index_url: str | None = None, what: str = "index URL") -> str:
+    """The index URL to use: the argument, else `$PIP_INDEX_URL`, else PyPI. Ends with `/`.
+
+    A URL that is not http(s) with a host and a valid port is a `UsageError` naming ``what``
+    (where the argument came from) or ``$PIP_INDEX_URL``."""
+    from_env = os.environ.get("PIP_INDEX_URL")
+    url = (index_url or from_env or DEFAULT_INDEX_URL).strip()
+    source = what if index_url else "$PIP_INDEX_URL"
+    problem = http_url_problem(url, source)
+    if problem is not None:
+        raise UsageError(problem)
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"index URL must be an http(s) URL: {strip_credentials(url)}")
     if parts.query or parts.fragment:
-        raise UsageError(f"index URL must not carry a query or fragment: {strip_credentials(url)}")
+        raise UsageError(f"{source} must not carry a query or fragment: {shown(url)}")
     return url if url.endswith("/") else url + "/"
 
 

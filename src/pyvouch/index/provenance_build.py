@@ -39,6 +39,7 @@ from pydantic import ValidationError
 from pypi_attestations import Attestation, AttestationType, ConversionError
 from sigstore.models import Bundle
 
+from pyvouch import jsontext
 from pyvouch.errors import InputError
 from pyvouch.index.dist_files import DistFile, is_dist_name
 from pyvouch.model import Publisher
@@ -220,11 +221,13 @@ def _read_json(path: Path) -> object:
     except OSError as err:
         raise InputError(path, f"cannot read file ({err.strerror or err})") from err
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(
             path, f"not valid JSON: {err.msg}", where=f"{err.lineno}:{err.colno}"
         ) from err
+    except RecursionError:
+        raise InputError(path, "not valid JSON: nested too deeply") from None
 
 
 def load_attestation_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:

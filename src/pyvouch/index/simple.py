@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -22,7 +22,10 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pyvouch import jsontext
 from pyvouch.digests import DigestError, algorithm_name
+from pyvouch.urls import join_url
+from pyvouch.urls import strip_credentials as strip_credentials  # re-exported: one definition
 
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 HTML_V1 = "application/vnd.pypi.simple.v1+html"
@@ -189,15 +192,6 @@ def file_version(filename: str) -> str | None:
         return None
 
 
-def strip_credentials(url: str) -> str:
-    """`url` without any `user:password@` part. Use it for everything shown or cached."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
 def decode_utf8(body: bytes, what: str) -> str:
     """Decode strictly, or raise PageParseError naming the byte offset."""
     try:
@@ -212,7 +206,7 @@ def load_json(body: bytes, what: str) -> Any:
     if not text.strip():
         raise PageParseError(f"{what} is empty")
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except RecursionError:
         raise PageParseError(f"{what} is nested too deeply to be a real document") from None
     except json.JSONDecodeError as err:
@@ -386,7 +380,14 @@ def parse_html_page(body: bytes, page_url: str, *, project: str) -> ProjectPage:
         collector.close()
     except Exception as err:  # HTMLParser is lenient; this guards odd inputs all the same
         raise PageParseError(f"project page HTML cannot be parsed: {err}") from None
-    base = urljoin(page_url, collector.base_href) if collector.base_href else page_url
+    base = page_url
+    if collector.base_href:
+        joined = join_url(page_url, collector.base_href)
+        if joined is None:
+            raise PageParseError(
+                f"project page has a malformed <base href> {collector.base_href[:200]!r}"
+            )
+        base = joined
     files: list[IndexFile] = []
     for attributes, text_parts in collector.anchors:
         href = attributes.get("href")

@@ -43,6 +43,7 @@ from pyvouch.index.provenance_build import (
     build_provenance,
     load_companion_file,
 )
+from pyvouch.urls import http_url_problem
 
 API_VERSION = "1.3"
 SITE_MARKER = ".pyvouch-site"
@@ -289,6 +290,9 @@ def _normalise_base_url(base_url: str | None) -> str | None:
         return None
     if not base_url.startswith(("http://", "https://")) or "#" in base_url or "?" in base_url:
         raise UsageError(f"--base-url {base_url!r}: expected an http:// or https:// URL")
+    problem = http_url_problem(base_url, "--base-url")
+    if problem is not None:
+        raise UsageError(problem)
     return base_url.rstrip("/")
 
 

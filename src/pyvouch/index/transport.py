@@ -18,13 +18,14 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote
 
 import httpx
 
 from pyvouch import __version__
 from pyvouch.index.simple import strip_credentials
 from pyvouch.redact import quote
+from pyvouch.urls import http_url_problem, join_url, split_url, url_problem
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -112,7 +113,9 @@ def ssl_context() -> ssl.SSLContext:
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:  # urllib cannot split it: no origin matches it
+        return "", "", -1
     try:
         port = parts.port
     except ValueError:  # a port out of range: no origin matches it
@@ -124,7 +127,9 @@ def origin(url: str) -> tuple[str, str, int | None]:
 
 def credentials_for(url: str) -> tuple[str, str] | None:
     """Basic-auth credentials from the URL's userinfo, else from netrc (`$NETRC` or ~/.netrc)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
+    if parts is None:
+        return None
     if parts.username is not None:
         return unquote(parts.username), unquote(parts.password or "")
     host = parts.hostname
@@ -316,13 +321,13 @@ class Transport:
                 raise _Retryable(reason, err.retry_after, tuple(warnings)) from None
             if status not in REDIRECT_STATUSES or "location" not in headers:
                 return Response(current, status, headers, body, tuple(warnings))
-            try:
-                target = strip_credentials(urljoin(current, headers["location"]))
-            except ValueError:
+            joined = join_url(current, headers["location"])
+            if joined is None or url_problem(joined) is not None:
                 shown = headers["location"][:200]
                 raise FetchError(
                     f"refused redirect from {current} to a malformed URL {quote(shown)}"
-                ) from None
+                )
+            target = strip_credentials(joined)
             self._stats.redirects += 1
             here, there = origin(current), origin(target)
             if there[0] not in ("http", "https"):
@@ -429,18 +434,9 @@ class Transport:
 
 def _check_url(url: str) -> None:
     """Refuse, before any socket is opened, a URL that is not plain http(s) to a valid port."""
-    try:
-        parts = urlsplit(url)
-    except ValueError as err:
-        raise FetchError(f"malformed URL {quote(url)}: {err}") from None
-    if parts.scheme not in ("http", "https"):
-        raise FetchError(f"not an http(s) URL: {quote(url)}")
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        raise FetchError(f"invalid port in URL {url}") from None
-    if not parts.hostname:
-        raise FetchError(f"no host in URL {url}")
+    problem = http_url_problem(url)
+    if problem is not None:
+        raise FetchError(problem)
 
 
 def _noted(reason: str, warnings: list[str]) -> str:

@@ -25,8 +25,9 @@ from pyvouch.policy.schema import (
     Tier,
 )
 from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
-from pyvouch.policy.tomlfile import read_toml
+from pyvouch.policy.tomlfile import read_toml, toml_key
 from pyvouch.redact import quote
+from pyvouch.urls import url_problem
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 CONFIG_FILE = "pyvouch.toml"
@@ -60,7 +61,8 @@ class _Checker:
             if isinstance(part, int):
                 out += f"[{part}]"
             else:
-                out = f"{out}.{part}" if out else part
+                shown = toml_key(part)
+                out = f"{out}.{shown}" if out else shown
         return out
 
     def fail(self, problem: str, *parts: str | int) -> ConfigError:
@@ -116,6 +118,9 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         index_url = check.string(data["index-url"], "index-url")
         if not index_url.startswith(_URL_SCHEMES):
             raise check.fail("must be an http://, https:// or file:// URL", "index-url")
+        problem = url_problem(index_url)
+        if problem is not None:
+            raise check.fail(f"is a {problem}", "index-url")
     critical, long_tail = _tiers(check, data.get("tiers", {}))
     return Policy(
         mode=mode,

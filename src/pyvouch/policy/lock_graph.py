@@ -40,7 +40,7 @@ def _load(path: Path) -> dict[str, Any]:
         if path.stat().st_size > _MAX:
             return {}
         return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return {}
 
 

@@ -270,6 +270,8 @@ def edit_pylock(text: str, choices: Iterable[PinChoice], path: Path | str) -> st
         doc = tomlkit.parse(text)
     except (tomllib.TOMLDecodeError, tomlkit.exceptions.ParseError) as err:
         raise InputError(path, f"invalid TOML: {err}") from None
+    except RecursionError:
+        raise InputError(path, "invalid TOML: nested too deeply") from None
     packages = doc.get("packages")
     if not isinstance(packages, list):
         raise InputError(path, "no [[packages]] array to record identities in", where="packages")
@@ -332,6 +334,8 @@ def existing_pin_records(text: str | None, path: Path | str) -> dict[str, list[d
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise InputError(path, f"invalid TOML: {err}") from None
+    except RecursionError:
+        raise InputError(path, "invalid TOML: nested too deeply") from None
     parse_pin_data(data, path)  # ConfigError naming the key path when malformed
     out: dict[str, list[dict[str, Any]]] = {}
     for entry in data.get("packages", []):

@@ -21,7 +21,7 @@ from pyvouch.errors import ConfigError
 from pyvouch.model import Finding, Package, PackageResult, Publisher, Status
 from pyvouch.policy.schema import Pin, Policy
 from pyvouch.policy.tiers import check_name, normalize
-from pyvouch.policy.tomlfile import read_toml
+from pyvouch.policy.tomlfile import read_toml, toml_key
 from pyvouch.verify.matching import IdentityResult, match_identity
 
 PIN_FILE_NAME = "pyvouch.lock.toml"
@@ -63,7 +63,8 @@ def identity_from_dict(record: Mapping[str, Any]) -> Publisher:
     """
     kind = record.get("kind")
     if not isinstance(kind, str) or kind not in _FIELDS:
-        raise IdentityError(f"'kind' must be one of {', '.join(_FIELDS)}, got {kind!r}")
+        shown = repr(kind) if len(repr(kind)) <= 80 else repr(kind)[:77] + "..."
+        raise IdentityError(f"'kind' must be one of {', '.join(_FIELDS)}, got {shown}")
     fields = _FIELDS[kind]
     values: dict[str, str] = {}
     for key, value in record.items():
@@ -175,7 +176,7 @@ def parse_pin_data(data: Mapping[str, Any], path: Path | str) -> dict[str, tuple
     origin = Path(path).name
     unknown = sorted(set(data) - {"lock-version", "created-by", "packages"})
     if unknown:
-        raise ConfigError(path, "unknown key", where=unknown[0])
+        raise ConfigError(path, "unknown key", where=toml_key(unknown[0]))
     version = data.get("lock-version")
     if version != PIN_FILE_VERSION:
         raise ConfigError(
@@ -193,7 +194,7 @@ def parse_pin_data(data: Mapping[str, Any], path: Path | str) -> dict[str, tuple
             raise ConfigError(path, "must be a table", where=where)
         extra = sorted(set(entry) - {"name", "version", "attestation-identities"})
         if extra:
-            raise ConfigError(path, "unknown key", where=f"{where}.{extra[0]}")
+            raise ConfigError(path, "unknown key", where=f"{where}.{toml_key(extra[0])}")
         name = entry.get("name")
         if not isinstance(name, str) or check_name(name):
             raise ConfigError(path, "must be a package name", where=f"{where}.name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -11,6 +12,16 @@ from pyvouch.errors import ConfigError
 
 MAX_BYTES = 4 * 1024 * 1024
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_MAX_KEY = 80
+
+
+def toml_key(key: str) -> str:
+    """A key as it would be written in TOML, for a key path in a message: bare when it can be,
+    else quoted with escapes (so a key holding a newline cannot break the line), bounded."""
+    if _BARE_KEY.fullmatch(key):
+        return key if len(key) <= _MAX_KEY else key[:_MAX_KEY] + "..."
+    return json.dumps(key if len(key) <= _MAX_KEY else key[:_MAX_KEY] + "...")
 
 
 def toml_error(path: Path | str, err: tomllib.TOMLDecodeError) -> ConfigError:

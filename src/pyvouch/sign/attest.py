@@ -60,8 +60,8 @@ def load_trust_config(choice: TrustChoice) -> ClientTrustConfig:
             raise InputError(path, f"cannot read trust config ({err})") from None
         try:
             media = json.loads(raw).get("mediaType", "")
-        except (ValueError, AttributeError):
-            raise InputError(path, "not JSON") from None
+        except (ValueError, AttributeError, RecursionError):
+            raise InputError(path, "not a JSON object") from None
         if "clienttrustconfig" not in str(media):
             raise InputError(
                 path,

@@ -108,8 +108,10 @@ def _decrypt_cosign(path: Path, blob: bytes, password: bytes) -> bytes:
         salt = base64.b64decode(kdf["salt"])
         nonce = base64.b64decode(cipher["nonce"])
         ciphertext = base64.b64decode(obj["ciphertext"])
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, RecursionError) as err:
         raise InputError(path, f"not a cosign encrypted key ({err})") from None
+    if not isinstance(kdf, dict) or not isinstance(cipher, dict):
+        raise InputError(path, "not a cosign encrypted key (kdf and cipher must be objects)")
     if kdf.get("name") != "scrypt" or cipher.get("name") != "nacl/secretbox":
         raise InputError(
             path, f"unsupported cosign key encryption {kdf.get('name')}/{cipher.get('name')}"

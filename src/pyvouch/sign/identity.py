@@ -50,7 +50,7 @@ def unverified_claims(token: str) -> dict[str, Any]:
     try:
         _, payload, _ = token.split(".")
         decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):
         raise UsageError("--identity-token is not a JWT (expected three base64url parts)") from None
     if not isinstance(decoded, dict):
         raise UsageError("--identity-token payload is not a JSON object")

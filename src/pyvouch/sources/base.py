@@ -14,15 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from packaging.utils import InvalidName, canonicalize_name
 
+from pyvouch import jsontext
 from pyvouch.digests import SHA256, DigestError, Digests, parse_pair, parse_spec, split_sha256
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.redact import first_line, quote, redact_text
 from pyvouch.sources.markers import Narrowing
+from pyvouch.urls import split_url
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -118,7 +120,7 @@ def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
 def load_json(path: Path, text: str | None = None) -> Any:
     text = read_text(path) if text is None else text
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(
             path, f"invalid JSON: {err.msg}", where=f"line {err.lineno}, column {err.colno}"
@@ -270,9 +272,8 @@ def check_hex(ctx: Context, digest: str, where: str) -> str:
 def filename_from_url(url: str) -> str:
     """The file name a URL points to: the last path segment, or a ``#name`` fragment that
     names a file (CycloneDX writes ``.../simple/proj/#proj-1.0.tar.gz``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. "Invalid IPv6 URL": still name the file the text ends with
+    parts = split_url(url)
+    if parts is None:  # e.g. "Invalid IPv6 URL": still name the file the text ends with
         return unquote(url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
     name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     frag = unquote(parts.fragment)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pyvouch import jsontext
 from pyvouch.errors import InputError
 from pyvouch.model import Package
 from pyvouch.sources.base import Context, index_or_none, norm_name
@@ -59,7 +60,7 @@ def resolve(path: Path, ctx: Context, *, index_url: str | None = None) -> list[P
         detail = (errors or lines or [f"exit status {proc.returncode}"])[-1]
         raise InputError(path, f"pip could not resolve the requirements: {detail}")
     try:
-        report = json.loads(proc.stdout)
+        report = jsontext.loads(proc.stdout)
     except json.JSONDecodeError as err:
         raise InputError(path, f"pip's report is not JSON: {err.msg}") from None
     ctx.warn(f"{path}: resolved with pip (ranges or unpinned requirements)")

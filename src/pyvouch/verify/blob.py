@@ -14,6 +14,10 @@ Two kinds of bundle:
   checks no library does for a key: the signature with the user's key, the key hint, and that
   the log entry body names this digest, signature and key. docs/blob-signatures.md lists
   exactly what is and is not checked.
+
+Either way the result says what was signed (`signed_content.SignedContent`: a message
+signature, or an in-toto statement and its predicate type), and content the caller's
+`ContentPolicy` does not accept is ``invalid``, however good the signature.
 """
 
 from __future__ import annotations
@@ -45,9 +49,15 @@ from pyvouch.errors import InputError
 from pyvouch.model import Publisher, Status
 from pyvouch.verify.identity import certificate_claims, publisher_from_certificate
 from pyvouch.verify.matching import match_identity
+from pyvouch.verify.signed_content import (
+    MESSAGE,
+    ContentPolicy,
+    SignedContent,
+    StatementError,
+    read_statement,
+)
 from pyvouch.verify.trust import TrustRoot
 
-IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 _MAX_BUNDLE_BYTES = 16 * 1024 * 1024
 # The log entry kinds sigstore-python 4.5 verifies (and so do we, for key bundles).
 _SUPPORTED_KINDS = {("hashedrekord", "0.0.1"), ("hashedrekord", "0.0.2"), ("dsse", "0.0.1")}
@@ -91,6 +101,8 @@ class BlobResult:
     """Where each verified time came from and when: ``transparency log 2025-...Z``."""
     identity_checked: bool = False
     notes: tuple[str, ...] = field(default=())
+    content: SignedContent | None = None
+    """What the signature covers; None unless the signature itself verified."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -109,12 +121,24 @@ class BlobResult:
             "integrated_time": self.integrated_time,
             "verified_times": list(self.verified_times),
             "identity_checked": self.identity_checked,
+            "signed_content": self.content.to_dict() if self.content else None,
             "notes": list(self.notes),
         }
 
+    def describe_content(self) -> str:
+        if self.content is None:
+            return "not established (no signature verified)"
+        return self.content.describe()
+
 
 class _Invalid(Exception):
-    """A check failed: the bundle is ``invalid`` for this reason."""
+    """A check failed: the bundle is ``invalid`` for this reason.
+
+    ``content`` is what the bundle signs, once its signature has verified."""
+
+    def __init__(self, reason: str, content: SignedContent | None = None) -> None:
+        super().__init__(reason)
+        self.content = content
 
 
 class _AnyCertificate:
@@ -204,23 +228,33 @@ def _check_supported_kinds(obj: dict[str, Any]) -> None:
             )
 
 
-def _statement_names_digest(payload_type: str, payload: bytes, digest: str) -> None:
-    if payload_type != IN_TOTO_PAYLOAD_TYPE:
-        raise _Invalid(f"DSSE payload type is {payload_type!r}, not {IN_TOTO_PAYLOAD_TYPE}")
+def _accepted_content(
+    payload_type: str, payload: bytes, digest: str, accept: ContentPolicy
+) -> SignedContent:
+    """The verified DSSE payload's content: a statement about this file that ``accept``
+    takes, or `_Invalid`."""
     try:
-        statement = json.loads(payload)
-        subjects = statement["subject"]
-        found = [s["digest"].get("sha256") for s in subjects if isinstance(s, dict)]
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise _Invalid("DSSE payload is not an in-toto statement with subjects") from None
-    if digest not in found:
-        raise _Invalid(f"the in-toto statement names no subject with this file's sha256 {digest}")
+        content = read_statement(payload_type, payload, digest)
+    except StatementError as err:
+        raise _Invalid(str(err), err.content) from None
+    refusal = accept.refusal(content)
+    if refusal is not None:
+        raise _Invalid(refusal, content)
+    return content
 
 
 def verify_blob(
-    file: Path, bundle_path: Path, expected: ExpectedSigner, root: TrustRoot
+    file: Path,
+    bundle_path: Path,
+    expected: ExpectedSigner,
+    root: TrustRoot,
+    accept: ContentPolicy | None = None,
 ) -> BlobResult:
-    """Verify ``file`` against ``bundle_path``. Unreadable inputs raise `InputError`."""
+    """Verify ``file`` against ``bundle_path``. Unreadable inputs raise `InputError`.
+
+    ``accept`` says which signed content stands for the file (default: a message signature
+    or a statement with one of the documented predicate types)."""
+    accept = accept if accept is not None else ContentPolicy()
     try:
         data = file.read_bytes()
     except OSError as err:
@@ -238,15 +272,22 @@ def verify_blob(
                     "the bundle carries a certificate (keyless signature), not a public key "
                     "hint; verify it with --certificate-identity/--publisher"
                 )
-            return _verify_with_key(data, digest, raw, expected, root, base)
+            return _verify_with_key(data, digest, raw, expected, root, accept, base)
         if has_key:
             raise _Invalid(
                 "the bundle was signed with a managed key (verificationMaterial.publicKey), "
                 "not a certificate; verify it with --key"
             )
-        return _verify_keyless(data, digest, raw, expected, root, base)
+        return _verify_keyless(data, digest, raw, expected, root, accept, base)
     except _Invalid as err:
-        return BlobResult(**base, status=Status.INVALID, reason=str(err))
+        return BlobResult(**base, status=Status.INVALID, reason=str(err), content=err.content)
+
+
+def _accepted_message(accept: ContentPolicy) -> SignedContent:
+    refusal = accept.refusal(MESSAGE)
+    if refusal is not None:
+        raise _Invalid(refusal, MESSAGE)
+    return MESSAGE
 
 
 # -- keyless ---------------------------------------------------------------------------------
@@ -258,6 +299,7 @@ def _verify_keyless(
     raw: bytes,
     expected: ExpectedSigner,
     root: TrustRoot,
+    accept: ContentPolicy,
     base: dict[str, Any],
 ) -> BlobResult:
     try:
@@ -268,11 +310,19 @@ def _verify_keyless(
     try:
         if bundle._dsse_envelope is not None:
             payload_type, payload = verifier.verify_dsse(bundle, _AnyCertificate())
-            _statement_names_digest(payload_type, payload, digest)
         else:
             verifier.verify_artifact(data, bundle, _AnyCertificate())
     except (SigstoreError, ValueError) as err:
         raise _Invalid(_first_line(err)) from None
+    refused: _Invalid | None = None
+    try:
+        content: SignedContent | None = (
+            _accepted_content(payload_type, payload, digest, accept)
+            if bundle._dsse_envelope is not None
+            else _accepted_message(accept)
+        )
+    except _Invalid as err:
+        refused, content = err, err.content
     cert = bundle.signing_certificate
     found = publisher_from_certificate(cert)
     entry = bundle.log_entry._inner
@@ -295,7 +345,10 @@ def _verify_keyless(
         "integrated_time": entry.integrated_time or None,
         "transparency_log": True,
         "verified_times": tuple(times),
+        "content": content,
     }
+    if refused is not None:  # the signer is named, but what it signed does not count
+        return BlobResult(**described, status=Status.INVALID, reason=str(refused))
     if expected.publisher is not None:
         result = match_identity(expected.publisher, found)
         if not result.matched:
@@ -330,6 +383,7 @@ def _verify_with_key(
     raw: bytes,
     expected: ExpectedSigner,
     root: TrustRoot,
+    accept: ContentPolicy,
     base: dict[str, Any],
 ) -> BlobResult:
     key = expected.key
@@ -357,7 +411,7 @@ def _verify_with_key(
             payload = dsse._verify(key, envelope)
         except (SigstoreError, ValueError) as err:
             raise _Invalid(f"signature does not verify with the given key: {err}") from None
-        _statement_names_digest(envelope._inner.payload_type, payload, digest)
+        content = _accepted_content(envelope._inner.payload_type, payload, digest, accept)
         signature = envelope.signature
     elif inner.message_signature is not None:
         message = inner.message_signature
@@ -368,9 +422,34 @@ def _verify_with_key(
             key.verify(signature, bytes.fromhex(digest), ec.ECDSA(Prehashed(hashes.SHA256())))
         except InvalidSignature:
             raise _Invalid("signature does not verify for this file with the given key") from None
+        content = _accepted_message(accept)
     else:
         raise _Invalid("the bundle has neither a message signature nor a DSSE envelope")
+    described: dict[str, Any] = {
+        **base,
+        "signer_kind": "public-key",
+        "key_id": expected_id,
+        "subject": expected.key_source,
+        "content": content,
+    }
+    try:
+        return _key_time_and_log(material, signature, envelope, expected, root, described)
+    except _Invalid as err:
+        raise _Invalid(str(err), content) from None
 
+
+def _key_time_and_log(
+    material: Any,
+    signature: bytes,
+    envelope: dsse.Envelope | None,
+    expected: ExpectedSigner,
+    root: TrustRoot,
+    described: dict[str, Any],
+) -> BlobResult:
+    """A key bundle's verified times and its log entry, once its signature has verified."""
+    key = expected.key
+    assert key is not None
+    expected_id = described["key_id"]
     # Signed timestamps (RFC 3161), as sigstore's Verifier counts them.
     times: list[str] = []
     if material.timestamp_verification_data and (
@@ -379,12 +458,6 @@ def _verify_with_key(
         times.extend(_verified_timestamps(material.timestamp_verification_data, signature, root))
 
     entries = material.tlog_entries or []
-    described: dict[str, Any] = {
-        **base,
-        "signer_kind": "public-key",
-        "key_id": expected_id,
-        "subject": expected.key_source,
-    }
     if not entries:
         if not expected.allow_no_tlog:
             raise _Invalid(
@@ -411,7 +484,7 @@ def _verify_with_key(
     except (SigstoreError, ValueError) as err:
         raise _Invalid(f"invalid log entry: {_first_line(err)}") from None
     entry_inner = entry._inner
-    _check_entry_body(entry_inner, key, signature, digest, envelope)
+    _check_entry_body(entry_inner, key, signature, described["sha256"], envelope)
     if entry_inner.integrated_time and entry_inner.inclusion_promise:
         when = datetime.fromtimestamp(entry_inner.integrated_time, tz=UTC)
         times.append(f"transparency log {_iso(when)}")

@@ -25,6 +25,7 @@ from pypi_attestations import Attestation, AttestationError
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import Bundle
 
+from pyvouch import jsontext
 from pyvouch.errors import InputError
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
@@ -137,7 +138,7 @@ def _from_bundle(data: bytes, path: str) -> LoadedAttestation:
 def parse_attestations(data: bytes, path: str) -> LoadedInput:
     """Parse ``data`` (the content of ``path``) as any of the three shapes."""
     try:
-        obj = json.loads(data)
+        obj = jsontext.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise InputError(path, f"not JSON ({err})") from None
     kind = detect_kind(obj)

@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from pyvouch import jsontext
 from pyvouch.errors import PublisherSpecError
 from pyvouch.model import Publisher
 from pyvouch.redact import excerpt, quote
@@ -61,8 +62,8 @@ def _fail(spec: str, problem: str) -> PublisherSpecError:
 def _check_environment(spec: str, environment: str) -> str:
     if not environment or len(environment) > _MAX_ENVIRONMENT:
         raise _fail(spec, f"environment must be 1 to {_MAX_ENVIRONMENT} characters")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in environment):
-        raise _fail(spec, "environment contains a control character")
+    if _unprintable(environment):
+        raise _fail(spec, "environment contains a control character or lone surrogate")
     return environment
 
 
@@ -163,19 +164,37 @@ def _string_field(spec: str, obj: dict[str, Any], key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _fail(spec, f"field {key!r} must be a string")
+        raise _fail(spec, f"field {key!r} must be a string, got {_json_type(value)}")
+    if _unprintable(value):
+        raise _fail(spec, f"field {key!r} contains a control character or lone surrogate")
     return value
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__
+
+
+def _unprintable(text: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
 
 
 def _parse_json(spec: str) -> Publisher:
     try:
-        obj = json.loads(spec)
+        obj = jsontext.loads(spec)
     except (json.JSONDecodeError, RecursionError) as err:
         raise _fail(spec, f"invalid JSON ({err})") from None
     if not isinstance(obj, dict):
         raise _fail(spec, "JSON must be an object")
     kind = obj.get("kind")
-    if kind not in _JSON_FIELDS:
+    if not isinstance(kind, str) or kind not in _JSON_FIELDS:
         raise _fail(spec, f"JSON field 'kind' must be one of {', '.join(_JSON_FIELDS)}")
     unknown = sorted(set(obj) - _JSON_FIELDS[kind])
     if unknown:
@@ -226,6 +245,8 @@ def parse_publisher_spec(spec: str) -> Publisher:
     text = spec.strip()
     if not text:
         raise _fail(spec, "empty")
+    if _unprintable(text.replace("\n", " ").replace("\t", " ").replace("\r", " ")):
+        raise _fail(spec, "contains a control character or lone surrogate")
     if text.startswith("{"):
         return _parse_json(text)
     if any(ch.isspace() for ch in text):

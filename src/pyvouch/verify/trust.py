@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib import parse
 
 from pyvouch.errors import InputError, TrustRootError, TrustUpdateError, UsageError
-from pyvouch.machine_key import data_dir
+from pyvouch.machine_key import DATA_ENV, data_dir
 
 # sigstore and tuf are imported where they are used: choosing a root's bytes (and digesting
 # them, which keys the verdict cache) needs neither, so a fully cached scan never loads them.
@@ -80,6 +80,12 @@ def instance(staging: bool = False) -> Instance:
     """Production or staging, anchored in the TUF root shipped inside ``sigstore``."""
     name, url = ("staging", STAGING_TUF_URL) if staging else ("production", PRODUCTION_TUF_URL)
     return Instance(name, url, _shipped(url, "root.json"), _shipped(url, TRUSTED_ROOT_TARGET))
+
+
+def _os_problem(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return " ".join(str(err).split())[:200] or type(err).__name__
 
 
 def _instance_dir(base: Path, tuf_url: str) -> Path:
@@ -176,7 +182,7 @@ def _verified_cache(inst: Instance, base: Path) -> tuple[bytes, str] | None:
 def _read_stamp(directory: Path) -> dict[str, Any] | None:
     try:
         obj = json.loads((directory / _STAMP).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 
@@ -299,10 +305,18 @@ def update_trust_root(
     name, url = inst.name, inst.tuf_url
     directory = _instance_dir(base or data_dir(), url)
     work = directory.with_name(directory.name + f".update-{time.monotonic_ns()}")
-    if directory.is_dir():
-        shutil.copytree(directory, work, symlinks=True)
-    else:
-        work.mkdir(parents=True)
+    try:
+        if directory.is_dir():
+            shutil.copytree(directory, work, symlinks=True)
+        else:
+            work.mkdir(parents=True)
+    except (OSError, shutil.Error) as os_err:
+        shutil.rmtree(work, ignore_errors=True)
+        raise InputError(
+            base or data_dir(),
+            "cannot store a trust root in this data directory "
+            f"(${DATA_ENV}; {_os_problem(os_err)}); the trust root in use is unchanged",
+        ) from None
 
     outcome: dict[str, Any] = {}
 

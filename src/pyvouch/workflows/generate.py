@@ -104,6 +104,10 @@ def _read_pyproject(path: Path) -> dict[str, object]:
         raise InputError(path, f"cannot read ({err.strerror or err})") from None
     except tomllib.TOMLDecodeError as err:
         raise InputError(path, f"invalid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not UTF-8 text (byte {err.start})") from None
+    except RecursionError:
+        raise InputError(path, "invalid TOML: nested too deeply") from None
 
 
 def _project_and_backend(pyproject: Path) -> tuple[str | None, str | None]:

@@ -382,7 +382,12 @@ def parse_workflow_text(text: str, path: Path) -> Workflow:
         raise parser.fail(line, f"invalid YAML: {problem}") from None
     except YAMLError as err:
         raise parser.fail(0, f"invalid YAML: {str(err).splitlines()[0]}") from None
-    return parser.workflow(doc)
+    except RecursionError:  # ruamel.yaml recurses once per level of nesting
+        raise parser.fail(0, "invalid YAML: nested too deeply to be a workflow") from None
+    try:
+        return parser.workflow(doc)
+    except RecursionError:
+        raise parser.fail(0, "nested too deeply to be a workflow") from None
 
 
 def load_workflow(path: Path) -> Workflow:
