@@ -1,22 +1,28 @@
 """Resolve a requirements file with pip: ``pip install --dry-run --report -``.
 
-pip runs in this interpreter (``sys.executable -m pip``) with ``--ignore-installed`` so the
-report lists everything the file would install, with the exact file pip chose (URL and
-sha256). Nothing is installed. The index is the one the file names, else ``index_url``, else
-pip's own configuration.
+pip runs in this interpreter with ``--ignore-installed`` so the report lists everything the
+file would install, with the exact file pip chose (URL and sha256). Nothing is installed. The
+index is the one the file names, else ``index_url``, else pip's own configuration.
+
+No build code runs: pip resolves wheels only (``--only-binary :all:`` last on the command
+line) and runs fenced (`pyvouch.fenced_pip`: an audit hook lets it start no process), so a
+requirements file under review that names a local directory, an sdist, ``-e`` or
+``--no-binary`` cannot make a scan run its build backend. Such a file is an error that says
+so; scan a lock or hash-pinned requirements instead.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pyvouch import jsontext
-from pyvouch.errors import InputError
+from pyvouch.errors import InputError, UsageError
+from pyvouch.fenced_pip import Pip
 from pyvouch.model import Package
 from pyvouch.sources.base import Context, index_or_none, norm_name
 from pyvouch.sources.direct import file_of, origin_of
@@ -26,10 +32,8 @@ TIMEOUT_S = 600.0
 
 
 def command(path: Path, index_url: str | None) -> list[str]:
+    """pip's arguments (the interpreter and launcher come from `pyvouch.fenced_pip`)."""
     cmd = [
-        sys.executable,
-        "-m",
-        "pip",
         "install",
         "--dry-run",
         "--report",
@@ -43,17 +47,22 @@ def command(path: Path, index_url: str | None) -> list[str]:
     ]
     if index_url:
         cmd += ["--index-url", index_url]
-    return cmd
+    return [*cmd, "--only-binary", ":all:"]  # last: the command line's word on formats
 
 
 def resolve(path: Path, ctx: Context, *, index_url: str | None = None) -> list[Package]:
-    cmd = command(path, index_url)
+    pip = Pip(Path(sys.executable), "", os.environ)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        raise InputError(path, f"pip did not resolve within {TIMEOUT_S:.0f} s") from None
-    except OSError as err:
-        raise InputError(path, f"cannot run pip: {err}") from None
+        proc = pip.run(command(path, index_url), guard=True, user_config=True, timeout=TIMEOUT_S)
+    except UsageError as err:
+        raise InputError(path, str(err)) from None
+    if proc.guard_tripped:
+        raise InputError(
+            path,
+            "resolving these requirements would run build code (a local directory, an sdist, "
+            "-e, a VCS URL or --no-binary): pyvouch never runs build code before verification; "
+            "scan a lock file or hash-pinned requirements instead",
+        )
     if proc.returncode != 0:
         lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
         errors = [ln for ln in lines if ln.startswith("ERROR:")]
