@@ -188,6 +188,18 @@ class Action(StrEnum):
     BLOCK = "block"
 
 
+class Severity(StrEnum):
+    """How much a finding of a checker matters (`workflow lint`, `check`, report levels).
+
+    Declared worst first: ``error`` fails the command, ``warning`` fails it only when asked
+    (``--strict``), ``info`` is context that needs no change.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The policy's verdict for one package, with the rule that decided it."""

@@ -22,7 +22,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
-from enum import StrEnum
 from pathlib import Path
 
 from packaging.utils import (
@@ -36,7 +35,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from pyvouch.errors import InputError, PyvouchError
-from pyvouch.model import Publisher, Status
+from pyvouch.model import Publisher, Severity, Status
 from pyvouch.verify.attestations import AttestationVerifier, digest_file
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
 from pyvouch.verify.trust import load_trust_root
@@ -44,15 +43,9 @@ from pyvouch.verify.trust import load_trust_root
 MAX_METADATA_BYTES = 4 * 1024 * 1024
 
 
-class Level(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
 @dataclass(frozen=True, slots=True)
 class CheckFinding:
-    level: Level
+    level: Severity
     file: str
     message: str
 
@@ -73,14 +66,14 @@ class CheckResult:
     findings: list[CheckFinding] = field(default_factory=list)
     verified: list[str] = field(default_factory=list)
 
-    def add(self, level: Level, file: str, message: str) -> None:
+    def add(self, level: Severity, file: str, message: str) -> None:
         self.findings.append(CheckFinding(level, file, message))
 
-    def count(self, level: Level) -> int:
+    def count(self, level: Severity) -> int:
         return sum(f.level is level for f in self.findings)
 
     def failed(self, strict: bool) -> bool:
-        failing = {Level.ERROR, Level.WARNING} if strict else {Level.ERROR}
+        failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
         return any(f.level in failing for f in self.findings)
 
 
@@ -159,15 +152,15 @@ def _check_metadata(result: CheckResult, dist: Dist) -> None:
     got = _wheel_metadata(dist) if dist.kind == "wheel" else _sdist_metadata(dist)
     what = "METADATA" if dist.kind == "wheel" else "PKG-INFO"
     if isinstance(got, str):
-        result.add(Level.ERROR, dist.path.name, f"the {dist.kind} {got}")
+        result.add(Severity.ERROR, dist.path.name, f"the {dist.kind} {got}")
         return
     name, version = got
     if not name or not version:
-        result.add(Level.ERROR, dist.path.name, f"its {what} has no Name or Version")
+        result.add(Severity.ERROR, dist.path.name, f"its {what} has no Name or Version")
         return
     if canonicalize_name(name) != dist.name:
         result.add(
-            Level.ERROR,
+            Severity.ERROR,
             dist.path.name,
             f"its {what} names project {name!r}, the file name says {dist.name!r}",
         )
@@ -177,7 +170,7 @@ def _check_metadata(result: CheckResult, dist: Dist) -> None:
         same = False
     if not same:
         result.add(
-            Level.ERROR,
+            Severity.ERROR,
             dist.path.name,
             f"its {what} says version {version}, the file name says {dist.version}",
         )
@@ -238,7 +231,7 @@ def _check_attestation(
             if on_staging.status is Status.VERIFIED:
                 signer = on_staging.publisher.to_spec() if on_staging.publisher else "?"
                 result.add(
-                    Level.ERROR,
+                    Severity.ERROR,
                     path.name,
                     f"is a TEST signature: it verifies only on Sigstore's staging instance "
                     f"(signed by {signer}). Upload tools send every attestation beside the "
@@ -248,7 +241,7 @@ def _check_attestation(
                 )
                 return
     result.add(
-        Level.ERROR,
+        Severity.ERROR,
         path.name,
         f"does not verify for {dist.path.name} ({finding.status.value}): {finding.reason}",
     )
@@ -273,7 +266,7 @@ def check_dist_dir(
     for entry in entries:
         if entry.is_dir():
             result.add(
-                Level.INFO,
+                Severity.INFO,
                 entry.name + "/",
                 "a subdirectory: `dist/*` hands it to the upload tool, which fails on it",
             )
@@ -286,16 +279,16 @@ def check_dist_dir(
             dists[entry.name] = parsed
             result.dists.append(parsed)
         elif isinstance(parsed, str):
-            result.add(Level.ERROR, entry.name, f"not a valid distribution file name: {parsed}")
+            result.add(Severity.ERROR, entry.name, f"not a valid distribution file name: {parsed}")
         elif entry.name.endswith(".asc"):
             result.add(
-                Level.WARNING,
+                Severity.WARNING,
                 entry.name,
                 "a PGP signature: PyPI no longer accepts them; remove it before the upload",
             )
         elif not entry.name.startswith("."):
             result.add(
-                Level.WARNING,
+                Severity.WARNING,
                 entry.name,
                 "not a wheel, sdist or attestation: an upload of `dist/*` would send it too "
                 "(and twine stops at an unknown file type); remove it",
@@ -306,7 +299,7 @@ def check_dist_dir(
     projects = sorted({(d.name, str(d.version)) for d in result.dists})
     if len({p for p, _ in projects}) > 1:
         result.add(
-            Level.ERROR,
+            Severity.ERROR,
             str(directory),
             "holds more than one project: "
             + ", ".join(sorted({p for p, _ in projects}))
@@ -314,7 +307,7 @@ def check_dist_dir(
         )
     elif len(projects) > 1:
         result.add(
-            Level.ERROR,
+            Severity.ERROR,
             str(directory),
             "holds more than one version: "
             + ", ".join(v for _, v in projects)
@@ -326,14 +319,14 @@ def check_dist_dir(
         kinds = {d.kind for d in result.dists if d.name == name and str(d.version) == version}
         if kinds == {"wheel"}:
             result.add(
-                Level.WARNING,
+                Severity.WARNING,
                 str(directory),
                 f"{name} {version}: wheels but no sdist; build one too (`python -m build` "
                 "makes both)",
             )
         elif kinds == {"sdist"}:
             result.add(
-                Level.WARNING,
+                Severity.WARNING,
                 str(directory),
                 f"{name} {version}: an sdist but no wheel; build one too (`python -m build` "
                 "makes both)",
@@ -344,7 +337,7 @@ def check_dist_dir(
         owner = _attestation_owner(path, dists)
         if owner is None:
             result.add(
-                Level.ERROR,
+                Severity.ERROR,
                 path.name,
                 "an attestation whose distribution is not in this directory; remove it",
             )
@@ -352,7 +345,7 @@ def check_dist_dir(
         try:
             loaded = load_attestation_file(path).attestations
         except InputError as err:
-            result.add(Level.ERROR, path.name, f"unreadable attestation: {err.problem}")
+            result.add(Severity.ERROR, path.name, f"unreadable attestation: {err.problem}")
             continue
         _check_attestation(result, path, owner, loaded, verifiers, expected)
     return result
@@ -366,7 +359,7 @@ def render_check(result: CheckResult) -> str:
     lines.extend(f"  verified  {text}" for text in result.verified)
     for finding in result.findings:
         lines.append(f"  {finding.level.value:8}  {finding.file}: {finding.message}")
-    errors, warnings = result.count(Level.ERROR), result.count(Level.WARNING)
+    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
     verdict = (
         "ready to upload"
         if not errors and not warnings

@@ -7,11 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
-from pyvouch.publish_check import Level, check_dist_dir
+from pyvouch.model import Severity
+from pyvouch.publish_check import check_dist_dir
 from tests.support.workflow_samples import ASSETS, invoke, write_sdist, write_wheel
 
 
-def levels(result, level: Level) -> list[str]:  # type: ignore[no-untyped-def]
+def levels(result, level: Severity) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"{f.file}: {f.message}" for f in result.findings if f.level is level]
 
 
@@ -27,20 +28,20 @@ def test_a_good_pair_is_ready(tmp_path: Path) -> None:
 def test_wheel_without_sdist_warns_and_strict_fails(tmp_path: Path) -> None:
     write_wheel(tmp_path)
     result = check_dist_dir(tmp_path)
-    assert any("wheels but no sdist" in m for m in levels(result, Level.WARNING))
+    assert any("wheels but no sdist" in m for m in levels(result, Severity.WARNING))
     assert invoke(["check", str(tmp_path)]).exit_code == 0
     assert invoke(["check", "--strict", str(tmp_path)]).exit_code == 1
 
 
 def test_sdist_without_wheel_warns(tmp_path: Path) -> None:
     write_sdist(tmp_path)
-    assert any("no wheel" in m for m in levels(check_dist_dir(tmp_path), Level.WARNING))
+    assert any("no wheel" in m for m in levels(check_dist_dir(tmp_path), Severity.WARNING))
 
 
 def test_metadata_must_match_the_file_name(tmp_path: Path) -> None:
     write_wheel(tmp_path, meta_version="1.1")
     write_sdist(tmp_path, pkg_info=False)
-    errors = levels(check_dist_dir(tmp_path), Level.ERROR)
+    errors = levels(check_dist_dir(tmp_path), Severity.ERROR)
     assert any("METADATA says version 1.1" in e for e in errors)
     assert any("has no PKG-INFO" in e for e in errors)
     assert invoke(["check", str(tmp_path)]).exit_code == 1
@@ -53,14 +54,16 @@ def test_mixed_versions_projects_and_stray_files(tmp_path: Path) -> None:
     (tmp_path / "demo-1.0-py3-none-any.whl.asc").write_text("x")
     (tmp_path / "demo-1.0-py3-none-any-extra.whl").write_text("x")
     result = check_dist_dir(tmp_path)
-    errors = levels(result, Level.ERROR)
+    errors = levels(result, Severity.ERROR)
     assert any("more than one version" in e for e in errors)
     assert any("not a valid distribution file name" in e for e in errors)
-    warnings = levels(result, Level.WARNING)
+    warnings = levels(result, Severity.WARNING)
     assert any(w.startswith("notes.txt:") for w in warnings)
     assert any("PGP signature" in w for w in warnings)
     write_wheel(tmp_path, name="other", version="1.0")
-    assert any("more than one project" in e for e in levels(check_dist_dir(tmp_path), Level.ERROR))
+    assert any(
+        "more than one project" in e for e in levels(check_dist_dir(tmp_path), Severity.ERROR)
+    )
 
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:
@@ -112,7 +115,7 @@ def test_staging_signature_beside_its_wheel_is_refused(tmp_path: Path) -> None:
         "rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
     )
     result = check_dist_dir(tmp_path)
-    errors = levels(result, Level.ERROR)
+    errors = levels(result, Severity.ERROR)
     assert len(errors) == 1 and "TEST signature" in errors[0]
     assert "william@yossarian.net" in errors[0]
     assert invoke(["check", str(tmp_path)]).exit_code == 1
@@ -122,4 +125,6 @@ def test_orphan_attestation_is_an_error(tmp_path: Path) -> None:
     write_wheel(tmp_path)
     write_sdist(tmp_path)
     shutil.copy(ASSETS / "rfc8785-0.1.2-py3-none-any.whl.publish.attestation", tmp_path)
-    assert any("not in this directory" in e for e in levels(check_dist_dir(tmp_path), Level.ERROR))
+    assert any(
+        "not in this directory" in e for e in levels(check_dist_dir(tmp_path), Severity.ERROR)
+    )
