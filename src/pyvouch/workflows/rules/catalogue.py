@@ -1,0 +1,104 @@
+"""The lint rules: one entry per rule, PYV-W001 onwards, in the order reports list them.
+
+A rule's severity here is its default; a check may report a finding of a rule at another
+severity when the case is weaker (e.g. PYV-W008 as info when another job publishes the sdist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyvouch.model import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            "PYV-W001",
+            "missing-id-token",
+            Severity.ERROR,
+            "Trusted Publishing needs `id-token: write` on the publishing job.",
+        ),
+        Rule(
+            "PYV-W002",
+            "token-upload",
+            Severity.ERROR,
+            "The upload uses an API token or password: no PEP 740 attestations can be made.",
+        ),
+        Rule(
+            "PYV-W003",
+            "attestations-disabled",
+            Severity.ERROR,
+            "gh-action-pypi-publish runs with `attestations: false`.",
+        ),
+        Rule(
+            "PYV-W004",
+            "publish-from-pull-request",
+            Severity.ERROR,
+            "A pull request event can reach the publishing step.",
+        ),
+        Rule(
+            "PYV-W005",
+            "dispatch-arbitrary-ref",
+            Severity.WARNING,
+            "A manual run can build and publish any ref named in a free-form input.",
+        ),
+        Rule(
+            "PYV-W006",
+            "reusable-workflow-identity",
+            Severity.WARNING,
+            "A reusable workflow publishes: PyPI and the attestations see the caller workflow.",
+        ),
+        Rule(
+            "PYV-W007",
+            "trusted-publisher-mismatch",
+            Severity.ERROR,
+            "The workflow does not match the Trusted Publisher registered on PyPI.",
+        ),
+        Rule(
+            "PYV-W008",
+            "incomplete-dist-set",
+            Severity.WARNING,
+            "Only wheels, or only an sdist, are built for upload.",
+        ),
+        Rule(
+            "PYV-W009",
+            "build-in-publish-job",
+            Severity.WARNING,
+            "The job that holds the upload credential also runs the build.",
+        ),
+        Rule(
+            "PYV-W010",
+            "unpinned-action",
+            Severity.WARNING,
+            "A third-party action or reusable workflow is used by tag or branch, not by commit.",
+        ),
+        Rule(
+            "PYV-W011",
+            "no-top-level-permissions",
+            Severity.WARNING,
+            "The workflow has no top-level `permissions:`; jobs get the default token scopes.",
+        ),
+        Rule(
+            "PYV-W012",
+            "continue-on-error-publish",
+            Severity.WARNING,
+            "A failed upload would not fail the run.",
+        ),
+        Rule(
+            "PYV-W013",
+            "no-attestations-made",
+            Severity.WARNING,
+            "The upload tool does not make PEP 740 attestations and no step makes them.",
+        ),
+    )
+}
