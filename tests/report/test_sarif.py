@@ -6,23 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from pyvouch import __version__
 from pyvouch.model import ScanResult
 from pyvouch.report import RenderOptions, sarif
 from tests.support.report_samples import HOSTILE_NAME, empty, every_status
-
-SCHEMA = Path(__file__).resolve().parents[1] / "assets" / "schemas" / "sarif-schema-2.1.0.json"
-
-
-def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(SCHEMA.read_text("utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    assert cls is jsonschema.Draft4Validator  # the OASIS schema declares draft-04
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)  # type: ignore[no-any-return]
+from tests.support.sarif_schema import sarif_errors, sarif_validator
 
 
 def _doc(result: ScanResult | None = None, options: RenderOptions | None = None) -> dict[str, Any]:
@@ -37,15 +27,14 @@ def _results(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("make", [every_status, empty])
 def test_validates_against_the_official_schema(make: Any) -> None:
-    errors = list(_validator().iter_errors(_doc(make())))
-    assert errors == []
+    assert sarif_errors(_doc(make())) == []
 
 
 def test_schema_validation_can_fail() -> None:
     doc = _doc()
     doc["runs"][0]["results"][0]["level"] = "fatal"
     del doc["runs"][0]["tool"]["driver"]["name"]
-    assert len(list(_validator().iter_errors(doc))) == 2
+    assert len(list(sarif_validator().iter_errors(doc))) == 2
 
 
 def test_driver_and_rules() -> None:
@@ -136,7 +125,7 @@ def test_no_location_when_the_source_is_not_a_file() -> None:
     doc = _doc(result)
     assert all("locations" not in r for r in doc["runs"][0]["results"])
     assert "artifacts" not in doc["runs"][0]
-    assert list(_validator().iter_errors(doc)) == []
+    assert sarif_errors(doc) == []
 
 
 def test_empty_result_has_rules_and_no_results() -> None:

@@ -6,10 +6,16 @@ checked", never as unattested, and ``verified`` without a checked identity says 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from pyvouch.model import Finding, PackageResult, ScanResult, Status
+
+E = TypeVar("E", bound=StrEnum)
 
 SCHEMA_ID = "pyvouch-scan/1"
 """The version tag of pyvouch's JSON scan output."""
@@ -43,10 +49,16 @@ STATUS_ORDER: tuple[Status, ...] = tuple(Status)
 """Statuses in the order summaries list them (best first, as the enum declares them)."""
 
 
+def tally(values: Iterable[E], order: Iterable[E]) -> dict[str, int]:
+    """How often each member of ``order`` occurs in ``values``: every member present (zero when
+    none), in ``order``, keyed by its value. The ``summary`` of every JSON output."""
+    counts = Counter(values)
+    return {member.value: counts.get(member, 0) for member in order}
+
+
 def summary_counts(result: ScanResult) -> dict[str, int]:
     """Packages per status, every status present (zero when none), in STATUS_ORDER."""
-    counts = Counter(p.status for p in result.packages)
-    return {status.value: counts.get(status, 0) for status in STATUS_ORDER}
+    return tally((p.status for p in result.packages), STATUS_ORDER)
 
 
 def summary_line(result: ScanResult) -> str:
@@ -124,3 +136,8 @@ def unknown_statement(result: ScanResult, *, top: int = 3) -> str | None:
 
 def display_version(pkg: PackageResult) -> str:
     return pkg.package.version or "-"
+
+
+def json_text(document: Any) -> str:
+    """How every JSON output is written: indented, UTF-8 kept as is, one trailing newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

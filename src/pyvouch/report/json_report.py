@@ -11,7 +11,13 @@ from importlib import resources
 from typing import Any
 
 from pyvouch.model import AttestationInfo, Decision, Finding, PackageResult, Publisher, ScanResult
-from pyvouch.report._common import DEFAULT_OPTIONS, SCHEMA_ID, RenderOptions, summary_counts
+from pyvouch.report._common import (
+    DEFAULT_OPTIONS,
+    SCHEMA_ID,
+    RenderOptions,
+    json_text,
+    summary_counts,
+)
 
 SCHEMA_RESOURCE = "schema/scan-v1.json"
 
@@ -93,4 +99,4 @@ def to_document(result: ScanResult) -> dict[str, Any]:
 
 def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     """Indented UTF-8 JSON with a trailing newline; non-ASCII kept as is."""
-    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_document(result))

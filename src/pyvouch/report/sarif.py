@@ -8,112 +8,78 @@ lock file, relative to ``RenderOptions.base_dir`` (or the working directory).
 
 from __future__ import annotations
 
-import json
-import posixpath
-from pathlib import Path, PurePath
 from typing import Any
-from urllib.parse import quote
 
-from pyvouch import __version__
-from pyvouch.model import Action, PackageResult, ScanResult, Status
+from pyvouch.model import Action, PackageResult, ScanResult, Severity, Status
+from pyvouch.report import sarif_builder
 from pyvouch.report._common import (
     DEFAULT_OPTIONS,
     RenderOptions,
     display_version,
+    json_text,
     package_label,
     package_reason,
 )
+from pyvouch.report.sarif_builder import SARIF_SCHEMA, Location, Result, Rule, artifact_uri
 
-SARIF_SCHEMA = (
-    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-)
+__all__ = ["RULES", "SARIF_SCHEMA", "artifact_uri", "render", "to_document"]
 
-
-RULES: dict[Status | None, tuple[str, str, str, str]] = {
-    # status: (id, name, short description, default level)
-    Status.UNATTESTED: (
+RULES: dict[Status | None, Rule] = {
+    Status.UNATTESTED: Rule(
         "PYV001",
         "Unattested",
+        Severity.WARNING,
         "The index serves PEP 740 provenance and has none for this file.",
-        "warning",
     ),
-    Status.INVALID: (
+    Status.INVALID: Rule(
         "PYV002",
         "InvalidAttestation",
+        Severity.ERROR,
         "An attestation is present but fails verification.",
-        "error",
     ),
-    Status.MISMATCH: (
+    Status.MISMATCH: Rule(
         "PYV003",
         "PublisherMismatch",
+        Severity.ERROR,
         "The attestation verifies, but the publisher identity is not the expected one.",
-        "error",
     ),
-    Status.UNKNOWN: (
+    Status.UNKNOWN: Rule(
         "PYV004",
         "AttestationUnknown",
+        Severity.WARNING,
         "Whether this file is attested could not be determined (the index does not serve "
         "PEP 740, or the lookup failed).",
-        "warning",
     ),
-    Status.LEGACY_SIGNED: (
+    Status.LEGACY_SIGNED: Rule(
         "PYV005",
         "LegacySignatureOnly",
+        Severity.WARNING,
         "Only a legacy PGP signature exists; it counts as unattested.",
-        "warning",
     ),
-    Status.NOT_INDEXED: (
+    Status.NOT_INDEXED: Rule(
         "PYV006",
         "NotIndexed",
+        Severity.INFO,
         "A local path, VCS checkout, editable or direct URL: there is nothing to look up.",
-        "note",
     ),
-    None: (
+    None: Rule(
         "PYV007",
         "PolicyDecision",
+        Severity.WARNING,
         "The package verified, but the policy warns on it or blocks it.",
-        "warning",
     ),
 }
+"""One rule per status that is a problem (None: verified, but the policy warns or blocks)."""
 
-_LEVELS = {Action.BLOCK: "error", Action.WARN: "warning", Action.ALLOW: "note"}
+_SEVERITY = {
+    Action.BLOCK: Severity.ERROR,
+    Action.WARN: Severity.WARNING,
+    Action.ALLOW: Severity.INFO,
+}
 
 
 def _rule_key(pkg: PackageResult) -> Status | None:
     return None if pkg.status is Status.VERIFIED else pkg.status
-
-
-def _rules() -> list[dict[str, Any]]:
-    out = []
-    for rule_id, name, text, level in RULES.values():
-        out.append(
-            {
-                "id": rule_id,
-                "name": name,
-                "shortDescription": {"text": text},
-                "fullDescription": {"text": text},
-                "defaultConfiguration": {"level": level},
-                "help": {"text": text},
-            }
-        )
-    return out
-
-
-def artifact_uri(source: str, base_dir: str | None = None) -> str | None:
-    """The source as a SARIF artifact URI: relative to base_dir when it lies under it."""
-    if not source or source.startswith("<"):
-        return None
-    if "://" in source:
-        return source
-    path = PurePath(source)
-    if path.is_absolute():
-        base = PurePath(base_dir) if base_dir else Path.cwd()
-        try:
-            path = path.relative_to(base)
-        except ValueError:
-            return "file://" + quote(path.as_posix())
-    rel = posixpath.normpath(path.as_posix())
-    return quote(rel)
 
 
 def _message(pkg: PackageResult) -> str:
@@ -127,10 +93,9 @@ def _message(pkg: PackageResult) -> str:
     return text + "."
 
 
-def _result(pkg: PackageResult, index: dict[str, int], uri: str | None) -> dict[str, Any]:
-    rule_id = RULES[_rule_key(pkg)][0]
+def _result(pkg: PackageResult, uri: str | None) -> Result:
+    rule_id = RULES[_rule_key(pkg)].id
     decision = pkg.decision
-    level = _LEVELS[decision.action] if decision is not None else "note"
     props: dict[str, Any] = {
         "package": pkg.package.name,
         "version": pkg.package.version,
@@ -147,24 +112,16 @@ def _result(pkg: PackageResult, index: dict[str, int], uri: str | None) -> dict[
             "rule": decision.rule,
             "reasons": list(decision.reasons),
         }
-    out: dict[str, Any] = {
-        "ruleId": rule_id,
-        "ruleIndex": index[rule_id],
-        "level": level,
-        "message": {"text": _message(pkg)},
-        "partialFingerprints": {
+    return Result(
+        rule_id,
+        _SEVERITY[decision.action] if decision is not None else Severity.INFO,
+        _message(pkg),
+        locations=() if uri is None else (Location(uri, logical=((pkg.package.name, "package"),)),),
+        fingerprints={
             "pyvouchPackage/v1": f"{pkg.package.name}@{pkg.package.version or ''}:{rule_id}"
         },
-        "properties": props,
-    }
-    if uri is not None:
-        out["locations"] = [
-            {
-                "physicalLocation": {"artifactLocation": {"uri": uri}},
-                "logicalLocations": [{"name": pkg.package.name, "kind": "package"}],
-            }
-        ]
-    return out
+        properties=props,
+    )
 
 
 def _needs_result(pkg: PackageResult) -> bool:
@@ -174,32 +131,20 @@ def _needs_result(pkg: PackageResult) -> bool:
 
 
 def to_document(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
-    rules = _rules()
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
     uri = artifact_uri(result.source, options.base_dir)
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "pyvouch",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": rules,
-            }
-        },
-        "results": [_result(p, index, uri) for p in result.packages if _needs_result(p)],
-        "columnKind": "unicodeCodePoints",
-        "properties": {
+    return sarif_builder.document(
+        RULES.values(),
+        [_result(p, uri) for p in result.packages if _needs_result(p)],
+        artifacts=() if uri is None else (uri,),
+        properties={
             "source": result.source,
             "sourceFormat": result.source_format,
             "indexUrl": result.index_url,
             "mode": result.mode,
             "warnings": list(result.warnings),
         },
-    }
-    if uri is not None:
-        run["artifacts"] = [{"location": {"uri": uri}, "roles": ["analysisTarget"]}]
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    )
 
 
 def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    return json.dumps(to_document(result, options), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_document(result, options))

@@ -1,13 +1,23 @@
-"""Lint results as text (file:line: ID severity message, then the fix), JSON or SARIF 2.1.0."""
+"""Lint results as text (file:line: ID severity message, then the fix), JSON or SARIF 2.1.0.
+
+JSON follows the report conventions (``report/_common.py``): a versioned ``schema`` tag, a
+``summary`` with every severity present, written by ``json_text``; SARIF is made by the one
+SARIF builder (``report/sarif_builder.py``) that ``scan --format sarif`` uses too.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pyvouch import __version__
-from pyvouch.report.sarif import SARIF_SCHEMA, artifact_uri
-from pyvouch.workflows.lint import RULES, LintResult, Severity
+from pyvouch.model import Severity
+from pyvouch.report import sarif_builder
+from pyvouch.report._common import json_text, tally
+from pyvouch.report.sarif_builder import artifact_uri
+from pyvouch.workflows.lint import RULES, LintFinding, LintResult
+
+SCHEMA_ID = "pyvouch-workflow-lint/1"
+"""The version tag of the lint JSON output."""
 
 
 def render_text(result: LintResult) -> str:
@@ -29,10 +39,11 @@ def render_text(result: LintResult) -> str:
 
 def to_json(result: LintResult) -> dict[str, Any]:
     return {
+        "schema": SCHEMA_ID,
         "tool": "pyvouch",
         "version": __version__,
         "workflows": [str(w.path) for w in result.workflows],
-        "summary": {s.value: result.count(s) for s in Severity},
+        "summary": tally((f.severity for f in result.findings), Severity),
         "findings": [
             {
                 "rule": f.rule,
@@ -50,65 +61,28 @@ def to_json(result: LintResult) -> dict[str, Any]:
 
 
 def render_json(result: LintResult) -> str:
-    return json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_json(result))
 
 
-_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+def _sarif_result(f: LintFinding, base_dir: str | None) -> sarif_builder.Result:
+    uri = artifact_uri(str(f.path), base_dir) or str(f.path)
+    return sarif_builder.Result(
+        f.rule,
+        f.severity,
+        f"{f.message} Fix: {f.fix}",
+        locations=(sarif_builder.Location(uri, line=f.line or None),),
+        fingerprints={"pyvouchWorkflow/v1": f"{f.path.name}:{f.job or ''}:{f.rule}:{f.line}"},
+        properties={"job": f.job, "fix": f.fix},
+    )
 
 
 def to_sarif(result: LintResult, base_dir: str | None = None) -> dict[str, Any]:
-    rules = [
-        {
-            "id": rule.id,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.summary},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-            "help": {"text": rule.summary},
-        }
-        for rule in RULES.values()
-    ]
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
-    results = []
-    for f in result.findings:
-        uri = artifact_uri(str(f.path), base_dir) or str(f.path)
-        location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-        if f.line:
-            location["region"] = {"startLine": f.line}
-        results.append(
-            {
-                "ruleId": f.rule,
-                "ruleIndex": index[f.rule],
-                "level": _SARIF_LEVEL[f.severity],
-                "message": {"text": f"{f.message} Fix: {f.fix}"},
-                "locations": [{"physicalLocation": location}],
-                "partialFingerprints": {
-                    "pyvouchWorkflow/v1": f"{f.path.name}:{f.job or ''}:{f.rule}:{f.line}"
-                },
-                "properties": {"job": f.job, "fix": f.fix},
-            }
-        )
-    run = {
-        "tool": {
-            "driver": {
-                "name": "pyvouch",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": rules,
-            }
-        },
-        "results": results,
-        "columnKind": "unicodeCodePoints",
-        "artifacts": [
-            {
-                "location": {"uri": artifact_uri(str(w.path), base_dir) or str(w.path)},
-                "roles": ["analysisTarget"],
-            }
-            for w in result.workflows
-        ],
-    }
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return sarif_builder.document(
+        RULES.values(),
+        [_sarif_result(f, base_dir) for f in result.findings],
+        artifacts=[artifact_uri(str(w.path), base_dir) or str(w.path) for w in result.workflows],
+    )
 
 
 def render_sarif(result: LintResult, base_dir: str | None = None) -> str:
-    return json.dumps(to_sarif(result, base_dir), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_sarif(result, base_dir))
