@@ -201,6 +201,17 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule of a checker (workflow lint, the SARIF rules of a scan): what its findings are."""
+
+    id: str
+    name: str
+    severity: Severity
+    """The default severity of its findings."""
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The policy's verdict for one package, with the rule that decided it."""
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from pyvouch import __version__
-from pyvouch.model import Severity
+from pyvouch.model import Rule, Severity
 from pyvouch.report import sarif_builder
 from pyvouch.report._common import json_text
-from pyvouch.report.sarif_builder import LEVELS, Location, Result, Rule, document
+from pyvouch.report.sarif_builder import LEVELS, Location, Result, document
 from tests.support.report_samples import HOSTILE_NAME, UNICODE_NAME
 from tests.support.sarif_schema import sarif_errors
 

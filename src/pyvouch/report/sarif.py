@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyvouch.model import Action, PackageResult, ScanResult, Severity, Status
+from pyvouch.model import Action, PackageResult, Rule, ScanResult, Severity, Status
 from pyvouch.report import sarif_builder
 from pyvouch.report._common import (
     DEFAULT_OPTIONS,
@@ -20,7 +20,7 @@ from pyvouch.report._common import (
     package_label,
     package_reason,
 )
-from pyvouch.report.sarif_builder import SARIF_SCHEMA, Location, Result, Rule, artifact_uri
+from pyvouch.report.sarif_builder import SARIF_SCHEMA, Location, Result, artifact_uri
 
 __all__ = ["RULES", "SARIF_SCHEMA", "artifact_uri", "render", "to_document"]
 

@@ -1,7 +1,7 @@
 """The one SARIF 2.1.0 builder: every command's SARIF output is made here.
 
-A command turns its result into rules (anything with ``id``, ``name``, ``severity`` and
-``summary``), results and the artifacts it analysed; ``document`` lays them out as one run of
+A command turns its result into rules (``pyvouch.model.Rule``: id, name, default severity,
+summary), results and the artifacts it analysed; ``document`` lays them out as one run of
 ``pyvouch`` with its version, the rules in the order given, each result pointing at its rule by
 id and index, locations with line numbers where known. Severities map to SARIF levels in one
 place (``LEVELS``). The output validates against the OASIS schema (tests/assets/schemas).
@@ -13,11 +13,11 @@ import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from pyvouch import __version__
-from pyvouch.model import Severity
+from pyvouch.model import Rule, Severity
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -30,29 +30,6 @@ LEVELS: Mapping[Severity, str] = {
     Severity.INFO: "note",
 }
 """SARIF ``level`` for each severity."""
-
-
-class SarifRule(Protocol):
-    """What a rule must tell SARIF (``workflows.rules.Rule`` is one as it is)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def severity(self) -> Severity: ...
-    @property
-    def summary(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A rule for a command that has no rule type of its own."""
-
-    id: str
-    name: str
-    severity: Severity
-    summary: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +73,7 @@ def artifact_uri(source: str, base_dir: str | None = None) -> str | None:
     return quote(rel)
 
 
-def _rule(rule: SarifRule) -> dict[str, Any]:
+def _rule(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.name,
@@ -138,7 +115,7 @@ def _result(result: Result, index: Mapping[str, int]) -> dict[str, Any]:
 
 
 def document(
-    rules: Iterable[SarifRule],
+    rules: Iterable[Rule],
     results: Iterable[Result],
     *,
     artifacts: Sequence[str] = (),

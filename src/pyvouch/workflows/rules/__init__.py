@@ -11,9 +11,10 @@ order the checks ran.
 
 from __future__ import annotations
 
+from pyvouch.model import Rule
 from pyvouch.workflows.rules import credentials, dists, hardening, identity, triggers
 from pyvouch.workflows.rules.base import StepCheck, WorkflowCheck
-from pyvouch.workflows.rules.catalogue import RULES, Rule
+from pyvouch.workflows.rules.catalogue import RULES
 
 STEP_CHECKS: tuple[StepCheck, ...] = (
     *credentials.STEP_CHECKS,

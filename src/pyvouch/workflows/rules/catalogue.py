@@ -6,18 +6,7 @@ severity when the case is weaker (e.g. PYV-W008 as info when another job publish
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from pyvouch.model import Severity
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    name: str
-    severity: Severity
-    summary: str
-
+from pyvouch.model import Rule, Severity
 
 RULES: dict[str, Rule] = {
     rule.id: rule
