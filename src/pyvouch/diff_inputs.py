@@ -6,7 +6,7 @@ The policy is found as `pyvouch.policy.config.discover` finds it (``--config``, 
 ``pyvouch.toml`` or ``[tool.pyvouch]`` in ``pyproject.toml`` in the current directory); with
 ``--base`` a policy file inside the repository is read at the base revision, one outside it
 is not part of the change and is read as it is. The pin file is ``pyvouch.lock.toml`` next to
-each side's lock.
+each side's lock. `read_sides` reads both sides of what `pyvouch diff` was given.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pyvouch.errors import ConfigError, InputError
-from pyvouch.git_revision import Revision
+from pyvouch.errors import ConfigError, InputError, UsageError
+from pyvouch.git_revision import Revision, open_revision
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, config_from_document, policy_table
 from pyvouch.policy.pins import PIN_FILE_NAME, parse_pin_data
 from pyvouch.policy.schema import Policy
@@ -226,3 +226,43 @@ def _copy_includes(revision: Revision, lock: Path, text: str, scratch: Path) -> 
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(found, encoding="utf-8")
             todo.append((target, found))
+
+
+def read_sides(
+    locks: tuple[Path, ...], base_ref: str | None, config: Path | None, scratch: Path
+) -> tuple[Side, Side, list[str]]:
+    """Both sides of the change, and warnings about the comparison itself."""
+    notes: list[str] = []
+    if base_ref is None:
+        if len(locks) != 2:
+            raise UsageError("give two lock files (BASE HEAD), or --base GIT_REF [HEAD]")
+        base_lock, head_lock = locks
+        base_source, head_source = load_lock(base_lock), load_lock(head_lock)
+        base = side(base_source, str(base_lock), read_disk, base_lock, config, head=False)
+        head = side(head_source, str(head_lock), read_disk, head_lock, config, head=True)
+        return base, head, notes
+    if len(locks) > 1:
+        raise UsageError("with --base, give at most one lock file (the head)")
+    head_source = load_lock(locks[0] if locks else None)
+    if head_source.path is None:
+        raise UsageError("--base needs a lock file, not an environment")
+    lock = head_source.path
+    revision = open_revision(lock, base_ref)
+    if revision.is_checked_out():
+        notes.append(
+            f"--base {base_ref} is the commit checked out here: only uncommitted edits are "
+            "reviewed, and that commit's own policy and pins are trusted; in CI, name the "
+            "target branch (e.g. origin/main)"
+        )
+    text = revision.read(lock)
+    label = revision.label(lock)
+    if text is None:
+        base_source = SourceResult([], head_source.format, None)
+    else:
+        base_source = load_at(revision, lock, text, head_source.format, scratch)
+    reader = read_at(revision)
+    base = side(base_source, label, reader, lock, config, head=False, lock_present=text is not None)
+    head = side(
+        head_source, str(locks[0] if locks else lock.name), read_disk, lock, config, head=True
+    )
+    return base, head, notes

@@ -17,10 +17,11 @@ file is on PyPI it can never be replaced, so the folder is checked before the up
 
 from __future__ import annotations
 
+import json
 import tarfile
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from email.parser import HeaderParser
 from pathlib import Path
 
@@ -367,3 +368,16 @@ def render_check(result: CheckResult) -> str:
     )
     lines.append(f"{errors} error(s), {warnings} warning(s): {verdict}")
     return "\n".join(lines) + "\n"
+
+
+def render_check_json(result: CheckResult) -> str:
+    """The result as JSON: the directory, the dists and attestations seen, what verified, and
+    every finding (level, file, message)."""
+    doc = {
+        "directory": str(result.directory),
+        "distributions": [d.path.name for d in result.dists],
+        "attestations": [p.name for p in result.attestations],
+        "verified": result.verified,
+        "findings": [asdict(f) for f in result.findings],
+    }
+    return json.dumps(doc, indent=2)

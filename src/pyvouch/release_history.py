@@ -1,33 +1,25 @@
-"""A project's recent releases on the index, each file's attestation verified.
+"""A project's recent releases on the index, each file's attestation verified: the data.
 
-`pyvouch readiness` asks this of every dependency: the last N releases (newest first, yanked
-ones left out) and, when the lock pins an older one, that release too. Every file's provenance
-is looked up and verified (no expected identity: the identity it proves is recorded). Judging
-the history is `policy.readiness`'s job; this module only gathers.
+`pyvouch readiness` asks for every dependency the last N releases (newest first, yanked ones
+left out) and, when the lock pins an older one, that release too. Gathering them (looking up
+and verifying every file) is `pyvouch.pipeline.history`'s job; judging them is
+`pyvouch.policy.readiness`'s. This module only holds what passes between the two.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
-    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
-from pyvouch.errors import IndexLookupError
-from pyvouch.index.client import IndexClient
 from pyvouch.index.simple import IndexFile, ProjectPage
-from pyvouch.model import FileRef, Finding, Status
-from pyvouch.scan import ScanOptions
-from pyvouch.verify.attestations import AttestationVerifier, DistFile
-from pyvouch.verify.lookup import finding_for_lookup
+from pyvouch.model import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,83 +64,3 @@ def group_releases(page: ProjectPage) -> dict[Version, list[IndexFile]]:
         if version is not None:
             out.setdefault(version, []).append(entry)
     return out
-
-
-class _Gatherer:
-    def __init__(self, client: IndexClient, verifier: AttestationVerifier) -> None:
-        self.client = client
-        self.verifier = verifier
-
-    async def file(self, project: str, entry: IndexFile) -> Finding:
-        lookup = await self.client.provenance(project, entry.filename, entry.sha256)
-        digest = entry.sha256 or lookup.sha256
-        ref = FileRef(entry.filename, digest, entry.url)
-        if digest is None:
-            return Finding(ref, Status.UNKNOWN, f"the index gives no sha256 for {entry.filename}")
-        return finding_for_lookup(
-            DistFile(filename=entry.filename, sha256=digest), lookup, self.verifier, None
-        )
-
-    async def release(self, project: str, version: Version, files: list[IndexFile]) -> ReleaseFiles:
-        findings = await asyncio.gather(*(self.file(project, f) for f in files))
-        return ReleaseFiles(str(version), tuple(findings))
-
-    async def history(self, name: str, locked: str | None, count: int) -> History:
-        project = canonicalize_name(name)
-        try:
-            page = await self.client.project(project)
-        except IndexLookupError as err:
-            return History(project, locked_version=locked, error=str(err))
-        grouped = group_releases(page)
-        newest = sorted(grouped, reverse=True)[:count]
-        wanted = list(newest)
-        locked_v = _version(locked)
-        extra = locked_v is not None and locked_v in grouped and locked_v not in newest
-        if extra and locked_v is not None:
-            wanted.append(locked_v)
-        releases = await asyncio.gather(*(self.release(project, v, grouped[v]) for v in wanted))
-        return History(
-            project,
-            releases=tuple(releases[: len(newest)]),
-            locked=releases[-1] if extra else None,
-            locked_version=locked,
-            total_releases=len(grouped),
-        )
-
-
-def _version(text: str | None) -> Version | None:
-    if text is None:
-        return None
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-async def histories_async(
-    wanted: Sequence[tuple[str, str | None]],
-    verifier: AttestationVerifier,
-    options: ScanOptions,
-    count: int = 10,
-) -> tuple[list[History], str]:
-    """The history of each ``(name, locked version)`` in order, and the index URL used."""
-    async with IndexClient(
-        options.index_url,
-        cache_dir=options.cache_dir,
-        offline=options.offline,
-        concurrency=options.jobs,
-        timeout=options.timeout,
-        retries=options.retries,
-    ) as client:
-        gatherer = _Gatherer(client, verifier)
-        found = await asyncio.gather(*(gatherer.history(n, v, count) for n, v in wanted))
-        return list(found), client.index_url
-
-
-def histories(
-    wanted: Sequence[tuple[str, str | None]],
-    verifier: AttestationVerifier,
-    options: ScanOptions,
-    count: int = 10,
-) -> tuple[list[History], str]:
-    return asyncio.run(histories_async(wanted, verifier, options, count))

@@ -14,7 +14,8 @@ from pyvouch.index.cache import IndexCache
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
 from pyvouch.machine_key import key_for_cache
 from pyvouch.model import FileRef, Package, Status
-from pyvouch.scan import ScanOptions, scan
+from pyvouch.pipeline.options import ScanOptions
+from pyvouch.pipeline.scan import scan
 from pyvouch.testing.corpus import Manifest, ManifestFile
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.trust import choose_trust_root

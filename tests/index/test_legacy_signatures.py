@@ -102,7 +102,7 @@ def test_verify_reads_the_page_even_with_a_remembered_direct_route(
     """Found in review: `pyvouch verify` must say what the page says (another digest listed),
     whatever route an earlier scan remembered for the index."""
     from pyvouch.index.cache import IndexCache
-    from pyvouch.verify.run import verify_from_index
+    from pyvouch.pipeline.verify import verify_from_index
 
     rebuilt = tmp_path / SDIST
     rebuilt.write_bytes(b"a local rebuild with the same name")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pyvouch.model import FileRef, Package, Status
-from pyvouch.scan import ScanOptions, scan
+from pyvouch.pipeline.options import ScanOptions
+from pyvouch.pipeline.scan import scan
 from pyvouch.verify.attestations import AttestationVerifier
 from pyvouch.verify.trust import load_trust_root
 from tests.support.scan_sites import DISTS

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from pyvouch.errors import EXIT_FINDINGS
-from pyvouch.publish_check import check_dist_dir, render_check
+from pyvouch.publish_check import check_dist_dir, render_check, render_check_json
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 
@@ -41,14 +39,7 @@ def check(
     expected = parse_publisher_spec(publisher) if publisher else None
     result = check_dist_dir(dist_dir, expected=expected, trust_root=trust_root)
     if fmt == "json":
-        doc = {
-            "directory": str(result.directory),
-            "distributions": [d.path.name for d in result.dists],
-            "attestations": [p.name for p in result.attestations],
-            "verified": result.verified,
-            "findings": [asdict(f) for f in result.findings],
-        }
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(render_check_json(result))
     else:
         click.echo(render_check(result), nl=False)
     if result.failed(strict):

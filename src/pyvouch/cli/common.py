@@ -1,76 +1,19 @@
 """What several commands (scan, pin, readiness, diff, policy init) share: the index and trust
 options and the policy with its pin file. Files the user names are written by
-`pyvouch.user_files`."""
+`pyvouch.user_files`. `LookupFlags` and the policy with its pin file live in
+`pyvouch.pipeline.settings` (the commands' application functions take them as plain data)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from pyvouch.index.client import resolve_index_url
-from pyvouch.policy.config import discover
-from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
-from pyvouch.policy.schema import Policy
-from pyvouch.scan import FileChoice, ScanOptions
-from pyvouch.verify.deferred import DeferredVerifier
-from pyvouch.verify.trust import choose_trust_root
-
-if TYPE_CHECKING:
-    from pyvouch.verify.attestations import AttestationVerifier
+from pyvouch.pipeline.settings import LookupFlags, load_policy, pin_file_for, with_pin_file
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True, slots=True)
-class LookupFlags:
-    """How to reach the index and what to trust; one value for every policy command."""
-
-    index_url: str | None
-    offline: bool
-    jobs: int
-    timeout: float
-    retries: int
-    staging: bool
-    trust_root: Path | None
-    cache_dir: Path | None
-    config_path: Path | None
-
-    def verifier(self) -> AttestationVerifier:
-        return self.deferred_verifier().get()
-
-    def deferred_verifier(self) -> DeferredVerifier:
-        """The verifier for these flags, built (sigstore imported) on first use."""
-        return DeferredVerifier(
-            choose_trust_root(staging=self.staging, trust_root_file=self.trust_root)
-        )
-
-    def scan_options(
-        self, policy: Policy, declared: list[str], files: FileChoice = FileChoice.BEST
-    ) -> ScanOptions:
-        """The index: --index-url, else the policy's, else the one the lock declares, else
-        $PIP_INDEX_URL or PyPI (resolved by the index client)."""
-        index_url = self.index_url or policy.index_url or (declared[0] if declared else None)
-        if self.index_url:
-            what = "--index-url"
-        elif policy.index_url:
-            what = f"the policy's index-url ({policy.source})"
-        else:
-            what = "the lock's index"
-        resolve_index_url(index_url, what)  # refuse a malformed URL before any work
-        return ScanOptions(
-            index_url=index_url,
-            offline=self.offline,
-            jobs=self.jobs,
-            files=files,
-            cache_dir=self.cache_dir,
-            timeout=self.timeout,
-            retries=self.retries,
-        )
 
 
 _OPTIONS: list[Callable[[F], F]] = [
@@ -150,21 +93,4 @@ def lookup_options(func: F) -> F:
     return out  # type: ignore[no-any-return]
 
 
-def pin_file_for(lock: Path | None) -> Path:
-    """Where ``pyvouch.lock.toml`` lives for ``lock``: next to it (else the current dir)."""
-    if lock is None:
-        return Path(PIN_FILE_NAME)
-    return lock.parent / PIN_FILE_NAME
-
-
-def load_policy(config_path: Path | None, lock: Path | None) -> Policy:
-    """The configured policy, with the pins of ``pyvouch.lock.toml`` next to the lock."""
-    return with_pin_file(discover(Path.cwd(), config_path), lock)
-
-
-def with_pin_file(policy: Policy, lock: Path | None) -> Policy:
-    """``policy`` with the pins of the ``pyvouch.lock.toml`` next to ``lock``, if there is one."""
-    pins = pin_file_for(lock)
-    if pins.is_file():
-        policy = dataclasses.replace(policy, lock_pins=load_pin_file(pins))
-    return policy
+__all__ = ["LookupFlags", "load_policy", "lookup_options", "pin_file_for", "with_pin_file"]

@@ -13,6 +13,8 @@ from pyvouch.cli.common import (
     lookup_options,
     pin_file_for,
 )
+from pyvouch.pipeline.options import FileChoice
+from pyvouch.pipeline.scan import scan
 from pyvouch.policy.pin_write import (
     PinAction,
     PinChoice,
@@ -22,7 +24,6 @@ from pyvouch.policy.pin_write import (
     existing_pin_records,
     record_spec,
 )
-from pyvouch.scan import FileChoice, scan
 from pyvouch.sources import load_packages
 from pyvouch.user_files import read_document, write_document
 

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, lookup_options, with_pin_file
+from pyvouch.cli.common import LookupFlags, lookup_options
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
-from pyvouch.model import FileRef, Package, ScanResult
-from pyvouch.policy.config import discover
-from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
-from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.model import FileRef, Package
+from pyvouch.pipeline.options import FileChoice
+from pyvouch.pipeline.scan import PreparedScan, ScanOutcome, ScanRequest, prepare_scan, run_scan
+from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.report import RenderOptions
-from pyvouch.scan import FileChoice, ScanOptions, scan
-from pyvouch.sources import PLATFORMS, load_packages
+from pyvouch.sources import PLATFORMS
 from pyvouch.user_files import write_file
-from pyvouch.verify.deferred import DeferredVerifier
 
 
 def _dry_run(packages: list[Package]) -> str:
@@ -156,44 +153,30 @@ def scan_cmd(
     With a policy the mode decides: collect 0, warn 0, enforce 1 on a block and 3 on a
     must-verify package that is unknown.
     """
-    # Chosen first (only bytes are read; nothing is imported): a bad trust-root flag is refused
-    # before any work, --dry-run included. The verifier is built on the first verdict miss.
-    verifier = lookup.deferred_verifier()
-    policy = discover(Path.cwd(), lookup.config_path)
-    policy = apply_overrides(
-        policy,
-        Overrides(
-            mode=mode,
-            critical=critical,
-            pins=pins,
-            require_critical=require_critical,
-            require_long_tail=require_long_tail,
-            index_url=lookup.index_url,
-        ),
+    prepared = prepare_scan(
+        ScanRequest(
+            lock,
+            lookup,
+            Overrides(
+                mode=mode,
+                critical=critical,
+                pins=pins,
+                require_critical=require_critical,
+                require_long_tail=require_long_tail,
+                index_url=lookup.index_url,
+            ),
+            files=FileChoice(file_choice),
+            python_version=python_version,
+            platform=platform,
+            resolve=not no_resolve,
+        )
     )
-    has_policy = policy.source is not None or mode is not None
-    loaded = load_packages(
-        lock,
-        python_version=python_version,
-        platform=platform,
-        resolve=not no_resolve,
-        index_url=policy.index_url,
-    )
-    policy = with_pin_file(policy, loaded.path)
-    for warning in loaded.warnings:
+    for warning in prepared.warnings:
         click.echo(f"pyvouch: warning: {warning}", err=True)
     if dry_run:
-        _emit(_dry_run(loaded.packages), output)
+        _emit(_dry_run(prepared.packages), output)
         ctx.exit(EXIT_OK)
-
-    # Built on the first file whose verdict is not cached: a warm scan imports no sigstore.
-    options = lookup.scan_options(policy, loaded.index_urls, FileChoice(file_choice))
-    source = str(loaded.path) if loaded.path is not None else "<environment>"
-    result = _run(loaded.packages, verifier, options, source, loaded.format, loaded.warnings)
-    decided, code = decide_all(result, policy, date.today())
-    if not has_policy:
-        code = exit_code_without_policy(result)
-        decided = without_decisions(decided)
+    outcome = _run(prepared)
     terminal = output is None and sys.stdout.isatty()
     render_options = RenderOptions(
         color=terminal and "NO_COLOR" not in os.environ,
@@ -201,40 +184,19 @@ def scan_cmd(
         compact=not terminal or verbose,
         verbose=verbose,
     )
-    text = report.render(output_format, decided, render_options)
+    text = report.render(output_format, outcome.result, render_options)
     _emit(text, output)
-    ctx.exit(code)
+    ctx.exit(outcome.exit_code)
 
 
-def _run(
-    packages: list[Package],
-    verifier: DeferredVerifier,
-    options: ScanOptions,
-    source: str,
-    source_format: str,
-    warnings: list[str],
-) -> ScanResult:
-    if len(packages) <= 20:
-        return scan(
-            packages,
-            verifier,
-            options,
-            source=source,
-            source_format=source_format,
-            warnings=warnings,
-        )
+def _run(prepared: PreparedScan) -> ScanOutcome:
+    """`run_scan`, with progress on stderr for long scans: a bar on a terminal, else a line
+    every few seconds (CI logs)."""
+    total = len(prepared.packages)
+    if total <= 20:
+        return run_scan(prepared)
     if not sys.stderr.isatty():
-        # CI logs: a line on stderr every few seconds instead of a bar.
-        lines = ProgressLines("scan", sys.stderr)
-        return scan(
-            packages,
-            verifier,
-            options,
-            source=source,
-            source_format=source_format,
-            warnings=warnings,
-            progress=lines,
-        )
+        return run_scan(prepared, progress=ProgressLines("scan", sys.stderr))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -246,16 +208,8 @@ def _run(
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("scan", total=len(packages))
-        return scan(
-            packages,
-            verifier,
-            options,
-            source=source,
-            source_format=source_format,
-            warnings=warnings,
-            progress=lambda done, _total: bar.update(task, completed=done),
-        )
+        task = bar.add_task("scan", total=total)
+        return run_scan(prepared, progress=lambda done, _total: bar.update(task, completed=done))
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -9,11 +9,9 @@ from rich.console import Console
 
 from pyvouch.errors import UsageError
 from pyvouch.index.client import resolve_index_url
-from pyvouch.verify.attestations import AttestationVerifier
+from pyvouch.pipeline.verify import VerifyRequest, run_verify
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.verify.render import exit_code, print_text, render_json, unchecked_warning
-from pyvouch.verify.run import verify_from_index, verify_with_files
-from pyvouch.verify.trust import load_trust_root
 
 _FILE = click.Path(path_type=Path, dir_okay=True)
 
@@ -89,15 +87,18 @@ def verify(
     if index_url:
         resolve_index_url(index_url, "--index-url")  # before any work
     expected = parse_publisher_spec(publisher_spec) if publisher_spec is not None else None
-    root = load_trust_root(staging=staging, trust_root_file=trust_root)
-    verifier = AttestationVerifier(root)
-    given = list(attestations) + ([provenance] if provenance is not None else [])
-    if given:
-        outcome = verify_with_files(list(files), given, verifier, expected)
-    else:
-        outcome = verify_from_index(
-            list(files), verifier, expected, index_url=index_url, offline=offline
+    report = run_verify(
+        VerifyRequest(
+            files,
+            expected,
+            attestations + ((provenance,) if provenance is not None else ()),
+            staging=staging,
+            trust_root=trust_root,
+            index_url=index_url,
+            offline=offline,
         )
+    )
+    outcome, root = report.outcome, report.root
     if output_format == "json":
         click.echo(render_json(outcome.findings, root, outcome.warnings))
         unchecked = unchecked_warning(outcome.findings)

@@ -1,13 +1,13 @@
-"""`pyvouch verify` end to end: digest the files, find their attestations, verify.
+"""`pyvouch verify` with given attestations: digest the files, route the attestations, verify.
 
-Attestations come either from files the user gives (`--attestation`, `--provenance`) or from
-an index (the default). With given attestations and several files, each attestation goes to
-the file its (unverified) subject names; verification then checks that subject for real.
+Attestations come either from files the user gives (`--attestation`, `--provenance`), here,
+or from an index (the default; `pyvouch.pipeline.verify`, through the scan's pipeline). With
+given attestations and several files, each attestation goes to the file its (unverified)
+subject names; verification then checks that subject for real.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +20,10 @@ from packaging.utils import (
 )
 from pypi_attestations._impl import _check_dist_filename
 
-from pyvouch.errors import InputError
 from pyvouch.model import Finding, Publisher, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
-from pyvouch.verify.parallel import VerifyJob, map_findings, verify_many
+from pyvouch.verify.parallel import VerifyJob, verify_many
 
 
 @dataclass
@@ -106,56 +105,3 @@ def verify_with_files(
         for job in jobs
     ]
     return VerifyOutcome(findings, warnings)
-
-
-async def _from_index(
-    dists: Sequence[DistFile],
-    projects: Sequence[str],
-    verifier: AttestationVerifier,
-    expected: Publisher | None,
-    index_url: str | None,
-    offline: bool,
-) -> VerifyOutcome:
-    from pyvouch.index.client import IndexClient
-    from pyvouch.verify.lookup import finding_for_lookup
-
-    # The page route, always: `verify` checks a handful of files, and the page is what tells
-    # "not listed" or "listed with another digest" apart from a bad attestation.
-    async with IndexClient(index_url, offline=offline) as client:
-        lookups = await asyncio.gather(
-            *(
-                client.provenance(project, dist.filename, dist.sha256, direct=False)
-                for project, dist in zip(projects, dists, strict=True)
-            )
-        )
-    findings = map_findings(
-        verifier,
-        list(zip(dists, lookups, strict=True)),
-        lambda v, item: finding_for_lookup(item[0], item[1], v, expected),
-    )
-    # Each reason names its lookup's warnings already; the outcome lists them once each too.
-    warnings = dict.fromkeys(w for lookup in lookups for w in lookup.warnings)
-    return VerifyOutcome(findings, list(warnings))
-
-
-def verify_from_index(
-    paths: Sequence[Path],
-    verifier: AttestationVerifier,
-    expected: Publisher | None,
-    *,
-    index_url: str | None,
-    offline: bool,
-) -> VerifyOutcome:
-    """Verify ``paths`` against the provenance the index serves for each."""
-    dists = [digest_file(path) for path in paths]
-    projects = []
-    for path, dist in zip(paths, dists, strict=True):
-        project = project_name(dist.filename)
-        if project is None:
-            raise InputError(
-                path,
-                "not a wheel or sdist filename, so the project to look up is unknown "
-                "(give --attestation or --provenance instead)",
-            )
-        projects.append(project)
-    return asyncio.run(_from_index(dists, projects, verifier, expected, index_url, offline))

@@ -1,0 +1,83 @@
+"""How the pipeline reaches an index, and which of a release's files it checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from packaging.tags import Tag, sys_tags
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_version,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from pyvouch.index.simple import IndexFile, ProjectPage
+
+
+class FileChoice(StrEnum):
+    """Which of a release's files to look up when the source does not name them."""
+
+    BEST = "best"
+    """The wheel this environment would install, else the sdist."""
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    index_url: str | None = None
+    offline: bool = False
+    jobs: int = 16
+    files: FileChoice = FileChoice.BEST
+    cache_dir: Path | None = None
+    timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.5
+    """Seconds before the first retry (doubling after)."""
+    verdict_cache: bool = True
+    """Reuse verdicts cached (authenticated) in the cache dir; see `pyvouch.verify.verdicts`."""
+
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) as packages finish."""
+
+
+def _release_version(filename: str) -> str | None:
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        if filename.endswith((".tar.gz", ".zip")):
+            return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
+def _wheel_tags(filename: str) -> frozenset[Tag]:
+    try:
+        return parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return frozenset()
+
+
+def release_files(page: ProjectPage, version: str, choice: FileChoice) -> list[IndexFile]:
+    """The files of ``version`` on ``page``: all of them, or the one this machine would use."""
+    wanted = canonicalize_version(version)
+    files = [
+        f
+        for f in page.files
+        if (v := _release_version(f.filename)) is not None and canonicalize_version(v) == wanted
+    ]
+    if choice is FileChoice.ALL or len(files) <= 1:
+        return files
+    wheels = [f for f in files if f.filename.endswith(".whl")]
+    for tag in sys_tags():
+        for wheel in wheels:
+            if tag in _wheel_tags(wheel.filename):
+                return [wheel]
+    sdists = [f for f in files if not f.filename.endswith(".whl")]
+    return sdists[:1] or files[:1]
