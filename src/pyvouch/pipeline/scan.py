@@ -4,8 +4,9 @@ Two steps, so a caller can show what was loaded (warnings, a dry run, a progress
 the packages) before anything is looked up: `prepare_scan` chooses the trust root, reads the
 policy (with the command line's overrides and the pin file next to the lock) and loads the
 packages; `run_scan` looks every file up, verifies it (`Pipeline`) and lets the policy decide.
-Without a policy file or ``--mode`` the exit code is `exit_code_without_policy` and the
-decisions are left out of the result.
+Without a policy file or ``--mode`` the exit code is `exit_code_without_policy` of the statuses
+as reported (pins applied: a file signed by another identity than pinned is `mismatch`, exit 1)
+and the decisions are left out of the result.
 
 `scan` is the spine alone (packages in, undecided `ScanResult` out), for pin, diff, the install
 gate and benchmarks.
@@ -159,6 +160,8 @@ def run_scan(
     )
     decided, code = decide_all(result, prepared.policy, today or date.today())
     if not prepared.has_policy:
-        code = exit_code_without_policy(result)
+        # Judged on the statuses as reported: a pin (``--pin``, the lock's own identities,
+        # pyvouch.lock.toml) that the signer does not match made the file `mismatch`.
+        code = exit_code_without_policy(decided)
         decided = without_decisions(decided)
     return ScanOutcome(decided, code)
