@@ -12,6 +12,8 @@ import pytest
 
 from pyvouch.pipeline.settings import LookupFlags
 from pyvouch.testing import TestAuthority
+from pyvouch.verify.attestations import AttestationVerifier
+from pyvouch.verify.deferred import DeferredVerifier
 from tests.support.policy_sites import Minter, Release, Signer, build_site, publish
 from tests.support.static_server import StaticServer, serve_directory
 
@@ -71,3 +73,18 @@ def lookup_flags(site: Site, cache: Path, **changes: object) -> LookupFlags:
     }
     values.update(changes)
     return LookupFlags(**values)  # type: ignore[arg-type]
+
+
+class _MustNotVerify(DeferredVerifier):
+    def get(self) -> AttestationVerifier:
+        raise AssertionError("verified again: the verdict cache was not used")
+
+
+def must_not_verify(verifier: DeferredVerifier) -> DeferredVerifier:
+    """A verifier for the same trust root (so the same verdict-cache keys) that fails the test
+    if anything has to be verified."""
+    strict = _MustNotVerify.__new__(_MustNotVerify)
+    for name in ("_root", "_verifier", "trust_root_sha256", "trust_root_source"):
+        setattr(strict, name, getattr(verifier, name))
+    strict._verifier = None
+    return strict

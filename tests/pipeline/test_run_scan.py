@@ -11,16 +11,7 @@ from pyvouch.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, PyvouchError
 from pyvouch.model import Action, Status
 from pyvouch.pipeline.scan import ScanRequest, prepare_scan, run_scan
 from pyvouch.policy.overrides import Overrides
-from pyvouch.verify.attestations import AttestationVerifier
-from pyvouch.verify.deferred import DeferredVerifier
-from tests.pipeline.conftest import Site, lookup_flags
-
-
-class MustNotVerify(DeferredVerifier):
-    """A verifier for the same trust root that fails if anything has to be verified."""
-
-    def get(self) -> AttestationVerifier:
-        raise AssertionError("verified again: the verdict cache was not used")
+from tests.pipeline.conftest import Site, lookup_flags, must_not_verify
 
 
 def request(site: Site, work: Path, lock_text: str, **overrides: object) -> ScanRequest:
@@ -125,10 +116,7 @@ def test_a_warm_scan_takes_every_verdict_from_the_cache(site: Site, workdir: Pat
     req = request(site, workdir, "alpha==1.0\nalpha==1.1\ngamma==2.0\n")
     cold = run_scan(prepare_scan(req))
     prepared = prepare_scan(req)
-    root = prepared.verifier
-    strict = MustNotVerify.__new__(MustNotVerify)
-    strict.__dict__.update(root.__dict__)
-    warm = run_scan(dataclasses.replace(prepared, verifier=strict))
+    warm = run_scan(dataclasses.replace(prepared, verifier=must_not_verify(prepared.verifier)))
     assert warm.result.packages == cold.result.packages
     assert warm.exit_code == cold.exit_code
 
