@@ -83,6 +83,8 @@ class ScanOptions:
     """Seconds before the first retry (doubling after)."""
     verdict_cache: bool = True
     """Reuse verdicts cached (authenticated) in the cache dir; see `pyvouch.verify.verdicts`."""
+    refresh: bool = False
+    """Ignore a remembered "does not serve provenance" verdict (`pyvouch.index.not_served`)."""
 
 
 Progress = Callable[[int, int], None]
@@ -417,6 +419,7 @@ async def scan_packages_async(
         timeout=options.timeout,
         retries=options.retries,
         backoff=options.backoff,
+        refresh=options.refresh,
     ) as client:
         # Served provenance is verified (unless its verdict is cached) on other cores while
         # lookups continue.

@@ -39,6 +39,7 @@ class LookupFlags:
     trust_root: Path | None
     cache_dir: Path | None
     config_path: Path | None
+    refresh: bool = False
 
     def verifier(self) -> AttestationVerifier:
         return self.deferred_verifier().get()
@@ -70,6 +71,7 @@ class LookupFlags:
             cache_dir=self.cache_dir,
             timeout=self.timeout,
             retries=self.retries,
+            refresh=self.refresh,
         )
 
 
@@ -115,6 +117,12 @@ _OPTIONS: list[Callable[[F], F]] = [
         help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
     ),
     click.option(
+        "--refresh",
+        is_flag=True,
+        help="Ask the index again instead of using a remembered 'does not serve provenance' "
+        "verdict (remembered for an hour after a scan learns it).",
+    ),
+    click.option(
         "--config",
         "config_path",
         type=click.Path(path_type=Path),
@@ -131,6 +139,7 @@ _NAMES = (
     "staging",
     "trust_root",
     "cache_dir",
+    "refresh",
     "config_path",
 )
 

@@ -231,6 +231,7 @@ def install(
         cache_dir=lookup.cache_dir,
         timeout=lookup.timeout,
         retries=lookup.retries,
+        refresh=lookup.refresh,
     )
     result = scan(
         [item.package() for item in items],

@@ -7,6 +7,7 @@ announcing 1.1, and a mirror may announce 1.1 and strip them. See docs/index-cli
 
 The parts: `pages.py` (project pages: cache, revalidation, offline), `provenance_fetch.py`
 (the provenance state machine), `direct_route.py` (integrity URLs asked without the page),
+`not_served.py` (when to stop asking the integrity endpoint of a mirror that strips provenance),
 `urls.py`, `states.py`; this module puts them together for one index.
 """
 
@@ -34,6 +35,7 @@ import httpx
 from pyvouch.errors import IndexLookupError, OfflineMiss
 from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.direct_route import DIRECT_AFTER, PROBES, DirectRoute
+from pyvouch.index.not_served import NOT_SERVED_AFTER, NOT_SERVED_LIFETIME, NotServedEvidence
 from pyvouch.index.pages import PageReader
 from pyvouch.index.provenance_fetch import (
     ACCEPT_PROVENANCE,
@@ -65,6 +67,8 @@ __all__ = [
     "DEFAULT_INDEX_URL",
     "DIRECT_AFTER",
     "DOWNLOAD_TIMEOUT",
+    "NOT_SERVED_AFTER",
+    "NOT_SERVED_LIFETIME",
     "OFFLINE",
     "PROBES",
     "ClientStats",
@@ -117,7 +121,14 @@ class IndexClient:
         provenance_limit: int = PROVENANCE_LIMIT,
         redirects: RedirectPolicy = "follow",
         http_transport: httpx.AsyncBaseTransport | None = None,
+        refresh: bool = False,
+        not_served_after: int | None = NOT_SERVED_AFTER,
+        not_served_lifetime: float = NOT_SERVED_LIFETIME,
     ) -> None:
+        """``refresh``: ignore a remembered "does not serve provenance" verdict.
+        ``not_served_after``: integrity 404s (on pages without provenance keys) after which
+        this run stops asking integrity URLs and the verdict is remembered for
+        ``not_served_lifetime`` seconds; None always asks (see `pyvouch.index.not_served`)."""
         self._url_with_credentials = resolve_index_url(index_url)
         self.index_url = strip_credentials(self._url_with_credentials)
         """The index URL with credentials removed (safe to show)."""
@@ -149,8 +160,19 @@ class IndexClient:
             stats=self.stats,
             limit=page_limit,
         )
+        self._not_served = NotServedEvidence(
+            self.index_url,
+            cache=self.cache,
+            after=not_served_after,
+            lifetime=not_served_lifetime,
+            refresh=refresh,
+        )
         self._fetcher = ProvenanceFetcher(
-            self.index_url, self._http, offline=offline, limit=provenance_limit
+            self.index_url,
+            self._http,
+            offline=offline,
+            limit=provenance_limit,
+            not_served=self._not_served,
         )
         self._route = DirectRoute(self.index_url, self._fetcher, self._scrub, cache=self.cache)
 
@@ -167,6 +189,12 @@ class IndexClient:
         return self._route.served
 
     @property
+    def integrity_not_asked(self) -> int:
+        """Integrity URLs not asked because this index was shown (in this run, or remembered)
+        not to serve provenance."""
+        return self._not_served.not_asked
+
+    @property
     def goes_direct(self) -> bool:
         """Whether this index has shown that its provenance lives at `integrity_url` (see
         `pyvouch.index.direct_route`)."""
@@ -181,6 +209,7 @@ class IndexClient:
     async def aclose(self) -> None:
         if not self.offline:
             self._route.keep()
+            self._not_served.keep()
         self._pages.cancel()
         if self._transport is not None:
             await self._transport.aclose()
@@ -206,7 +235,9 @@ class IndexClient:
         """The project's page. Raises IndexLookupError (OfflineMiss offline) with a reason.
 
         A page is fetched at most once per client; concurrent callers share the request."""
-        return await self._pages.get(name)
+        page = await self._pages.get(name)
+        self._not_served.note_page(page)
+        return page
 
     # -- distribution files ----------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pyvouch.index.not_served import NotServedEvidence
 from pyvouch.index.simple import (
     IndexFile,
     PageParseError,
@@ -36,11 +37,14 @@ class ProvenanceFetcher:
         *,
         offline: bool,
         limit: int = PROVENANCE_LIMIT,
+        not_served: NotServedEvidence | None = None,
     ) -> None:
         self.index_url = index_url
         self._http = http
         self._offline = offline
         self._limit = limit
+        self._not_served = not_served
+        """When to stop asking integrity URLs of files on pages without provenance keys."""
         self.listed_not_served: set[str] = set()
         """Provenance URLs the pages listed that answered without provenance (404, 410, or a
         200 that is not provenance JSON): the index lists provenance it does not serve."""
@@ -120,18 +124,50 @@ class ProvenanceFetcher:
             reason = f"{evidence}; no version in {entry.filename} to ask the integrity endpoint"
             state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
             return state, reason, None, None, ()
+        if serves or self._not_served is None:
+            return (await self._ask_integrity(page, entry, url, evidence))[0]
+        # No provenance keys on this page: ask unless the index has shown it serves none.
+        decision = await self._not_served.before_asking(offline=self._offline)
+        if isinstance(decision, str):
+            return (
+                ProvenanceState.NOT_SERVED,
+                _not_served(page, entry, evidence, decision),
+                url,
+                None,
+                (),
+            )
+        if decision is None:
+            return (await self._ask_integrity(page, entry, url, evidence))[0]
+        status: int | None = None
+        outcome: Outcome | None = None
+        try:
+            outcome, status = await self._ask_integrity(page, entry, url, evidence)
+        finally:
+            tried = (
+                status == 200
+                and outcome is not None
+                and outcome[0] is not ProvenanceState.NOT_SERVED
+            )
+            self._not_served.after_asking(decision, status, served=tried)
+        return outcome
+
+    async def _ask_integrity(
+        self, page: ProjectPage, entry: IndexFile, url: str, evidence: str
+    ) -> tuple[Outcome, int | None]:
+        """The integrity endpoint's answer for ``entry``, and its HTTP status (None: none)."""
         if self._offline:
-            return ProvenanceState.ERROR, f"{OFFLINE}: provenance {url}", url, None, ()
+            return (ProvenanceState.ERROR, f"{OFFLINE}: provenance {url}", url, None, ()), None
         try:
             resp = await self.get(url)
         except FetchError as err:
-            return (
-                ProvenanceState.ERROR,
-                f"{evidence}; integrity endpoint {url}: {err.reason}",
-                url,
-                None,
-                err.warnings,
-            )
+            reason = f"{evidence}; integrity endpoint {url}: {err.reason}"
+            return (ProvenanceState.ERROR, reason, url, None, err.warnings), None
+        return self._integrity_answer(page, entry, url, evidence, resp), resp.status
+
+    def _integrity_answer(
+        self, page: ProjectPage, entry: IndexFile, url: str, evidence: str, resp: Response
+    ) -> Outcome:
+        serves = page.serves_provenance
         if resp.status == 200:
             kind = media_type(resp.content_type)
             if not is_provenance_type(kind):
@@ -160,8 +196,20 @@ class ProvenanceFetcher:
             )
         if serves:
             return ProvenanceState.ERROR, f"{evidence}; {answer}", url, None, resp.warnings
-        # What is true of this file: the index may serve provenance for other files.
-        reason = f"{evidence}, {answer}: the index does not serve provenance for {entry.filename}"
-        if page.announces_provenance:
-            reason += " (cannot tell whether it has any)"
-        return ProvenanceState.NOT_SERVED, reason, url, None, resp.warnings
+        return (
+            ProvenanceState.NOT_SERVED,
+            _not_served(page, entry, evidence, answer, ","),
+            url,
+            None,
+            resp.warnings,
+        )
+
+
+def _not_served(
+    page: ProjectPage, entry: IndexFile, evidence: str, answer: str, joint: str = ";"
+) -> str:
+    """What is true of this file: the index may serve provenance for other files."""
+    reason = f"{evidence}{joint} {answer}: the index does not serve provenance for {entry.filename}"
+    if page.announces_provenance:
+        reason += " (cannot tell whether it has any)"
+    return reason
