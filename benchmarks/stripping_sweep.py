@@ -126,6 +126,7 @@ def one_run(locks: list[Path]) -> dict[str, dict[str, Any]]:
                         statuses[f["status"]] += 1
                         reasons["does not serve provenance" in f["reason"]] += 1
             seconds = time.perf_counter() - start
+            print(f"bench: {label}: {seconds:.1f} s", file=sys.stderr, flush=True)
             out[label] = {
                 "seconds": round(seconds, 2),
                 "requests": sum(len(s.requests) for s in servers.values()) - before,
