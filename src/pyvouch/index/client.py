@@ -8,7 +8,7 @@ announcing 1.1, and a mirror may announce 1.1 and strip them. See docs/index-cli
 The parts: `pages.py` (project pages: cache, revalidation, offline), `provenance_fetch.py`
 (the provenance state machine), `direct_route.py` (integrity URLs asked without the page),
 `not_served.py` (when to stop asking the integrity endpoint of a mirror that strips provenance),
-`urls.py`, `states.py`; this module puts them together for one index.
+`downloads.py`, `urls.py`, `states.py`; this module puts them together for one index.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
             del sys.modules["httpx._main"]
 import httpx
 
-from pyvouch.errors import IndexLookupError, OfflineMiss
+from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.direct_route import DIRECT_AFTER, PROBES, DirectRoute
+from pyvouch.index.downloads import DOWNLOAD_TIMEOUT, DownloadFailed, download
 from pyvouch.index.not_served import NOT_SERVED_AFTER, NOT_SERVED_LIFETIME, NotServedEvidence
 from pyvouch.index.pages import PageReader
 from pyvouch.index.provenance_fetch import (
@@ -57,7 +58,7 @@ from pyvouch.index.states import (
     ProvenanceState,
     noted,
 )
-from pyvouch.index.transport import BodySink, ClientStats, FetchError, RedirectPolicy, Transport
+from pyvouch.index.transport import BodySink, ClientStats, RedirectPolicy, Transport
 from pyvouch.index.urls import DEFAULT_INDEX_URL, index_root, integrity_url, resolve_index_url
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import key_for_cache
@@ -87,18 +88,6 @@ __all__ = [
 ]
 
 PAGE_LIMIT = 20 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 900.0
-"""Wall-clock cap (seconds) on one attempt at downloading a distribution file; reads are
-still bounded by the per-read timeout."""
-
-
-class DownloadFailed(IndexLookupError):
-    """A distribution file could not be downloaded; ``warnings`` names the redirects to
-    another host followed on the way (the reason names them too)."""
-
-    def __init__(self, reason: str, warnings: tuple[str, ...] = ()) -> None:
-        super().__init__(reason)
-        self.warnings = warnings
 
 
 class IndexClient:
@@ -244,24 +233,9 @@ class IndexClient:
     async def download(self, url: str, sink: BodySink, *, limit: int) -> tuple[str, ...]:
         """GET a distribution file into ``sink`` (at most ``limit`` bytes); the warnings
         (redirects to another host). Raises DownloadFailed (OfflineMiss offline)."""
-        shown = strip_credentials(url)
-        if self.offline:
-            raise OfflineMiss(f"{OFFLINE}: {shown} is not downloaded offline")
-        try:
-            resp = await self._http().get(
-                url,
-                accept="*/*",
-                limit=limit,
-                kind="file",
-                sink=sink,
-                total_timeout=DOWNLOAD_TIMEOUT,
-            )
-        except FetchError as err:
-            raise DownloadFailed(self._scrub(f"{shown}: {err.reason}"), err.warnings) from None
-        if resp.status != 200:
-            reason = noted(f"{shown}: HTTP {resp.status}", resp.warnings)
-            raise DownloadFailed(self._scrub(reason), resp.warnings)
-        return tuple(self._scrub(w) for w in resp.warnings)
+        return await download(
+            self._http, url, sink, limit=limit, offline=self.offline, scrub=self._scrub
+        )
 
     # -- provenance ------------------------------------------------------------------------
 
