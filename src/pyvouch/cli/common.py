@@ -58,6 +58,12 @@ _OPTIONS: list[Callable[[F], F]] = [
         help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
     ),
     click.option(
+        "--refresh",
+        is_flag=True,
+        help="Ask the index again instead of using a remembered 'does not serve provenance' "
+        "verdict (remembered for an hour after a scan learns it).",
+    ),
+    click.option(
         "--config",
         "config_path",
         type=click.Path(path_type=Path),
@@ -74,6 +80,7 @@ _NAMES = (
     "staging",
     "trust_root",
     "cache_dir",
+    "refresh",
     "config_path",
 )
 

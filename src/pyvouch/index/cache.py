@@ -9,18 +9,22 @@ or the `cache_dir` the caller gives)::
     index-v2/pages/<ab>/<key>.json        metadata: url, ETag, Last-Modified, content type,
                                           body digest, MAC
     index-v2/routes/<key>.json            the route hint: index, direct or not, MAC
+    index-v2/not-served/<key>.json        "this index does not serve provenance": index, when
+                                          it was learned, on how many files, MAC
 
 Every answer kept here can change a status (served provenance makes a file verifiable, a page
-tells "none published" from "not served", the route hint decides which URL is asked), and the
+tells "none published" from "not served", the route hint decides which URL is asked, a
+remembered "does not serve provenance" decides whether it is asked at all), and the
 cache directory is not trusted: on CI it is often restored from a cache another branch wrote.
 So every entry is *sealed*: its metadata carries an HMAC-SHA256 made with the machine key
 (`pyvouch.machine_key`, kept outside the cache directory) over all of its fields, including the
 body's sha256 and the fields that bind it to its place (the index URL, the file's name and
 digest, the page URL), under a purpose string of its own (`index-v2/provenance`, `.../page`,
-`.../route`). An entry planted, edited (even with a fixed-up body digest), copied to another
-file, index or kind, or written with another machine's key does not verify and is a miss: it
-costs a request, never a status. Without a key nothing is read or written. The previous layout
-(`index-v1`, whose provenance entries and route hints carried no MAC) is never read.
+`.../route`, `.../not-served`). An entry planted, edited (even with a fixed-up body digest),
+copied to another file, index or kind, or written with another machine's key does not verify
+and is a miss: it costs a request, never a status. Without a key nothing is read or written.
+The previous layout (`index-v1`, whose provenance entries and route hints carried no MAC) is
+never read.
 
 Keys are sha256 digests of URLs with credentials removed, so no secret reaches a file name or a
 file. Every write goes to a temporary file in the same directory and is moved into place with
@@ -48,7 +52,10 @@ CACHE_ENV = "PYVOUCH_CACHE_DIR"
 LAYOUT = "index-v2"
 """Bumped from ``index-v1`` when every entry became sealed: old entries are never read."""
 
-Kind = Literal["provenance", "page", "route"]
+_CLOCK_SLACK = 60.0
+"""Seconds a sealed time may lie ahead of this machine's clock (a clock that was adjusted)."""
+
+Kind = Literal["provenance", "page", "route", "not-served"]
 
 
 def default_cache_dir() -> Path:
@@ -79,6 +86,16 @@ class CachedProvenance:
     warnings: tuple[str, ...] = ()
     """What was worth saying when it was fetched (a redirect to another host): said again
     whenever the entry is used."""
+
+
+@dataclass(frozen=True)
+class RememberedNotServed:
+    """An earlier run's verdict that this index does not serve provenance."""
+
+    learned_at: float
+    """When it was learned (seconds since the epoch, this machine's clock)."""
+    files: int
+    """How many files' integrity URLs answered 404 then, on pages without provenance keys."""
 
 
 def _digest(*parts: str) -> str:
@@ -256,21 +273,55 @@ class IndexCache:
         return meta is not None and meta.get("direct") is True
 
     def put_direct_route(self, index_url: str, direct: bool) -> None:
-        path = self._route_path(index_url)
         meta = self._seal("route", {"index": strip_credentials(index_url), "direct": direct})
+        if meta is not None:
+            self._write_meta(self._route_path(index_url), meta)
+
+    # -- "does not serve provenance": learned on an earlier run, kept for a short time -----
+
+    def _not_served_path(self, index_url: str) -> Path:
+        key = _digest("not-served", strip_credentials(index_url))
+        return self.root / "not-served" / f"{key}.json"
+
+    def get_not_served(
+        self, index_url: str, *, now: float, lifetime: float
+    ) -> RememberedNotServed | None:
+        """The verdict an earlier run on this machine reached that ``index_url`` does not serve
+        provenance, when it was learned less than ``lifetime`` seconds before ``now``; else
+        None. Sealed like every entry: a planted verdict would stop the client from asking."""
+        bound = {"index": strip_credentials(index_url)}
+        meta = self._unseal("not-served", self._not_served_path(index_url), bound)
         if meta is None:
-            return
-        encoded = json.dumps(meta, sort_keys=True).encode("utf-8")
-        writes = self.writes
+            return None
+        learned_at, files = meta.get("learned_at"), meta.get("files")
+        if not isinstance(learned_at, int | float) or isinstance(learned_at, bool):
+            return None
+        if not isinstance(files, int) or isinstance(files, bool) or files < 1:
+            return None
+        if not (now - lifetime < learned_at <= now + _CLOCK_SLACK):
+            return None  # expired, or from the future (this machine's clock went back)
+        return RememberedNotServed(float(learned_at), files)
 
-        def write() -> None:
-            atomic_write(path, encoded, writes.made if writes is not None else None)
+    def put_not_served(self, index_url: str, *, learned_at: float, files: int) -> None:
+        meta = self._seal(
+            "not-served",
+            {"index": strip_credentials(index_url), "learned_at": learned_at, "files": files},
+        )
+        if meta is not None:
+            self._write_meta(self._not_served_path(index_url), meta)
 
-        if writes is not None:
-            writes.submit(write)
-            return
-        with contextlib.suppress(OSError):
-            write()
+    def forget_not_served(self, index_url: str) -> None:
+        """Drop the verdict (the index was seen serving provenance)."""
+        path = self._not_served_path(index_url)
+
+        def remove() -> None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+        if self.writes is not None:
+            self.writes.submit(remove)
+        else:
+            remove()
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -291,6 +342,19 @@ class IndexCache:
         if hashlib.sha256(body).hexdigest() != meta.get("body_sha256"):
             return None
         return body
+
+    def _write_meta(self, path: Path, meta: dict[str, Any]) -> None:
+        encoded = json.dumps(meta, sort_keys=True).encode("utf-8")
+        writes = self.writes
+
+        def write() -> None:
+            atomic_write(path, encoded, writes.made if writes is not None else None)
+
+        if writes is not None:
+            writes.submit(write)
+            return
+        with contextlib.suppress(OSError):
+            write()
 
     def _write(self, meta_path: Path, body_path: Path, meta: dict[str, Any], body: bytes) -> None:
         # Body first, then the metadata that vouches for it: a crash in between leaves a

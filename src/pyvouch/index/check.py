@@ -381,6 +381,7 @@ async def check_index_async(index_url: str, options: CheckOptions) -> CheckResul
         "retries": options.retries,
         "backoff": options.backoff,
         "concurrency": 8,
+        "not_served_after": None,  # the check states what each file's URL answered: ask all
     }
     same = upstream_resolved is not None and upstream_resolved == index_resolved
     async with IndexClient(index_resolved, **client_args) as index:

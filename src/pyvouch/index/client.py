@@ -1,31 +1,24 @@
 """The index client: project pages and PEP 740 provenance from any simple-API index.
 
-For every file, `IndexClient.provenance` returns exactly one `ProvenanceState`:
+For every file, `IndexClient.provenance` returns exactly one `ProvenanceState` (SERVED, NONE,
+NOT_SERVED, ERROR: see `pyvouch.index.states`) with its reason. The state is judged by the
+data, not only by the announced api-version: an index may serve provenance keys while
+announcing 1.1, and a mirror may announce 1.1 and strip them. See docs/index-client.md.
 
-- SERVED: the provenance JSON was fetched (or read from the cache, keyed by the file's digest);
-- NONE: the index serves PEP 740 and publishes none for this file (a `provenance` key that is
-  present and null, or an integrity endpoint 404 on an index whose pages carry provenance keys);
-- NOT_SERVED: this index does not serve provenance (no provenance keys on the page and the
-  integrity endpoint does not answer); the reason gives the evidence;
-- ERROR: the lookup failed (after retries) or could not be done offline, or the page
-  contradicts itself about the file; the reason is kept.
-
-The state is judged by the data, not only by the announced api-version: an index may serve
-provenance keys while announcing 1.1, and a mirror may announce 1.1 and strip them.
-See docs/index-client.md.
+The parts: `pages.py` (project pages: cache, revalidation, offline), `provenance_fetch.py`
+(the provenance state machine), `direct_route.py` (integrity URLs asked without the page),
+`not_served.py` (when to stop asking the integrity endpoint of a mirror that strips provenance),
+`downloads.py`, `urls.py`, `states.py`; this module puts them together for one index.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
 if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
     # httpx imports its command-line tool (httpx._main, which loads rich and pygments: ~50 ms)
@@ -39,36 +32,48 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
             del sys.modules["httpx._main"]
 import httpx
 
-from pyvouch.errors import IndexLookupError, OfflineMiss, UsageError
+from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
+from pyvouch.index.direct_route import DIRECT_AFTER, PROBES, DirectRoute
+from pyvouch.index.downloads import DOWNLOAD_TIMEOUT, DownloadFailed, download
+from pyvouch.index.not_served import NOT_SERVED_AFTER, NOT_SERVED_LIFETIME, NotServedEvidence
+from pyvouch.index.pages import PageReader
+from pyvouch.index.provenance_fetch import (
+    ACCEPT_PROVENANCE,
+    PROVENANCE_LIMIT,
+    ProvenanceFetcher,
+)
 from pyvouch.index.simple import (
-    ACCEPT_PAGE,
     IndexFile,
     PageParseError,
     ProjectPage,
     check_provenance,
-    file_version,
-    media_type,
     normalize_name,
-    parse_page,
     strip_credentials,
 )
-from pyvouch.index.transport import (
-    BodySink,
-    ClientStats,
-    FetchError,
-    RedirectPolicy,
-    Response,
-    Transport,
-    redirect_warnings,
+from pyvouch.index.states import (
+    OFFLINE,
+    Outcome,
+    ProvenanceLookup,
+    ProvenanceState,
+    noted,
 )
+from pyvouch.index.transport import BodySink, ClientStats, RedirectPolicy, Transport
+from pyvouch.index.urls import DEFAULT_INDEX_URL, index_root, integrity_url, resolve_index_url
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import key_for_cache
-from pyvouch.urls import http_url_problem, shown
 
 __all__ = [
+    "ACCEPT_PROVENANCE",
     "DEFAULT_INDEX_URL",
+    "DIRECT_AFTER",
+    "DOWNLOAD_TIMEOUT",
+    "NOT_SERVED_AFTER",
+    "NOT_SERVED_LIFETIME",
+    "OFFLINE",
+    "PROBES",
     "ClientStats",
+    "DownloadFailed",
     "IndexClient",
     "IndexFile",
     "ProjectPage",
@@ -78,99 +83,11 @@ __all__ = [
     "index_root",
     "integrity_url",
     "lookup_provenance",
+    "noted",
     "resolve_index_url",
 ]
 
-DEFAULT_INDEX_URL = "https://pypi.org/simple/"
 PAGE_LIMIT = 20 * 1024 * 1024
-PROVENANCE_LIMIT = 5 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 900.0
-"""Wall-clock cap (seconds) on one attempt at downloading a distribution file; reads are
-still bounded by the per-read timeout."""
-ACCEPT_PROVENANCE = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9, */*;q=0.1"
-_PROVENANCE_TYPES = frozenset(
-    {"", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain"}
-)
-OFFLINE = "offline: not in cache"
-DIRECT_AFTER = 4
-"""Listed provenance URLs that must equal `integrity_url` (and none differ) before the client
-asks integrity URLs directly."""
-PROBES = 8
-"""Lookups that read their project page at a time while the client learns whether it can go
-direct; the others wait (one round trip) instead of all reading pages."""
-
-
-class DownloadFailed(IndexLookupError):
-    """A distribution file could not be downloaded; ``warnings`` names the redirects to
-    another host followed on the way (the reason names them too)."""
-
-    def __init__(self, reason: str, warnings: tuple[str, ...] = ()) -> None:
-        super().__init__(reason)
-        self.warnings = warnings
-
-
-class ProvenanceState(StrEnum):
-    SERVED = "served"
-    NONE = "none"
-    NOT_SERVED = "not-served"
-    ERROR = "error"
-
-
-@dataclass(frozen=True)
-class ProvenanceLookup:
-    """The answer for one file. `provenance` is the raw JSON body when SERVED, else None."""
-
-    filename: str
-    sha256: str | None
-    state: ProvenanceState
-    provenance: bytes | None
-    reason: str
-    url: str | None
-    """The provenance URL asked (or that would have been asked), credentials removed."""
-    warnings: tuple[str, ...] = field(default=())
-    from_cache: bool = False
-    project: str | None = None
-    legacy_signature: bool = False
-    """The index lists a (legacy) PGP signature for the file."""
-    direct: bool = False
-    """SERVED straight from the integrity URL, without reading the project page (see
-    `IndexClient.provenance`)."""
-
-
-def resolve_index_url(index_url: str | None = None, what: str = "index URL") -> str:
-    """The index URL to use: the argument, else `$PIP_INDEX_URL`, else PyPI. Ends with `/`.
-
-    A URL that is not http(s) with a host and a valid port is a `UsageError` naming ``what``
-    (where the argument came from) or ``$PIP_INDEX_URL``."""
-    from_env = os.environ.get("PIP_INDEX_URL")
-    url = (index_url or from_env or DEFAULT_INDEX_URL).strip()
-    source = what if index_url else "$PIP_INDEX_URL"
-    problem = http_url_problem(url, source)
-    if problem is not None:
-        raise UsageError(problem)
-    parts = urlsplit(url)
-    if parts.query or parts.fragment:
-        raise UsageError(f"{source} must not carry a query or fragment: {shown(url)}")
-    return url if url.endswith("/") else url + "/"
-
-
-def index_root(index_url: str) -> str:
-    """The index URL without its trailing `simple/` (or devpi's `+simple/`), where PyPI's
-    integrity API lives. An index URL not ending in `simple/` is its own root."""
-    base = index_url if index_url.endswith("/") else index_url + "/"
-    for suffix in ("/+simple/", "/simple/"):
-        if base.endswith(suffix):
-            return base[: -len(suffix) + 1]
-    return base
-
-
-def integrity_url(index_url: str, project: str, filename: str) -> str | None:
-    """PyPI's integrity endpoint for a file, or None when the filename names no version."""
-    version = file_version(filename)
-    if version is None:
-        return None
-    root = index_root(index_url)
-    return f"{root}integrity/{normalize_name(project)}/{version}/{filename}/provenance"
 
 
 class IndexClient:
@@ -193,7 +110,14 @@ class IndexClient:
         provenance_limit: int = PROVENANCE_LIMIT,
         redirects: RedirectPolicy = "follow",
         http_transport: httpx.AsyncBaseTransport | None = None,
+        refresh: bool = False,
+        not_served_after: int | None = NOT_SERVED_AFTER,
+        not_served_lifetime: float = NOT_SERVED_LIFETIME,
     ) -> None:
+        """``refresh``: ignore a remembered "does not serve provenance" verdict.
+        ``not_served_after``: integrity 404s (on pages without provenance keys) after which
+        this run stops asking integrity URLs and the verdict is remembered for
+        ``not_served_lifetime`` seconds; None always asks (see `pyvouch.index.not_served`)."""
         self._url_with_credentials = resolve_index_url(index_url)
         self.index_url = strip_credentials(self._url_with_credentials)
         """The index URL with credentials removed (safe to show)."""
@@ -206,8 +130,6 @@ class IndexClient:
         if use_cache or offline:
             root = cache_dir if cache_dir is not None else default_cache_dir()
             self.cache = IndexCache(root, writes=self.writes, secret=key_for_cache(root))
-        self._page_limit = page_limit
-        self._provenance_limit = provenance_limit
         self._transport_args: dict[str, Any] = {
             "concurrency": concurrency,
             "timeout": timeout,
@@ -219,19 +141,53 @@ class IndexClient:
             "http_transport": http_transport,
         }
         self._transport: Transport | None = None
-        self._pages: dict[str, asyncio.Task[ProjectPage]] = {}
-        self._integrity_matches = 0
-        self._integrity_differs = False
-        self._hinted = self.cache is not None and self.cache.get_direct_route(self.index_url)
-        """An earlier run learned that this index goes direct (see `IndexCache`)."""
-        self._probes = 0
-        self._route_changed = asyncio.Event()
-        self.direct_served = 0
-        """Provenance served from integrity URLs asked without the project page."""
-        self.listed_not_served: set[str] = set()
+        self._pages = PageReader(
+            self.index_url,
+            self._http,
+            cache=self.cache,
+            offline=offline,
+            stats=self.stats,
+            limit=page_limit,
+        )
+        self._not_served = NotServedEvidence(
+            self.index_url,
+            cache=self.cache,
+            after=not_served_after,
+            lifetime=not_served_lifetime,
+            refresh=refresh,
+        )
+        self._fetcher = ProvenanceFetcher(
+            self.index_url,
+            self._http,
+            offline=offline,
+            limit=provenance_limit,
+            not_served=self._not_served,
+        )
+        self._route = DirectRoute(self.index_url, self._fetcher, self._scrub, cache=self.cache)
+
+    @property
+    def listed_not_served(self) -> set[str]:
         """Provenance URLs the pages listed that answered without provenance (404, 410, or a
         200 that is not provenance JSON): the index lists provenance it does not serve. Their
         lookups are ERROR (`pyvouch index check` counts them as dropped)."""
+        return self._fetcher.listed_not_served
+
+    @property
+    def direct_served(self) -> int:
+        """Provenance served from integrity URLs asked without the project page."""
+        return self._route.served
+
+    @property
+    def integrity_not_asked(self) -> int:
+        """Integrity URLs not asked because this index was shown (in this run, or remembered)
+        not to serve provenance."""
+        return self._not_served.not_asked
+
+    @property
+    def goes_direct(self) -> bool:
+        """Whether this index has shown that its provenance lives at `integrity_url` (see
+        `pyvouch.index.direct_route`)."""
+        return self._route.goes_direct
 
     async def __aenter__(self) -> IndexClient:
         return self
@@ -240,13 +196,10 @@ class IndexClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self.cache is not None and not self.offline:
-            learned = self._integrity_matches >= DIRECT_AFTER and not self._integrity_differs
-            if learned != self._hinted and (learned or self._integrity_differs):
-                self.cache.put_direct_route(self.index_url, learned)
-        for task in self._pages.values():
-            if not task.done():
-                task.cancel()
+        if not self.offline:
+            self._route.keep()
+            self._not_served.keep()
+        self._pages.cancel()
         if self._transport is not None:
             await self._transport.aclose()
             self._transport = None
@@ -265,122 +218,24 @@ class IndexClient:
     # -- project pages ---------------------------------------------------------------------
 
     def page_url(self, project: str) -> str:
-        return f"{self.index_url}{normalize_name(project)}/"
+        return self._pages.url(project)
 
     async def project(self, name: str) -> ProjectPage:
         """The project's page. Raises IndexLookupError (OfflineMiss offline) with a reason.
 
         A page is fetched at most once per client; concurrent callers share the request."""
-        normalized = normalize_name(name)
-        if not normalized:
-            raise IndexLookupError(f"not a project name: {name!r}")
-        task = self._pages.get(normalized)
-        if task is None:
-            task = asyncio.ensure_future(self._load_page(normalized))
-            self._pages[normalized] = task
-        return await asyncio.shield(task)
-
-    async def _load_page(self, name: str) -> ProjectPage:
-        page_url = self.page_url(name)
-        cached = self.cache.get_page(page_url) if self.cache is not None else None
-        if self.offline:
-            if cached is None:
-                raise OfflineMiss(f"{OFFLINE}: project page {page_url}")
-            page = self._parse_cached(cached.body, cached.content_type, cached.base_url, name)
-            if page is None:
-                raise OfflineMiss(f"{OFFLINE}: cached project page {page_url} is unreadable")
-            self.stats.page_cache_hits += 1
-            return replace(page, warnings=redirect_warnings(page_url, cached.base_url))
-        headers: dict[str, str] = {}
-        if cached is not None:
-            if cached.etag:
-                headers["If-None-Match"] = cached.etag
-            if cached.last_modified:
-                headers["If-Modified-Since"] = cached.last_modified
-        try:
-            resp = await self._http().get(
-                page_url,
-                accept=ACCEPT_PAGE,
-                limit=self._page_limit,
-                kind="page",
-                headers=headers,
-            )
-        except FetchError as err:
-            raise IndexLookupError(f"project page {page_url}: {err.reason}") from None
-        if resp.status == 304 and cached is not None and headers:
-            page = self._parse_cached(cached.body, cached.content_type, cached.base_url, name)
-            if page is not None:
-                self.stats.page_revalidated += 1
-                return replace(page, warnings=resp.warnings)
-            # The cached copy no longer parses: ask again without validators.
-            return await self._refetch(name, page_url)
-        return self._page_from_response(resp, name, page_url)
-
-    async def _refetch(self, name: str, page_url: str) -> ProjectPage:
-        try:
-            resp = await self._http().get(
-                page_url,
-                accept=ACCEPT_PAGE,
-                limit=self._page_limit,
-                kind="page",
-            )
-        except FetchError as err:
-            raise IndexLookupError(f"project page {page_url}: {err.reason}") from None
-        return self._page_from_response(resp, name, page_url)
-
-    def _page_from_response(self, resp: Response, name: str, page_url: str) -> ProjectPage:
-        if resp.status in (404, 410):
-            raise IndexLookupError(
-                f"project {name!r} is not on the index {self.index_url} (HTTP {resp.status})"
-            )
-        if resp.status != 200:
-            raise IndexLookupError(f"project page {page_url}: HTTP {resp.status}")
-        content_type = resp.content_type
-        try:
-            page = parse_page(resp.body, content_type, resp.url, project=name)
-        except PageParseError as err:
-            raise IndexLookupError(f"project page {page_url}: {err}") from None
-        if self.cache is not None:
-            self.cache.put_page(
-                page_url,
-                resp.body,
-                content_type,
-                resp.headers.get("etag"),
-                resp.headers.get("last-modified"),
-                base_url=resp.url,
-            )
-        return replace(page, warnings=resp.warnings)
-
-    @staticmethod
-    def _parse_cached(body: bytes, content_type: str, url: str, name: str) -> ProjectPage | None:
-        try:
-            return parse_page(body, content_type, url, project=name)
-        except PageParseError:
-            return None
+        page = await self._pages.get(name)
+        self._not_served.note_page(page)
+        return page
 
     # -- distribution files ----------------------------------------------------------------
 
     async def download(self, url: str, sink: BodySink, *, limit: int) -> tuple[str, ...]:
         """GET a distribution file into ``sink`` (at most ``limit`` bytes); the warnings
         (redirects to another host). Raises DownloadFailed (OfflineMiss offline)."""
-        shown = strip_credentials(url)
-        if self.offline:
-            raise OfflineMiss(f"{OFFLINE}: {shown} is not downloaded offline")
-        try:
-            resp = await self._http().get(
-                url,
-                accept="*/*",
-                limit=limit,
-                kind="file",
-                sink=sink,
-                total_timeout=DOWNLOAD_TIMEOUT,
-            )
-        except FetchError as err:
-            raise DownloadFailed(self._scrub(f"{shown}: {err.reason}"), err.warnings) from None
-        if resp.status != 200:
-            reason = noted(f"{shown}: HTTP {resp.status}", resp.warnings)
-            raise DownloadFailed(self._scrub(reason), resp.warnings)
-        return tuple(self._scrub(w) for w in resp.warnings)
+        return await download(
+            self._http, url, sink, limit=limit, offline=self.offline, scrub=self._scrub
+        )
 
     # -- provenance ------------------------------------------------------------------------
 
@@ -389,79 +244,6 @@ class IndexClient:
     ) -> list[ProvenanceLookup]:
         """`provenance` for many `(project, filename, sha256)` at once, in order."""
         return list(await asyncio.gather(*(self.provenance(p, f, s) for p, f, s in wanted)))
-
-    @property
-    def goes_direct(self) -> bool:
-        """Whether this index has shown that its provenance lives at `integrity_url`: the
-        provenance URLs its pages listed were exactly those (`DIRECT_AFTER` of them, none
-        other), as on PyPI and sites `pyvouch index build` makes. Never on a mirror whose pages
-        list no provenance URLs (one that strips them)."""
-        if self._integrity_differs:
-            return False
-        return self._hinted or self._integrity_matches >= DIRECT_AFTER
-
-    def _learn(self, page: ProjectPage, entry: IndexFile) -> None:
-        if entry.provenance_url is not None:
-            if entry.provenance_url == integrity_url(self.index_url, page.name, entry.filename):
-                self._integrity_matches += 1
-            else:
-                self._integrity_differs = True
-        elif not page.serves_provenance:
-            self._integrity_differs = True  # no provenance keys at all: never go direct
-        self._wake()
-
-    def _wake(self) -> None:
-        self._route_changed.set()
-        self._route_changed = asyncio.Event()
-
-    async def _route(self) -> Literal["direct", "page", "probe"]:
-        """How to look up a file whose digest is known: direct once `goes_direct`; the page
-        when this index cannot go direct; until that is known, up to `PROBES` lookups at a time
-        read their pages ("probe") and teach the client, while the others wait for them."""
-        while True:
-            if self._integrity_differs:
-                return "page"
-            if self.goes_direct:
-                return "direct"
-            if self._probes < PROBES:
-                self._probes += 1
-                return "probe"
-            await self._route_changed.wait()
-
-    def _probe_done(self) -> None:
-        self._probes -= 1
-        self._wake()
-
-    async def _direct(self, name: str, filename: str, digest: str) -> ProvenanceLookup | None:
-        """SERVED from the integrity URL without the project page, or None to take the page.
-
-        Safe without the page because what is served is only ever verified against the digest
-        the caller (the lock) gives: provenance for another file cannot verify for this one.
-        Anything but a 200 with provenance JSON (a 404, an error, a wrong content type) says
-        nothing here; the page route then tells NONE, NOT_SERVED and ERROR apart as always.
-        """
-        url = integrity_url(self.index_url, name, filename)
-        if url is None or self.offline:
-            return None
-        try:
-            resp = await self._get_provenance(url)
-        except FetchError:
-            return None
-        if resp.status != 200 or self._provenance_problem(resp) is not None:
-            return None
-        # Not cached yet: the caller keeps it (`keep_direct`) once verified or confirmed.
-        self.direct_served += 1
-        return ProvenanceLookup(
-            filename=filename,
-            sha256=digest,
-            state=ProvenanceState.SERVED,
-            provenance=resp.body,
-            reason=self._scrub(noted("provenance served by the index", resp.warnings)),
-            url=url,
-            warnings=tuple(self._scrub(w) for w in resp.warnings),
-            project=name,
-            direct=True,
-        )
 
     def keep_direct(self, lookup: ProvenanceLookup) -> None:
         """Cache a direct answer (one that verified, or that `confirm_direct` upheld)."""
@@ -586,8 +368,7 @@ class IndexClient:
                         warnings=page.warnings + cached.warnings,
                         file_digest=file_digest,
                     )
-            outcome = await self._lookup(page, entry, file_digest)
-            state, reason, url, body, warnings = outcome
+            state, reason, url, body, warnings = await self._lookup(page, entry)
             if state is ProvenanceState.SERVED and body is not None and url is not None:
                 # Kept with every warning that led to it (the page's and the provenance's
                 # redirects), so a later run that reads it from the cache says them again.
@@ -604,18 +385,22 @@ class IndexClient:
 
         # A page already read (or on its way) costs nothing more; otherwise, once this index
         # has shown where its provenance lives, ask there without reading the page.
-        if direct and digest is not None and not self.offline and name not in self._pages:
-            route = await self._route()
+        if direct and digest is not None and not self.offline and not self._pages.started(name):
+            route = await self._route.route()
             if route == "direct":
-                served = await self._direct(name, filename, digest)
+                served = await self._route.lookup(name, filename, digest)
                 if served is not None:
                     return served
             elif route == "probe":
                 try:
                     return await via_page()
                 finally:
-                    self._probe_done()
+                    self._route.probe_done()
         return await via_page()
+
+    async def _lookup(self, page: ProjectPage, entry: IndexFile) -> Outcome:
+        self._route.learn(page, entry)
+        return await self._fetcher.lookup(page, entry)
 
     def _cached_provenance(self, digest: str, filename: str) -> CachedProvenance | None:
         if self.cache is None:
@@ -630,132 +415,6 @@ class IndexClient:
         self.stats.provenance_cache_hits += 1
         return cached
 
-    async def _lookup(
-        self, page: ProjectPage, entry: IndexFile, digest: str | None
-    ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
-        self._learn(page, entry)
-        if entry.provenance_url is not None:
-            return await self._fetch_listed(entry, digest)
-        if entry.provenance_key:
-            return (
-                ProvenanceState.NONE,
-                f"the index serves PEP 740 provenance ({_announced(page)}) "
-                f"and publishes none for {entry.filename}",
-                None,
-                None,
-                (),
-            )
-        return await self._fetch_integrity(page, entry, digest)
-
-    async def _fetch_listed(
-        self, entry: IndexFile, digest: str | None
-    ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
-        url = entry.provenance_url
-        assert url is not None
-        if self.offline:
-            return ProvenanceState.ERROR, f"{OFFLINE}: provenance {url}", url, None, ()
-        try:
-            resp = await self._get_provenance(url)
-        except FetchError as err:
-            return ProvenanceState.ERROR, f"provenance {url}: {err.reason}", url, None, err.warnings
-        if resp.status != 200:
-            if resp.status in (404, 410):
-                self.listed_not_served.add(url)
-            return (
-                ProvenanceState.ERROR,
-                f"the index lists provenance for {entry.filename} at {url}, "
-                f"but it answers HTTP {resp.status}",
-                url,
-                None,
-                resp.warnings,
-            )
-        problem = self._provenance_problem(resp)
-        if problem is not None:
-            self.listed_not_served.add(url)
-            return ProvenanceState.ERROR, f"provenance {url}: {problem}", url, None, resp.warnings
-        return (
-            ProvenanceState.SERVED,
-            "provenance served by the index",
-            url,
-            resp.body,
-            resp.warnings,
-        )
-
-    async def _fetch_integrity(
-        self, page: ProjectPage, entry: IndexFile, digest: str | None
-    ) -> tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]:
-        serves = page.serves_provenance
-        url = integrity_url(self.index_url, page.name, entry.filename)
-        if serves:
-            evidence = f"its page lists provenance keys for other files ({_announced(page)})"
-        else:
-            evidence = f"{_announced(page)}, its page lists no provenance keys"
-        if url is None:
-            reason = f"{evidence}; no version in {entry.filename} to ask the integrity endpoint"
-            state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
-            return state, reason, None, None, ()
-        if self.offline:
-            return ProvenanceState.ERROR, f"{OFFLINE}: provenance {url}", url, None, ()
-        try:
-            resp = await self._get_provenance(url)
-        except FetchError as err:
-            return (
-                ProvenanceState.ERROR,
-                f"{evidence}; integrity endpoint {url}: {err.reason}",
-                url,
-                None,
-                err.warnings,
-            )
-        if resp.status == 200:
-            kind = media_type(resp.content_type)
-            if not _is_provenance_type(kind):
-                answer = f"integrity endpoint answers {kind}, not provenance JSON"
-                state = ProvenanceState.ERROR if serves else ProvenanceState.NOT_SERVED
-                return state, f"{evidence}, {answer}", url, None, resp.warnings
-            problem = self._provenance_problem(resp)
-            if problem is not None:
-                reason = f"integrity endpoint {url}: {problem}"
-                return ProvenanceState.ERROR, reason, url, None, resp.warnings
-            return (
-                ProvenanceState.SERVED,
-                "provenance served by the index's integrity endpoint",
-                url,
-                resp.body,
-                resp.warnings,
-            )
-        answer = f"integrity endpoint {resp.status}"
-        if serves and resp.status in (404, 410):
-            return (
-                ProvenanceState.NONE,
-                f"{evidence}; none published for {entry.filename} ({answer})",
-                url,
-                None,
-                resp.warnings,
-            )
-        if serves:
-            return ProvenanceState.ERROR, f"{evidence}; {answer}", url, None, resp.warnings
-        # What is true of this file: the index may serve provenance for other files.
-        reason = f"{evidence}, {answer}: the index does not serve provenance for {entry.filename}"
-        if page.announces_provenance:
-            reason += " (cannot tell whether it has any)"
-        return ProvenanceState.NOT_SERVED, reason, url, None, resp.warnings
-
-    async def _get_provenance(self, url: str) -> Response:
-        return await self._http().get(
-            url, accept=ACCEPT_PROVENANCE, limit=self._provenance_limit, kind="provenance"
-        )
-
-    @staticmethod
-    def _provenance_problem(resp: Response) -> str | None:
-        kind = media_type(resp.content_type)
-        if not _is_provenance_type(kind):
-            return f"wrong content type {kind!r}, expected JSON"
-        try:
-            check_provenance(resp.body)
-        except PageParseError as err:
-            return str(err)
-        return None
-
     def _remember(
         self,
         digest: str | None,
@@ -769,23 +428,6 @@ class IndexClient:
             self.cache.put_provenance(
                 self.index_url, digest, filename, body, url=url, warnings=kept
             )
-
-
-def noted(reason: str, warnings: Iterable[str]) -> str:
-    """``reason`` with every warning not already in it appended as ``(note: ...)``: a redirect
-    to another host is named in the reason of every file it touched."""
-    new = [w for w in dict.fromkeys(warnings) if w not in reason]
-    return f"{reason} (note: {'; '.join(new)})" if new else reason
-
-
-def _is_provenance_type(kind: str) -> bool:
-    return kind in _PROVENANCE_TYPES or (kind.startswith("application/") and kind.endswith("+json"))
-
-
-def _announced(page: ProjectPage) -> str:
-    if page.api_version:
-        return f"index announces api-version {page.api_version}"
-    return "index announces no api-version"
 
 
 def fetch_project(name: str, index_url: str | None = None, **kwargs: Any) -> ProjectPage:

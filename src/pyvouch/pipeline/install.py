@@ -204,6 +204,7 @@ def run_install_plan(
         cache_dir=lookup.cache_dir,
         timeout=lookup.timeout,
         retries=lookup.retries,
+        refresh=lookup.refresh,
     )
     result = scan(
         [item.package() for item in items],

@@ -40,6 +40,8 @@ class ScanOptions:
     """Seconds before the first retry (doubling after)."""
     verdict_cache: bool = True
     """Reuse verdicts cached (authenticated) in the cache dir; see `pyvouch.verify.verdicts`."""
+    refresh: bool = False
+    """Ignore a remembered "does not serve provenance" verdict (`pyvouch.index.not_served`)."""
 
 
 Progress = Callable[[int, int], None]

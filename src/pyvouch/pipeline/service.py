@@ -87,6 +87,7 @@ class Pipeline:
                     timeout=options.timeout,
                     retries=options.retries,
                     backoff=options.backoff,
+                    refresh=options.refresh,
                 )
             )
             checks = await stack.enter_async_context(

@@ -33,6 +33,7 @@ class LookupFlags:
     trust_root: Path | None
     cache_dir: Path | None
     config_path: Path | None
+    refresh: bool = False
 
     def verifier(self) -> AttestationVerifier:
         return self.deferred_verifier().get()
@@ -64,6 +65,7 @@ class LookupFlags:
             cache_dir=self.cache_dir,
             timeout=self.timeout,
             retries=self.retries,
+            refresh=self.refresh,
         )
 
 
