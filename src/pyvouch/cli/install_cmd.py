@@ -134,10 +134,13 @@ def install(
         click.echo("pyvouch: pip would install nothing (everything is already satisfied)", err=True)
         ctx.exit(EXIT_OK)
     machine = output is None and output_format != "table"
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render(
-        output_format, plan.result, RenderOptions(color=color, base_dir=str(Path.cwd()))
+    terminal = output is None and sys.stdout.isatty()
+    options = RenderOptions(
+        color=terminal and "NO_COLOR" not in os.environ,
+        base_dir=str(Path.cwd()),
+        compact=not terminal,  # CI logs and Docker builds: one line per package
     )
+    text = report.render(output_format, plan.result, options)
     if output is None:
         click.echo(text)
     else:
