@@ -14,7 +14,7 @@ import pytest
 
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
 from pyvouch.index.simple import check_provenance
-from pyvouch.index.static_site import build_site
+from pyvouch.registry.static_site import build_site
 from tests.support.index_servers import ASSETS, sha256_of
 from tests.support.static_server import serve_directory
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pyvouch.errors import InputError, UsageError
-from pyvouch.index.static_site import SITE_MARKER, build_site
+from pyvouch.registry.static_site import SITE_MARKER, build_site
 from tests.index_build.conftest import ASSETS, copy_assets, copy_attested, run_cli, site_bytes
 
 SDIST = "pypi_attestations-0.0.19.tar.gz"

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pyvouch.index.static_site import build_site
+from pyvouch.registry.static_site import build_site
 from tests.index_build.conftest import copy_attested
 from tests.support.static_server import PEP691_JSON
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pyvouch.index.static_site import build_site
+from pyvouch.registry.static_site import build_site
 from tests.index_build.conftest import copy_attested
 from tests.support.static_server import serve_directory
 from tests.support.venvs import make_venv, quiet_pip_env

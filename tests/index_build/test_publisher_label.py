@@ -11,8 +11,8 @@ import pytest
 from pydantic import TypeAdapter
 from pypi_attestations import Publisher as PypiPublisher
 
-from pyvouch.index.provenance_build import attestation_target, publisher_label
 from pyvouch.model import Publisher
+from pyvouch.registry.provenance_build import attestation_target, publisher_label
 
 CASES = [
     (

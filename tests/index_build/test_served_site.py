@@ -22,7 +22,7 @@ from pypi_attestations import Attestation, Provenance, Publisher
 from sigstore.models import TrustedRoot
 from sigstore.verify import Verifier, policy
 
-from pyvouch.index.static_site import build_site
+from pyvouch.registry.static_site import build_site
 from tests.support.static_server import PEP691_JSON, serve_directory
 
 _STORE = Path(sigstore.__file__).parent / "_store"

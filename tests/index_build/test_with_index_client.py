@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
-from pyvouch.index.dist_files import parse_dist_name
-from pyvouch.index.static_site import build_site
+from pyvouch.registry.dist_files import parse_dist_name
+from pyvouch.registry.static_site import build_site
 from tests.index_build.conftest import ATTESTED, copy_attested
 from tests.support.static_server import serve_directory
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pyvouch.index.static_site import build_site
+from pyvouch.registry.static_site import build_site
 
 
 @click.group()

@@ -97,7 +97,7 @@ def generate(
     progress: Callable[[str], None] | None = None,
 ) -> Manifest:
     """Mint the corpus into ``out`` (which must not exist or be empty) and build its site."""
-    from pyvouch.index.static_site import build_site
+    from pyvouch.registry.static_site import build_site
 
     packages = plan(config)
     if out.exists() and any(out.iterdir()):

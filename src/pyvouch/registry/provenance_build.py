@@ -41,8 +41,8 @@ from sigstore.models import Bundle
 
 from pyvouch import jsontext
 from pyvouch.errors import InputError
-from pyvouch.index.dist_files import DistFile, is_dist_name
 from pyvouch.model import Publisher
+from pyvouch.registry.dist_files import DistFile, is_dist_name
 from pyvouch.verify.identity import certificate_claims, publisher_from_certificate
 
 ATTESTATION_SUFFIX = ".attestation"

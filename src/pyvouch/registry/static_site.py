@@ -36,8 +36,8 @@ from typing import Any
 from urllib.parse import quote
 
 from pyvouch.errors import InputError, UsageError
-from pyvouch.index.dist_files import DistFile, is_dist_name, read_dist
-from pyvouch.index.provenance_build import (
+from pyvouch.registry.dist_files import DistFile, is_dist_name, read_dist
+from pyvouch.registry.provenance_build import (
     LoadedAttestation,
     attestation_target,
     build_provenance,
