@@ -2,7 +2,7 @@
 file as the base has them (``git show``-like reads at ``--base``, or the BASE lock file and its
 neighbours) and as the head has them (the work tree).
 
-The policy is found as `pyvouch.policy.config.discover` finds it (``--config``, else
+The policy is found as `pyvouch.policy_files.config_file.discover` finds it (``--config``, else
 ``pyvouch.toml`` or ``[tool.pyvouch]`` in ``pyproject.toml`` in the current directory); with
 ``--base`` a policy file inside the repository is read at the base revision, one outside it
 is not part of the change and is read as it is. The pin file is ``pyvouch.lock.toml`` next to
@@ -22,9 +22,9 @@ from pyvouch.git_revision import Revision, open_revision
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, config_from_document, policy_table
 from pyvouch.policy.pins import PIN_FILE_NAME, parse_pin_data
 from pyvouch.policy.schema import Policy
-from pyvouch.policy.tomlfile import parse_toml
 from pyvouch.policy.trust_inputs import TrustSide, project_indexes
 from pyvouch.sources import SourceResult, load_packages, requirements
+from pyvouch.tomlfile import parse_toml
 
 Reader = Callable[[Path], "tuple[str, str] | None"]
 """Reads a work-tree path on one side: (label, text), or None when that side has no such file."""

@@ -305,3 +305,28 @@ class ScanResult:
 
     def count(self, status: Status) -> int:
         return sum(p.status is status for p in self.packages)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseFiles:
+    """One release of a project and the finding of each of its files."""
+
+    version: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A project's recent releases on the index (`pyvouch readiness` judges it)."""
+
+    name: str
+    """Normalized project name."""
+    releases: tuple[ReleaseFiles, ...] = ()
+    """The last N releases, newest first."""
+    locked: ReleaseFiles | None = None
+    """The locked release when it is older than the last N (else it is among them)."""
+    locked_version: str | None = None
+    error: str | None = None
+    """Why the project page could not be read (then there are no releases)."""
+    total_releases: int = 0
+    """How many (unyanked) releases the index lists."""

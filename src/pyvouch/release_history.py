@@ -3,12 +3,11 @@
 `pyvouch readiness` asks for every dependency the last N releases (newest first, yanked ones
 left out) and, when the lock pins an older one, that release too. Gathering them (looking up
 and verifying every file) is `pyvouch.pipeline.history`'s job; judging them is
-`pyvouch.policy.readiness`'s. This module only holds what passes between the two.
+`pyvouch.policy.readiness`'s. The data that passes between the two (`History`, `ReleaseFiles`) is in
+`pyvouch.model`; this module groups a project page's files by release.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -19,28 +18,6 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from pyvouch.index.simple import IndexFile, ProjectPage
-from pyvouch.model import Finding
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseFiles:
-    version: str
-    findings: tuple[Finding, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    name: str
-    """Normalized project name."""
-    releases: tuple[ReleaseFiles, ...] = ()
-    """The last N releases, newest first."""
-    locked: ReleaseFiles | None = None
-    """The locked release when it is older than the last N (else it is among them)."""
-    locked_version: str | None = None
-    error: str | None = None
-    """Why the project page could not be read (then there are no releases)."""
-    total_releases: int = 0
-    """How many (unyanked) releases the index lists."""
 
 
 def file_version(filename: str) -> Version | None:

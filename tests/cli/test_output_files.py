@@ -359,8 +359,9 @@ def test_a_document_that_is_not_utf8_is_one_error(tmp_path: Path) -> None:
 
 def test_pin_and_mode_edits_of_a_mixed_file_keep_every_old_line(tmp_path: Path) -> None:
     """A file mixing CRLF and LF is edited as it is: every old line keeps its ending."""
-    from pyvouch.policy.edit import set_mode
-    from pyvouch.policy.pin_write import PinAction, PinChoice, edit_pylock
+    from pyvouch.policy.pin_choice import PinAction, PinChoice
+    from pyvouch.policy_files.edit import set_mode
+    from pyvouch.policy_files.pin_write import edit_pylock
     from pyvouch.user_files import write_document
 
     lock = tmp_path / "pylock.toml"

@@ -24,10 +24,11 @@ from pyvouch.index.client import resolve_index_url
 from pyvouch.index.simple import PageParseError, parse_page
 from pyvouch.index.transport import FetchError, _check_url, credentials_for, origin
 from pyvouch.model import Publisher
-from pyvouch.policy.config import load_config, parse_config
+from pyvouch.policy.config import parse_config
 from pyvouch.policy.overrides import parse_pin_flag
 from pyvouch.policy.pins import parse_pin_data
 from pyvouch.policy.schema import Policy
+from pyvouch.policy_files.config_file import load_config
 from pyvouch.sources.base import filename_from_url
 from pyvouch.urls import (
     http_url_problem,

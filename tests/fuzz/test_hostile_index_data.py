@@ -153,8 +153,8 @@ def test_deeply_nested_documents_are_errors_not_crashes(tmp_path: Path) -> None:
 
     from pyvouch.errors import ConfigError
     from pyvouch.index.cache import IndexCache
-    from pyvouch.policy.tomlfile import read_toml
     from pyvouch.sources import load_packages
+    from pyvouch.tomlfile import read_toml
 
     deep = b"[" * 200_000
     with pytest.raises(PageParseError, match="nested too deeply"):

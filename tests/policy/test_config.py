@@ -9,8 +9,8 @@ import pytest
 
 from pyvouch.errors import EXIT_USAGE, ConfigError
 from pyvouch.model import Publisher
-from pyvouch.policy.config import discover, find_config, load_config
 from pyvouch.policy.schema import Mode, Require
+from pyvouch.policy_files.config_file import discover, find_config, load_config
 
 FULL = """\
 [tool.pyvouch]

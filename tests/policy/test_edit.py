@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pyvouch.errors import ConfigError
-from pyvouch.policy.edit import add_critical_and_publishers, set_mode
+from pyvouch.policy_files.edit import add_critical_and_publishers, set_mode
 
 POLICY = """\
 # our policy: reviewed by the security team

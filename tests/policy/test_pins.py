@@ -16,11 +16,11 @@ from pyvouch.policy.decide import decide
 from pyvouch.policy.pins import (
     IdentityError,
     identity_from_dict,
-    load_pin_file,
     matching_pin,
     package_pins,
 )
 from pyvouch.policy.schema import Pin, Policy
+from pyvouch.policy_files.pin_file import load_pin_file
 from tests.support.policy_builders import ID_A, ID_B, TODAY, config_text, policy_from, result
 
 GH = {"kind": "GitHub", "repository": "psf/requests", "workflow": "publish.yml"}

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from packaging.utils import canonicalize_name
 
 from pyvouch.cli.main import cli
-from pyvouch.policy.alternatives import default_alternatives
+from pyvouch.policy_files.alternatives import default_alternatives
 from tests.support.policy_sites import (
     SHARED_LOCKS,
     Minter,

@@ -13,8 +13,9 @@ from packaging.pylock import Pylock
 
 from pyvouch.cli.main import cli
 from pyvouch.model import Package, PackageResult, Publisher
-from pyvouch.policy.pin_write import PinAction, PinChoice, choose, edit_pylock
-from pyvouch.policy.pins import load_pin_file
+from pyvouch.policy.pin_choice import PinAction, PinChoice, choose
+from pyvouch.policy_files.pin_file import load_pin_file
+from pyvouch.policy_files.pin_write import edit_pylock
 from tests.support.policy_sites import (
     SHARED_LOCKS,
     STORY_LOCK,

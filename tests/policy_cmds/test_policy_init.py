@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pyvouch.cli.main import cli
-from pyvouch.policy.config import load_config, parse_config
+from pyvouch.policy.config import parse_config
 from pyvouch.policy.schema import Mode
+from pyvouch.policy_files.config_file import load_config
 from tests.support.policy_sites import SHARED_LOCKS
 
 UV = SHARED_LOCKS / "uv" / "sigstore-python.uv.lock"

@@ -8,7 +8,7 @@ import click
 
 from pyvouch.cli.common import LookupFlags, lookup_options
 from pyvouch.pipeline.diff import DiffRequest, run_diff
-from pyvouch.policy.diff_render import FORMATS, RENDERERS
+from pyvouch.report.diff_review import FORMATS, RENDERERS
 
 
 @click.command("diff")

@@ -15,15 +15,8 @@ from pyvouch.cli.common import (
 )
 from pyvouch.pipeline.options import FileChoice
 from pyvouch.pipeline.scan import scan
-from pyvouch.policy.pin_write import (
-    PinAction,
-    PinChoice,
-    choose_all,
-    edit_pin_file,
-    edit_pylock,
-    existing_pin_records,
-    record_spec,
-)
+from pyvouch.policy.pin_choice import PinAction, PinChoice, choose_all, record_spec
+from pyvouch.policy_files.pin_write import edit_pin_file, edit_pylock, existing_pin_records
 from pyvouch.sources import load_packages
 from pyvouch.user_files import read_document, write_document
 

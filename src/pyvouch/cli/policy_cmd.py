@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from pyvouch.errors import UsageError
-from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, find_config, parse_config
-from pyvouch.policy.edit import set_mode
+from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, parse_config
 from pyvouch.policy.init import render_policy, suggest_critical
-from pyvouch.policy.lock_graph import dependents, direct
+from pyvouch.policy_files.config_file import find_config
+from pyvouch.policy_files.edit import set_mode
 from pyvouch.sources import load_packages
+from pyvouch.sources.graph import dependents, direct
 from pyvouch.user_files import read_document, write_document, write_file
 
 

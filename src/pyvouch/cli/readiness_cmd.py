@@ -9,11 +9,12 @@ import click
 from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.errors import UsageError
 from pyvouch.pipeline.history import histories
-from pyvouch.policy.config import CONFIG_FILE, find_config
-from pyvouch.policy.edit import add_critical_and_publishers
+from pyvouch.policy.config import CONFIG_FILE
 from pyvouch.policy.readiness import Assessment, Verdict, assess_all, policy_snippet
-from pyvouch.policy.readiness_render import FORMATS, RENDERERS
 from pyvouch.policy.tiers import TierName, normalize
+from pyvouch.policy_files.config_file import find_config
+from pyvouch.policy_files.edit import add_critical_and_publishers
+from pyvouch.report.readiness import FORMATS, RENDERERS
 from pyvouch.sources import load_packages
 from pyvouch.user_files import read_document, write_document
 

@@ -20,10 +20,10 @@ from packaging.version import InvalidVersion, Version
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.simple import IndexFile
-from pyvouch.model import FileRef, Finding, Status
+from pyvouch.model import FileRef, Finding, History, ReleaseFiles, Status
 from pyvouch.pipeline.options import ScanOptions
 from pyvouch.pipeline.service import Pipeline
-from pyvouch.release_history import History, ReleaseFiles, group_releases
+from pyvouch.release_history import group_releases
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.dist import DistFile
 

@@ -26,10 +26,10 @@ from pyvouch.pipeline.options import FileChoice, Progress, ScanOptions
 from pyvouch.pipeline.packages import PackageChecks
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.settings import LookupFlags, with_pin_file
-from pyvouch.policy.config import discover
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.policy.schema import Policy
+from pyvouch.policy_files.config_file import discover
 from pyvouch.sources import SourceResult, load_packages
 from pyvouch.verify.deferred import DeferredVerifier
 

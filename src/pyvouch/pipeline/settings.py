@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from pyvouch.index.client import resolve_index_url
 from pyvouch.pipeline.options import FileChoice, ScanOptions
-from pyvouch.policy.config import discover
-from pyvouch.policy.pins import PIN_FILE_NAME, load_pin_file
+from pyvouch.policy.pins import PIN_FILE_NAME
 from pyvouch.policy.schema import Policy
+from pyvouch.policy_files.config_file import discover
+from pyvouch.policy_files.pin_file import load_pin_file
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.trust import choose_trust_root
 

@@ -7,14 +7,11 @@ an alternative is offered is decided later, by verifying its current release on 
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pyvouch.errors import ConfigError
 from pyvouch.policy.tiers import check_name, normalize
-from pyvouch.policy.tomlfile import read_toml, toml_error
 
 VERSION = "1"
 
@@ -49,22 +46,3 @@ def parse_alternatives(data: dict[str, Any], path: Path | str) -> dict[str, tupl
             names.append(normalize(value))
         out[normalize(name)] = tuple(dict.fromkeys(names))
     return out
-
-
-def default_alternatives() -> dict[str, tuple[str, ...]]:
-    text = (resources.files("pyvouch.policy") / "data" / "alternatives.toml").read_text("utf-8")
-    where = "pyvouch/policy/data/alternatives.toml"
-    try:
-        return parse_alternatives(tomllib.loads(text), where)
-    except tomllib.TOMLDecodeError as err:  # pragma: no cover - shipped file is tested
-        raise toml_error(where, err) from None
-
-
-def load_alternatives(extra: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """The shipped alternatives, with ``extra``'s entries laid over them."""
-    merged = default_alternatives()
-    if extra is not None:
-        if not extra.is_file():
-            raise ConfigError(extra, "no such alternatives file")
-        merged.update(parse_alternatives(read_toml(extra), extra))
-    return merged

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from pyvouch.model import Action, Decision, Package, PackageResult, Status
-from pyvouch.policy.pin_write import identity_record, record_spec
+from pyvouch.policy.pin_choice import identity_record, record_spec
 from pyvouch.policy.pins import identity_from_dict
 from pyvouch.policy.schema import Pin, Policy
 from pyvouch.policy.tiers import normalize

@@ -21,7 +21,7 @@ from pyvouch.errors import ConfigError
 from pyvouch.model import Finding, Package, PackageResult, Publisher, Status
 from pyvouch.policy.schema import Pin, Policy
 from pyvouch.policy.tiers import check_name, normalize
-from pyvouch.policy.tomlfile import read_toml, toml_key
+from pyvouch.tomlfile import toml_key
 from pyvouch.verify.matching import IdentityResult, match_identity
 
 PIN_FILE_NAME = "pyvouch.lock.toml"
@@ -147,28 +147,6 @@ def records_as_pins(records: Iterable[Mapping[str, Any]], origin: str) -> tuple[
 
 def _unreadable(err: IdentityError) -> Publisher:
     return Publisher(kind="Unreadable", issuer="an unreadable identity", subject=f"({err})")
-
-
-def load_pin_file(path: Path) -> dict[str, tuple[Pin, ...]]:
-    """Read ``pyvouch.lock.toml``: ``{normalized name: pins}``.
-
-    The file::
-
-        lock-version = "1"
-
-        [[packages]]
-        name = "requests"
-        version = "2.32.3"            # optional: the release the pin was recorded from
-
-        [[packages.attestation-identities]]
-        kind = "GitHub"
-        repository = "psf/requests"
-        workflow = "publish.yml"
-
-    Raises `ConfigError` naming the file, the key path and the problem.
-    """
-    data = read_toml(path)
-    return parse_pin_data(data, path)
 
 
 def parse_pin_data(data: Mapping[str, Any], path: Path | str) -> dict[str, tuple[Pin, ...]]:

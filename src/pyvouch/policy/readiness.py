@@ -22,9 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from pyvouch.model import Finding, Status
-from pyvouch.policy.pin_write import identity_record, record_spec
-from pyvouch.release_history import History, ReleaseFiles
+from pyvouch.model import Finding, History, ReleaseFiles, Status
+from pyvouch.policy.pin_choice import identity_record, record_spec
 
 
 class Verdict(StrEnum):

@@ -1,0 +1,33 @@
+"""Read the curated alternatives: the shipped file and a user's ``--alternatives FILE``.
+
+The format is `pyvouch.policy.alternatives`'s; this module only reads the files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pyvouch.errors import ConfigError
+from pyvouch.policy.alternatives import parse_alternatives
+from pyvouch.tomlfile import read_toml, toml_error
+
+
+def default_alternatives() -> dict[str, tuple[str, ...]]:
+    text = (resources.files("pyvouch.policy") / "data" / "alternatives.toml").read_text("utf-8")
+    where = "pyvouch/policy/data/alternatives.toml"
+    try:
+        return parse_alternatives(tomllib.loads(text), where)
+    except tomllib.TOMLDecodeError as err:  # pragma: no cover - shipped file is tested
+        raise toml_error(where, err) from None
+
+
+def load_alternatives(extra: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The shipped alternatives, with ``extra``'s entries laid over them."""
+    merged = default_alternatives()
+    if extra is not None:
+        if not extra.is_file():
+            raise ConfigError(extra, "no such alternatives file")
+        merged.update(parse_alternatives(read_toml(extra), extra))
+    return merged
