@@ -25,7 +25,16 @@ DESIGN = Path(__file__).resolve().parent.parent / "DESIGN.md"
 # Lowest first. "pyvouch" is the package's own __init__ (the version).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("pyvouch", "errors", "redact"),
-    ("digests", "model", "machine_key", "user_files", "git_revision", "tomlfile", "limits"),
+    (
+        "digests",
+        "dist_names",
+        "model",
+        "machine_key",
+        "user_files",
+        "git_revision",
+        "tomlfile",
+        "limits",
+    ),
     ("sources", "index"),
     ("verify",),
     ("policy", "registry", "sign", "publish_check"),

@@ -26,15 +26,12 @@ from email.parser import HeaderParser
 from pathlib import Path
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
+from pyvouch.dist_names import DistNameError, is_dist_name, parse_dist_name
 from pyvouch.errors import InputError, PyvouchError
 from pyvouch.model import Publisher, Severity, Status
 from pyvouch.verify.attestations import AttestationVerifier, digest_file
@@ -80,17 +77,13 @@ class CheckResult:
 
 def _parse_name(path: Path) -> Dist | str | None:
     """A Dist, None when the name is no dist at all, or why a dist-like name is malformed."""
-    name = path.name
+    if not is_dist_name(path.name):
+        return None
     try:
-        if name.endswith(".whl"):
-            project, version, _, _ = parse_wheel_filename(name)
-            return Dist(path, "wheel", project, version)
-        if name.endswith((".tar.gz", ".zip")):
-            project, version = parse_sdist_filename(name)
-            return Dist(path, "sdist", project, version)
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion) as err:
+        parsed = parse_dist_name(path.name)
+    except DistNameError as err:
         return str(err)
-    return None
+    return Dist(path, parsed.kind, parsed.project, parsed.version)
 
 
 def _headers(data: bytes) -> tuple[str | None, str | None]:

@@ -3,32 +3,21 @@
 `pyvouch readiness` asks for every dependency the last N releases (newest first, yanked ones
 left out) and, when the lock pins an older one, that release too. Gathering them (looking up
 and verifying every file) is `pyvouch.pipeline.history`'s job; judging them is
-`pyvouch.policy.readiness`'s. The data that passes between the two (`History`, `ReleaseFiles`) is in
-`pyvouch.model`; this module groups a project page's files by release.
+`pyvouch.policy.readiness`'s. The data that passes between the two (`History`,
+`ReleaseFiles`) is in `pyvouch.model`; this module groups a project page's files by release.
 """
 
 from __future__ import annotations
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from pyvouch.dist_names import dist_name
 from pyvouch.index.simple import IndexFile, ProjectPage
 
 
 def file_version(filename: str) -> Version | None:
-    try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
-        if filename.endswith((".tar.gz", ".zip")):
-            return parse_sdist_filename(filename)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return None
-    return None
+    parsed = dist_name(filename)
+    return parsed.version if parsed is not None else None
 
 
 def group_releases(page: ProjectPage) -> dict[Version, list[IndexFile]]:

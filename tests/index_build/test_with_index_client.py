@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pyvouch.dist_names import parse_dist_name
 from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState
-from pyvouch.registry.dist_files import parse_dist_name
 from pyvouch.registry.static_site import build_site
 from tests.index_build.conftest import ATTESTED, copy_attested
 from tests.support.static_server import serve_directory
@@ -54,7 +54,7 @@ def test_index_client_finds_every_provenance(site: Path, tmp_path: Path, negotia
     for (project, filename, _sha), lookup in zip(rows, found, strict=True):
         if ATTESTED[filename]:
             assert lookup.state is ProvenanceState.SERVED, (filename, lookup.reason)
-            _name, version = parse_dist_name(Path(filename))
+            version = parse_dist_name(filename).version
             served = site / "integrity" / project / str(version) / filename / "provenance"
             assert lookup.provenance == served.read_bytes()
         else:

@@ -15,15 +15,12 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 
 from pyvouch import jsontext
 from pyvouch.digests import DigestError, algorithm_name
+from pyvouch.dist_names import dist_name
 from pyvouch.urls import join_url
 from pyvouch.urls import strip_credentials as strip_credentials  # re-exported: one definition
 
@@ -184,12 +181,8 @@ def parse_api_version(value: str | None) -> tuple[int, int] | None:
 
 def file_version(filename: str) -> str | None:
     """The version a wheel or sdist filename carries, or None if the name is not standard."""
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
+    parsed = dist_name(filename)
+    return str(parsed.version) if parsed is not None else None
 
 
 def decode_utf8(body: bytes, what: str) -> str:

@@ -9,13 +9,10 @@ from pathlib import Path
 
 from packaging.tags import Tag, sys_tags
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_version,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 
+from pyvouch.dist_names import dist_name
 from pyvouch.index.simple import IndexFile, ProjectPage
 
 
@@ -49,21 +46,13 @@ Progress = Callable[[int, int], None]
 
 
 def _release_version(filename: str) -> str | None:
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        if filename.endswith((".tar.gz", ".zip")):
-            return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return None
+    parsed = dist_name(filename)
+    return str(parsed.version) if parsed is not None else None
 
 
 def _wheel_tags(filename: str) -> frozenset[Tag]:
-    try:
-        return parse_wheel_filename(filename)[3]
-    except InvalidWheelFilename:
-        return frozenset()
+    parsed = dist_name(filename)
+    return parsed.tags if parsed is not None else frozenset()
 
 
 def release_files(page: ProjectPage, version: str, choice: FileChoice) -> list[IndexFile]:

@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-
+from pyvouch.dist_names import dist_name
 from pyvouch.model import Package
 from pyvouch.policy.tiers import check_name, normalize
 
@@ -32,11 +31,10 @@ class Suggestion:
 
 
 def _wheel_is_native(filename: str) -> bool | None:
-    try:
-        _, _, _, tags = parse_wheel_filename(filename)
-    except InvalidWheelFilename:
+    parsed = dist_name(filename)
+    if parsed is None or parsed.kind != "wheel":
         return None
-    return any(t.abi != "none" or t.platform != "any" for t in tags)
+    return any(t.abi != "none" or t.platform != "any" for t in parsed.tags)
 
 
 def _file_reasons(package: Package) -> list[str]:

@@ -16,23 +16,19 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     NormalizedName,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 from packaging.version import Version
 
+from pyvouch.dist_names import DistName, DistNameError, parse_dist_name
 from pyvouch.errors import InputError
 
-DIST_SUFFIXES = (".whl", ".tar.gz", ".zip")
 _METADATA_LIMIT = 4 * 1024 * 1024
 """A METADATA/PKG-INFO larger than this is not read (a real one is a few KiB)."""
 
 
 @dataclass(frozen=True, slots=True)
-class DistFile:
+class SiteDist:
     """One wheel or sdist from the input folder."""
 
     path: Path
@@ -48,21 +44,12 @@ class DistFile:
     """Why the archive's metadata could not be read, when it could not."""
 
 
-def is_dist_name(filename: str) -> bool:
-    return filename.endswith(DIST_SUFFIXES)
-
-
-def parse_dist_name(path: Path) -> tuple[NormalizedName, Version]:
-    """Project and version from a dist filename; InputError when it does not parse."""
-    name = path.name
+def _dist_name(path: Path) -> DistName:
+    """What the file's name says; InputError when it is no valid distribution name."""
     try:
-        if name.endswith(".whl"):
-            project, version, _build, _tags = parse_wheel_filename(name)
-        else:
-            project, version = parse_sdist_filename(name)
-    except (InvalidWheelFilename, InvalidSdistFilename) as err:
+        return parse_dist_name(path.name)
+    except DistNameError as err:
         raise InputError(path, f"not a valid distribution filename ({err})") from err
-    return project, version
 
 
 def _sha256(path: Path) -> str:
@@ -111,9 +98,9 @@ def _requires_python(metadata: bytes | None) -> str | None:
     return str(value).strip() or None
 
 
-def read_dist(path: Path) -> DistFile:
+def read_dist(path: Path) -> SiteDist:
     """Name, version, digest, size and (best effort) metadata of one dist file."""
-    project, version = parse_dist_name(path)
+    name = _dist_name(path)
     core_metadata: bytes | None = None
     metadata: bytes | None = None
     problem: str | None = None
@@ -141,11 +128,11 @@ def read_dist(path: Path) -> DistFile:
         size = path.stat().st_size
     except OSError as err:
         raise InputError(path, f"cannot read file ({err.strerror or err})") from err
-    return DistFile(
+    return SiteDist(
         path=path,
         filename=path.name,
-        project=project,
-        version=version,
+        project=name.project,
+        version=name.version,
         sha256=sha256,
         size=size,
         requires_python=requires_python,

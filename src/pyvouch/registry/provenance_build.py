@@ -29,21 +29,16 @@ from typing import Any
 
 import sigstore.errors
 from cryptography import x509
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 from pydantic import ValidationError
 from pypi_attestations import Attestation, AttestationType, ConversionError
-from sigstore.models import Bundle
 
 from pyvouch import jsontext
+from pyvouch.dist_names import dist_name, is_dist_name
 from pyvouch.errors import InputError
 from pyvouch.model import Publisher
-from pyvouch.registry.dist_files import DistFile, is_dist_name
+from pyvouch.registry.dist_files import SiteDist
 from pyvouch.verify.identity import certificate_claims, publisher_from_certificate
+from pyvouch.verify.load import attestation_from_bundle
 
 ATTESTATION_SUFFIX = ".attestation"
 PROVENANCE_SUFFIX = ".provenance"
@@ -53,7 +48,7 @@ _PREDICATE_ORDER = (AttestationType.PYPI_PUBLISH_V1.value, AttestationType.SLSA_
 
 
 @dataclass(frozen=True, slots=True)
-class LoadedAttestation:
+class CheckedAttestation:
     """One attestation that belongs to its dist, with the identity its certificate proves."""
 
     source: str
@@ -88,14 +83,6 @@ def attestation_target(filename: str) -> str | None:
             stem = filename[: -len(suffix)]
             return stem if is_dist_name(stem) else None
     return None
-
-
-def _parsed_name(name: str) -> object:
-    if name.endswith(".whl"):
-        return parse_wheel_filename(name)
-    if name.endswith((".tar.gz", ".zip")):
-        return parse_sdist_filename(name)
-    raise InvalidSdistFilename(f"unknown distribution format: {name!r}")
 
 
 def _first_validation_problem(err: ValidationError) -> str:
@@ -159,8 +146,8 @@ def publisher_label(
 
 
 def _load_one(
-    obj: object, dist: DistFile, source: str, path: Path, where: str | None
-) -> LoadedAttestation:
+    obj: object, dist: SiteDist, source: str, path: Path, where: str | None
+) -> CheckedAttestation:
     def fail(problem: str) -> InputError:
         return InputError(path, problem, where=where)
 
@@ -181,10 +168,8 @@ def _load_one(
     digest = subjects[0].get("digest")
     if not isinstance(subject_name, str) or not subject_name:
         raise fail("statement subject has no name")
-    try:
-        same_name = _parsed_name(subject_name) == _parsed_name(dist.filename)
-    except (InvalidSdistFilename, InvalidWheelFilename):
-        same_name = False
+    subject = dist_name(subject_name)
+    same_name = subject is not None and subject == dist_name(dist.filename)
     if not same_name:
         raise fail(f"attestation is for {subject_name!r}, not for {dist.filename!r}")
     sha256 = digest.get("sha256") if isinstance(digest, dict) else None
@@ -203,7 +188,7 @@ def _load_one(
         raise fail(f"cannot read its certificate or log entry ({err})") from err
     identity = publisher_from_certificate(cert)
     label, note = publisher_label(identity, certificate_claims(cert))
-    return LoadedAttestation(
+    return CheckedAttestation(
         source=source,
         body=attestation.model_dump(mode="json"),
         predicate_type=predicate_type,
@@ -230,33 +215,27 @@ def _read_json(path: Path) -> object:
         raise InputError(path, "not valid JSON: nested too deeply") from None
 
 
-def load_attestation_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:
+def _attestation_file(path: Path, dist: SiteDist) -> list[CheckedAttestation]:
     """The one attestation in ``path``, checked against ``dist``."""
     return [_load_one(_read_json(path), dist, path.name, path, None)]
 
 
-def load_bundle_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:
+def _bundle_file(path: Path, dist: SiteDist) -> list[CheckedAttestation]:
     """The Sigstore bundle in ``path`` as a PEP 740 attestation, checked against ``dist``."""
-    obj = _read_json(path)
-    try:
-        bundle = Bundle.from_json(json.dumps(obj))
-        converted = Attestation.from_bundle(bundle)
-    except (ConversionError, ValueError, sigstore.errors.Error) as err:
-        problem = str(err).splitlines()[0] if str(err) else err.__class__.__name__
-        raise InputError(path, f"not a usable Sigstore bundle ({problem})") from err
+    converted = attestation_from_bundle(json.dumps(_read_json(path)).encode(), str(path))
     return [_load_one(converted.model_dump(mode="json"), dist, path.name, path, None)]
 
 
-def load_companion_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:
+def load_companion_file(path: Path, dist: SiteDist) -> list[CheckedAttestation]:
     """The attestations in an attestation, provenance or Sigstore bundle file next to ``dist``."""
     if path.name.endswith(PROVENANCE_SUFFIX):
-        return load_provenance_file(path, dist)
+        return _provenance_file(path, dist)
     if path.name.endswith(BUNDLE_SUFFIXES):
-        return load_bundle_file(path, dist)
-    return load_attestation_file(path, dist)
+        return _bundle_file(path, dist)
+    return _attestation_file(path, dist)
 
 
-def load_provenance_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:
+def _provenance_file(path: Path, dist: SiteDist) -> list[CheckedAttestation]:
     """Every attestation in the Provenance object in ``path``, each checked against ``dist``.
 
     The input's publisher labels are not trusted: each attestation is relabelled from its
@@ -272,7 +251,7 @@ def load_provenance_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:
     bundles = obj.get("attestation_bundles")
     if not isinstance(bundles, list) or not bundles:
         raise InputError(path, "provenance has no attestation bundles", where="attestation_bundles")
-    loaded: list[LoadedAttestation] = []
+    loaded: list[CheckedAttestation] = []
     for i, bundle in enumerate(bundles):
         where = f"attestation_bundles[{i}]"
         attestations = bundle.get("attestations") if isinstance(bundle, dict) else None
@@ -284,26 +263,26 @@ def load_provenance_file(path: Path, dist: DistFile) -> list[LoadedAttestation]:
     return loaded
 
 
-def build_provenance(attestations: Iterable[LoadedAttestation]) -> dict[str, Any] | None:
+def build_provenance(attestations: Iterable[CheckedAttestation]) -> dict[str, Any] | None:
     """The PEP 740 Provenance object for one file (None when it has no attestations).
 
     Identical attestations (same statement and signature) are served once. Bundles are
     ordered by their publisher label, attestations by predicate type then content, so the
     output does not depend on input file names or order.
     """
-    unique: dict[str, LoadedAttestation] = {}
+    unique: dict[str, CheckedAttestation] = {}
     for att in attestations:
         unique.setdefault(att.dedup_key, att)
     if not unique:
         return None
-    by_label: dict[str, list[LoadedAttestation]] = {}
+    by_label: dict[str, list[CheckedAttestation]] = {}
     labels: dict[str, dict[str, str]] = {}
     for att in unique.values():
         key = json.dumps(att.label, sort_keys=True)
         by_label.setdefault(key, []).append(att)
         labels[key] = att.label
 
-    def order(att: LoadedAttestation) -> tuple[int, str]:
+    def order(att: CheckedAttestation) -> tuple[int, str]:
         canonical = json.dumps(att.body, sort_keys=True).encode()
         return _PREDICATE_ORDER.index(att.predicate_type), hashlib.sha256(canonical).hexdigest()
 

@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pyvouch.dist_names import is_dist_name
 from pyvouch.errors import InputError, UsageError
-from pyvouch.registry.dist_files import DistFile, is_dist_name, read_dist
+from pyvouch.registry.dist_files import SiteDist, read_dist
 from pyvouch.registry.provenance_build import (
-    LoadedAttestation,
+    CheckedAttestation,
     attestation_target,
     build_provenance,
     load_companion_file,
@@ -54,7 +55,7 @@ _MARKER_TEXT = "pyvouch static index, layout 1\n"
 class SiteFile:
     """One dist as the site serves it."""
 
-    dist: DistFile
+    dist: SiteDist
     provenance: dict[str, Any] | None
     attestation_count: int
 
@@ -78,10 +79,10 @@ class _Urls:
     def _under_root(self, path: str) -> str:
         return f"{self.base}/{path}" if self.base else f"../../{path}"
 
-    def file(self, dist: DistFile) -> str:
+    def file(self, dist: SiteDist) -> str:
         return self._under_root(f"files/{quote(dist.project)}/{quote(dist.filename)}")
 
-    def provenance(self, dist: DistFile) -> str:
+    def provenance(self, dist: SiteDist) -> str:
         return self._under_root(
             f"integrity/{quote(dist.project)}/{quote(str(dist.version))}/"
             f"{quote(dist.filename)}/provenance"
@@ -96,7 +97,7 @@ def collect(src: Path) -> tuple[list[SiteFile], list[str]]:
     except OSError as err:
         raise InputError(src, f"cannot list folder ({err.strerror or err})") from err
 
-    dists: dict[str, DistFile] = {}
+    dists: dict[str, SiteDist] = {}
     companions: dict[str, list[Path]] = {}
     for path in entries:
         target = attestation_target(path.name)
@@ -117,7 +118,7 @@ def collect(src: Path) -> tuple[list[SiteFile], list[str]]:
     site_files: list[SiteFile] = []
     for name in sorted(dists):
         dist = dists[name]
-        loaded: list[LoadedAttestation] = []
+        loaded: list[CheckedAttestation] = []
         for path in companions.get(name, []):
             loaded.extend(load_companion_file(path, dist))
         notes = sorted({att.label_note for att in loaded if att.label_note})
@@ -136,7 +137,7 @@ def _json_bytes(obj: object) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _metadata_sha256(dist: DistFile) -> str | None:
+def _metadata_sha256(dist: SiteDist) -> str | None:
     if dist.core_metadata is None:
         return None
     return hashlib.sha256(dist.core_metadata).hexdigest()

@@ -5,13 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-
+from pyvouch.dist_names import dist_name
 from pyvouch.errors import InputError
 
 ATTESTATION_SUFFIX = ".publish.attestation"
@@ -29,17 +23,8 @@ class DistToSign:
 
 def dist_kind(path: Path) -> str | None:
     """``wheel`` or ``sdist`` if the name is a valid distribution filename, else None."""
-    name = path.name
-    try:
-        if name.endswith(".whl"):
-            parse_wheel_filename(name)
-            return "wheel"
-        if name.endswith((".tar.gz", ".zip")):
-            parse_sdist_filename(name)
-            return "sdist"
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return None
+    parsed = dist_name(path.name)
+    return parsed.kind if parsed is not None else None
 
 
 def collect_dists(arguments: list[Path]) -> list[DistToSign]:

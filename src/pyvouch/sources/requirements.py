@@ -37,14 +37,11 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 
 from pyvouch.digests import SHA256, Digests
+from pyvouch.dist_names import dist_name
 from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.redact import quote
@@ -502,15 +499,9 @@ def _direct(
     version = None
     guessed = name or (norm_name(_ctx_for(ctx, line.file), egg, where) if egg else None)
     if guessed is None:
-        try:
-            guessed, v, _, _ = parse_wheel_filename(filename)
-            version = str(v)
-        except InvalidWheelFilename:
-            try:
-                guessed, v = parse_sdist_filename(filename)
-                version = str(v)
-            except InvalidSdistFilename:
-                guessed = None
+        parsed = dist_name(filename)
+        if parsed is not None:
+            guessed, version = parsed.project, str(parsed.version)
     if guessed is None:
         raise InputError(
             line.file,

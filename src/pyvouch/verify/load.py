@@ -125,14 +125,19 @@ def _from_provenance(obj: dict[str, Any], path: str) -> tuple[LoadedAttestation,
     return tuple(loaded)
 
 
-def _from_bundle(data: bytes, path: str) -> LoadedAttestation:
+def attestation_from_bundle(data: bytes, path: str) -> Attestation:
+    """The PEP 740 attestation in the Sigstore bundle ``data`` (DSSE envelope), read from
+    ``path``; `InputError` when it is no usable bundle."""
     try:
         bundle = Bundle.from_json(data)
-        attestation = Attestation.from_bundle(bundle)
+        return Attestation.from_bundle(bundle)
     except (SigstoreError, AttestationError, ValidationError, ValueError) as err:
         problem = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(path, f"not a usable Sigstore bundle ({problem})") from None
-    return LoadedAttestation(attestation=attestation, source=path)
+
+
+def _from_bundle(data: bytes, path: str) -> LoadedAttestation:
+    return LoadedAttestation(attestation=attestation_from_bundle(data, path), source=path)
 
 
 def parse_attestations(data: bytes, path: str) -> LoadedInput:

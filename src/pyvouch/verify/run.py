@@ -12,14 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
 from pypi_attestations._impl import _check_dist_filename
 
+from pyvouch.dist_names import dist_name
 from pyvouch.model import Finding, Publisher, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
@@ -34,14 +29,8 @@ class VerifyOutcome:
 
 def project_name(filename: str) -> str | None:
     """The project a distribution filename belongs to, or None if it is not one."""
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[0])
-        if filename.endswith((".tar.gz", ".zip")):
-            return str(parse_sdist_filename(filename)[0])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return None
+    parsed = dist_name(filename)
+    return str(parsed.project) if parsed is not None else None
 
 
 def _dist_key(filename: str) -> object:
