@@ -86,3 +86,9 @@ def mac(secret: bytes, purpose: str, message: bytes) -> str:
     """HMAC-SHA256 of ``message`` for one ``purpose`` (so a MAC made for one kind of entry is
     never valid for another)."""
     return hmac.new(secret, purpose.encode() + b"\0" + message, hashlib.sha256).hexdigest()
+
+
+def mac_matches(secret: bytes, purpose: str, message: bytes, given: object) -> bool:
+    """Whether ``given`` is `mac` of ``message`` for ``purpose`` (compared in constant time;
+    anything but a string is no MAC)."""
+    return isinstance(given, str) and hmac.compare_digest(mac(secret, purpose, message), given)

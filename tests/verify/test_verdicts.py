@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import stat
 import subprocess
@@ -103,6 +106,35 @@ def test_entries_need_the_machine_key(tmp_path: Path) -> None:
     other = VerdictCache.open(tmp_path / "cache", tmp_path / "other-data")
     assert other is not None and other.secret != cache.secret
     assert other.get(key, DIST) is None  # same directory, another machine key: a miss
+
+
+def test_an_entry_is_sealed_for_its_key_and_purpose(tmp_path: Path) -> None:
+    """The entry format is stable (HMAC-SHA256 over ``pyvouch-verdict-mac/1\\0KEY\\0VALUE``,
+    written before the MAC moved to `machine_key`), and a MAC made for another key, another
+    purpose or a changed value is refused."""
+    cache = VerdictCache.open(tmp_path / "cache", tmp_path / "data")
+    assert cache is not None
+    key, other_key = _key(), _key(provenance_url="http://127.0.0.1/q")
+    value = encode_finding(FINDING)
+    path = cache.root / key[:2] / f"{key}.json"
+    path.parent.mkdir(parents=True)
+
+    def seal(message: bytes) -> str:
+        return hmac.new(cache.secret, message, hashlib.sha256).hexdigest()
+
+    def stored(mac: object, body: bytes = value) -> Finding | None:
+        path.write_text(json.dumps({"value": body.decode(), "mac": mac}))
+        return cache.get(key, DIST)
+
+    honest = seal(b"pyvouch-verdict-mac/1\0" + key.encode() + b"\0" + value)
+    assert stored(honest) == FINDING
+    assert stored(seal(b"pyvouch-verdict-mac/1\0" + other_key.encode() + b"\0" + value)) is None
+    assert stored(seal(b"index-v1/page\0" + key.encode() + b"\0" + value)) is None
+    assert stored(seal(key.encode() + b"\0" + value)) is None
+    tampered = value.replace(b"invalid", b"verified")
+    assert tampered != value and stored(honest, tampered) is None
+    assert stored(honest.upper()) is None
+    assert stored(None) is None and stored(7) is None
 
 
 def test_unsure_findings_are_not_stored(tmp_path: Path) -> None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from platformdirs import user_cache_dir
 
 from pyvouch.index.simple import strip_credentials
 from pyvouch.index.writes import BackgroundWrites, atomic_write
-from pyvouch.machine_key import mac
+from pyvouch.machine_key import mac, mac_matches
 
 CACHE_ENV = "PYVOUCH_CACHE_DIR"
 LAYOUT = "index-v2"
@@ -130,9 +129,13 @@ class IndexCache:
     def _mac(self, kind: Kind, meta: dict[str, Any]) -> str | None:
         if self.secret is None:
             return None
+        return mac(self.secret, f"{LAYOUT}/{kind}", self._message(meta))
+
+    @staticmethod
+    def _message(meta: dict[str, Any]) -> bytes:
+        """What an entry's MAC covers: every field but the MAC, in canonical JSON."""
         signed = {k: v for k, v in meta.items() if k != "mac"}
-        message = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        return mac(self.secret, f"{LAYOUT}/{kind}", message)
+        return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     def _unseal(self, kind: Kind, path: Path, bound: dict[str, Any]) -> dict[str, Any] | None:
         """The metadata at ``path`` when its MAC verifies and it is bound to ``bound`` (the
@@ -142,10 +145,10 @@ class IndexCache:
         meta = self._read_meta(path)
         if meta is None or any(meta.get(k) != v for k, v in bound.items()):
             return None
-        expected, given = self._mac(kind, meta), meta.get("mac")
-        if expected is None or not isinstance(given, str):
-            return None
-        return meta if hmac.compare_digest(expected, given) else None
+        message = self._message(meta)
+        return (
+            meta if mac_matches(self.secret, f"{LAYOUT}/{kind}", message, meta.get("mac")) else None
+        )
 
     def _seal(self, kind: Kind, meta: dict[str, Any]) -> dict[str, Any] | None:
         sealed = self._mac(kind, meta)

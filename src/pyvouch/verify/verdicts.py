@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import hmac
 import importlib.metadata
 import json
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from typing import Any
 
 from pyvouch import __version__
 from pyvouch.index.writes import BackgroundWrites, atomic_write
-from pyvouch.machine_key import key_for_cache
+from pyvouch.machine_key import key_for_cache, mac, mac_matches
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 
@@ -48,6 +47,13 @@ _PUBLISHER_FIELDS = (
     "issuer",
     "subject",
 )
+
+_MAC_PURPOSE = "pyvouch-verdict-mac/1"
+
+
+def _mac_message(key: str, value: bytes) -> bytes:
+    """What an entry's MAC (`pyvouch.machine_key.mac`, for ``_MAC_PURPOSE``) covers."""
+    return key.encode() + b"\0" + value
 
 
 def _h(data: bytes) -> bytes:
@@ -215,15 +221,14 @@ class VerdictCache:
         return self.root / key[:2] / f"{key}.json"
 
     def _mac(self, key: str, value: bytes) -> str:
-        message = b"pyvouch-verdict-mac/1\0" + key.encode() + b"\0" + value
-        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+        return mac(self.secret, _MAC_PURPOSE, _mac_message(key, value))
 
     def get(self, key: str, dist: DistFile) -> Finding | None:
         try:
             entry = json.loads(self._path(key).read_bytes())
             value = entry["value"].encode()
-            mac = entry["mac"]
-            if not isinstance(mac, str) or not hmac.compare_digest(self._mac(key, value), mac):
+            message = _mac_message(key, value)
+            if not mac_matches(self.secret, _MAC_PURPOSE, message, entry["mac"]):
                 return None
             return decode_finding(value, dist)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
