@@ -1,8 +1,10 @@
 """Sources: turn an input (lock file, requirements, SBOM, environment) into ``Package``s.
 
-The one entry point is :func:`load_packages`. Each format lives in its own module with a
-``load(path, ctx, text=None)`` function; this module finds the input and picks the module.
-See ``docs/sources.md`` for what each format reads and how narrowing works.
+The one entry point is :func:`load_packages`. Each file format lives in its own module that
+satisfies `pyvouch.sources.registry.Source` and is registered below (a new format is one
+module and one `register` line); this module finds the input and picks the module. An
+environment (a directory or interpreter) is read by `environment`. See ``docs/sources.md``
+for what each format reads and how narrowing works.
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ from pyvouch.sources import (
 )
 from pyvouch.sources.base import Context, SourceResult, load_json, load_toml, read_text
 from pyvouch.sources.markers import PLATFORMS, Narrowing
+from pyvouch.sources.registry import register, registered
+
+# In order of preference (see `registry`): the lock file picked in a directory, and the
+# format that claims a name or a content first.
+register(cyclonedx)
+register(pylock)
+register(uv)
+register(poetry)
+register(pipfile)
+register(pdm)
+register(requirements)
 
 __all__ = [
     "FORMATS",
@@ -38,18 +51,17 @@ __all__ = [
 
 Loader = Callable[..., list[Package]]
 
-FORMATS: dict[str, Loader] = {
-    pylock.FORMAT: pylock.load,
-    uv.FORMAT: uv.load,
-    poetry.FORMAT: poetry.load,
-    pipfile.FORMAT: pipfile.load,
-    pdm.FORMAT: pdm.load,
-    requirements.FORMAT: requirements.load,
-    cyclonedx.FORMAT: cyclonedx.load,
-    environment.FORMAT: environment.load,
-}
 
-_PYLOCK_NAME = re.compile(r"^pylock\.[^.]+\.toml$")
+def formats() -> dict[str, Loader]:
+    """Every format's reader by name: the registered ones, then the environment."""
+    return {
+        **{source.FORMAT: source.load for source in registered()},
+        environment.FORMAT: environment.load,
+    }
+
+
+FORMATS = formats()
+"""The built-in formats (`formats` also has those registered since)."""
 
 
 def load_packages(
@@ -75,8 +87,9 @@ def load_packages(
         narrowing = Narrowing(python_version, platform)
     except ValueError as err:
         raise UsageError(str(err)) from None
-    if format is not None and format not in FORMATS:
-        raise UsageError(f"unknown format {format!r}; one of {', '.join(FORMATS)}")
+    known = formats()
+    if format is not None and format not in known:
+        raise UsageError(f"unknown format {format!r}; one of {', '.join(known)}")
 
     warnings: list[str] = []
     if format == environment.FORMAT:
@@ -101,7 +114,7 @@ def load_packages(
         index_url=index_url,
         warnings=warnings,
     )
-    loader = FORMATS[fmt]
+    loader = known[fmt]
     if fmt == environment.FORMAT:
         packages = loader(path, ctx)
     else:
@@ -129,14 +142,9 @@ def find_lock(directory: Path) -> tuple[Path, list[Path]]:
     except OSError as err:
         raise InputError(directory, f"cannot list: {err.strerror or err}") from None
     groups: list[list[str]] = [
-        [n for n in names if n == "pylock.toml"],
-        [n for n in names if _PYLOCK_NAME.match(n)],
-        [n for n in names if n == "uv.lock"],
-        [n for n in names if n == "poetry.lock"],
-        [n for n in names if n == "Pipfile.lock"],
-        [n for n in names if n == "pdm.lock"],
-        [n for n in names if n == "requirements.txt"],
-        [n for n in names if n.startswith("requirements") and n.endswith(".txt")],
+        [n for n in names if re.fullmatch(pattern, n)]
+        for source in registered()
+        for pattern in source.LOCK_NAMES
     ]
     candidates = [g for g in groups if g]
     if not candidates:
@@ -181,51 +189,24 @@ _KNOWN_NAMES = (
 
 
 def _by_name(name: str) -> str | None:
-    lower = name.lower()
-    if name == "pylock.toml" or _PYLOCK_NAME.match(name) or lower.endswith(".pylock.toml"):
-        return pylock.FORMAT
-    for suffix, fmt in (
-        ("uv.lock", uv.FORMAT),
-        ("poetry.lock", poetry.FORMAT),
-        ("pipfile.lock", pipfile.FORMAT),
-        ("pdm.lock", pdm.FORMAT),
-        (".cdx.json", cyclonedx.FORMAT),
-        ("bom.json", cyclonedx.FORMAT),
-    ):
-        if lower.endswith(suffix):
-            return fmt
-    if lower.endswith((".txt", ".in")) or lower.startswith("requirements"):
-        return requirements.FORMAT
-    return None
+    return next((s.FORMAT for s in registered() if s.claims_name(name)), None)
 
 
 def _by_content(path: Path, text: str) -> str | None:
-    stripped = text.lstrip()
-    if stripped.startswith("{"):
+    document: Any
+    if text.lstrip().startswith("{"):
+        kind = "json"
         try:
-            data: Any = load_json(path, text)
+            document = load_json(path, text)
         except InputError:
             return None
-        if isinstance(data, dict):
-            if data.get("bomFormat") == "CycloneDX":
-                return cyclonedx.FORMAT
-            if "_meta" in data and ("default" in data or "develop" in data):
-                return pipfile.FORMAT
-        return None
-    try:
-        toml = load_toml(path, text)
-    except InputError:
-        return None
-    meta = toml.get("metadata")
-    if "lock-version" in toml and "packages" in toml:
-        return pylock.FORMAT
-    if isinstance(toml.get("version"), int) and "package" in toml:
-        return uv.FORMAT
-    if isinstance(meta, dict):
-        if "lock_version" in meta or "content_hash" in meta:
-            return pdm.FORMAT
-        if "lock-version" in meta or "content-hash" in meta or "files" in meta:
-            return poetry.FORMAT
-    if "@generated by Poetry" in text[:300]:
-        return poetry.FORMAT
-    return None
+    else:
+        kind = "toml"
+        try:
+            document = load_toml(path, text)
+        except InputError:
+            return None
+    return next(
+        (s.FORMAT for s in registered() if kind == s.CONTENT and s.claims_content(document, text)),
+        None,
+    )

@@ -12,7 +12,6 @@ requirements files, Pipfile.lock) simply yields none, and the suggestions use wh
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,6 +19,9 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidName, canonicalize_name
+
+from pyvouch.errors import InputError
+from pyvouch.sources.base import load_toml
 
 _MAX = 16 * 1024 * 1024
 
@@ -39,8 +41,8 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > _MAX:
             return {}
-        return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return load_toml(path)
+    except (OSError, InputError):
         return {}
 
 

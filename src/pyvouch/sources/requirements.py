@@ -34,6 +34,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
@@ -57,6 +58,18 @@ from pyvouch.sources.base import (
 )
 
 FORMAT = "requirements"
+LOCK_NAMES = (r"requirements\.txt", r"requirements.*\.txt")
+CONTENT = None
+
+
+def claims_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith((".txt", ".in")) or lower.startswith("requirements")
+
+
+def claims_content(document: Any, text: str) -> bool:
+    return False
+
 
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR_RE = re.compile(r"(?P<var>\$\{(?P<name>[A-Z0-9_]+)\})")
