@@ -24,7 +24,7 @@ DESIGN = Path(__file__).resolve().parent.parent / "DESIGN.md"
 
 # Lowest first. "pyvouch" is the package's own __init__ (the version).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("pyvouch", "errors", "redact"),
+    ("pyvouch", "errors", "redact", "limits"),
     (
         "digests",
         "dist_names",
@@ -33,7 +33,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "user_files",
         "git_revision",
         "tomlfile",
-        "limits",
     ),
     ("sources", "index"),
     ("verify",),

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyvouch.errors import InputError, UsageError
+from pyvouch.limits import MAX_GIT_BLOB_BYTES
 
 GIT_TIMEOUT = 30.0
-MAX_BYTES = 64 * 1024 * 1024
 
 
 def _git(folder: Path, *args: str, what: object) -> subprocess.CompletedProcess[bytes]:
@@ -84,8 +84,8 @@ class Revision:
         blob = _git(self.toplevel, "cat-file", "blob", obj, what=where)
         if blob.returncode != 0:
             raise InputError(where, f"git cat-file failed: {_last_line(blob)}")
-        if len(blob.stdout) > MAX_BYTES:
-            raise InputError(where, f"larger than {MAX_BYTES} bytes")
+        if len(blob.stdout) > MAX_GIT_BLOB_BYTES:
+            raise InputError(where, f"larger than {MAX_GIT_BLOB_BYTES} bytes")
         try:
             return blob.stdout.decode("utf-8")
         except UnicodeDecodeError as err:

@@ -33,12 +33,11 @@ from packaging.version import InvalidVersion, Version
 
 from pyvouch.dist_names import DistNameError, is_dist_name, parse_dist_name
 from pyvouch.errors import InputError, PyvouchError
+from pyvouch.limits import MAX_DIST_METADATA_BYTES
 from pyvouch.model import Publisher, Severity, Status
 from pyvouch.verify.attestations import AttestationVerifier, digest_file
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
 from pyvouch.verify.trust import load_trust_root
-
-MAX_METADATA_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ def _wheel_metadata(dist: Dist) -> tuple[str | None, str | None] | str:
             if len(names) != 1:
                 return f"has {len(names)} *.dist-info/METADATA files, not one"
             info = archive.getinfo(names[0])
-            if info.file_size > MAX_METADATA_BYTES:
+            if info.file_size > MAX_DIST_METADATA_BYTES:
                 return "its METADATA is implausibly large"
             return _headers(archive.read(names[0]))
     # zlib.error: corrupt deflate data; NotImplementedError / RuntimeError: compression or
@@ -131,7 +130,7 @@ def _sdist_metadata(dist: Dist) -> tuple[str | None, str | None] | str:
             for member in archive:
                 parts = member.name.strip("/").split("/")
                 if len(parts) == 2 and parts[1] == "PKG-INFO" and member.isfile():
-                    if member.size > MAX_METADATA_BYTES:
+                    if member.size > MAX_DIST_METADATA_BYTES:
                         return "its PKG-INFO is implausibly large"
                     handle = archive.extractfile(member)
                     if handle is None:

@@ -51,9 +51,9 @@ from pyvouch.gate.toml_requirements import (
     script_requirements,
 )
 from pyvouch.index.simple import strip_credentials
+from pyvouch.limits import MAX_PIP_INPUT_BYTES
 from pyvouch.urls import split_url
 
-_MAX_FILE_BYTES = 16 * 1024 * 1024
 _MAX_DEPTH = 32
 # pip's req_file: comment, environment variable and URL patterns.
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
@@ -243,8 +243,8 @@ def read_requirements_file(path: Path, origin: str) -> str:
         raise InputError(shown, f"is a directory, not a requirements file ({named})")
     if not stat.S_ISREG(info.st_mode):
         raise InputError(shown, f"not a regular file ({named})")
-    if info.st_size > _MAX_FILE_BYTES:
-        raise InputError(shown, f"larger than {_MAX_FILE_BYTES >> 20} MiB ({named})")
+    if info.st_size > MAX_PIP_INPUT_BYTES:
+        raise InputError(shown, f"larger than {MAX_PIP_INPUT_BYTES >> 20} MiB ({named})")
     try:
         data = path.read_bytes()
     except OSError as err:

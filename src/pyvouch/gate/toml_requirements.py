@@ -10,7 +10,6 @@ sdists, directories or VCS checkouts that pip would build); ``pyvouch scan`` rea
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from packaging.utils import canonicalize_name
 
 from pyvouch.errors import InputError, UsageError
 from pyvouch.sources.base import load_toml
+from pyvouch.tomlfile import parse_toml
 
 _PYLOCK_NAME = re.compile(r"^pylock\.[^.]+\.toml$")
 _EXTRAS_RE = re.compile(r"^(.+)(\[[^\]]+\])$")
@@ -91,10 +91,14 @@ def script_requirements(path: Path, text: str) -> list[str]:
         line[2:] if line.startswith("# ") else line[1:]
         for line in blocks[0].group("content").splitlines(keepends=True)
     )
-    try:
-        metadata = tomllib.loads(content)
-    except (tomllib.TOMLDecodeError, RecursionError) as err:
-        raise InputError(path, f"invalid TOML in the script block: {err}") from None
+    metadata = parse_toml(
+        content,
+        path,
+        error=InputError,
+        limit=None,
+        what="invalid TOML in the script block",
+        locate=False,  # lines of the block, not of the file
+    )
     dependencies = metadata.get("dependencies", [])
     if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
         raise InputError(path, "the script's dependencies are not a list of strings")

@@ -49,6 +49,7 @@ from pyvouch.index.simple import (
     strip_credentials,
 )
 from pyvouch.index.transport import ClientStats, FetchError, Transport
+from pyvouch.limits import MAX_PROVENANCE_BYTES
 
 DEFAULT_PROJECTS: tuple[str, ...] = (
     "sampleproject",
@@ -295,7 +296,7 @@ async def _probe_integrity(transport: Transport, url: str | None) -> tuple[str, 
         return "not asked (no version in the filename)", ()
     try:
         resp = await transport.get(
-            url, accept=ACCEPT_PROVENANCE, limit=5 * 1024 * 1024, kind="provenance"
+            url, accept=ACCEPT_PROVENANCE, limit=MAX_PROVENANCE_BYTES, kind="provenance"
         )
     except FetchError as err:
         return f"no answer ({err.reason})", ()

@@ -61,6 +61,7 @@ from pyvouch.index.states import (
 from pyvouch.index.transport import BodySink, ClientStats, RedirectPolicy, Transport
 from pyvouch.index.urls import DEFAULT_INDEX_URL, index_root, integrity_url, resolve_index_url
 from pyvouch.index.writes import BackgroundWrites
+from pyvouch.limits import MAX_INDEX_PAGE_BYTES
 from pyvouch.machine_key import key_for_cache
 
 __all__ = [
@@ -87,7 +88,7 @@ __all__ = [
     "resolve_index_url",
 ]
 
-PAGE_LIMIT = 20 * 1024 * 1024
+PAGE_LIMIT = MAX_INDEX_PAGE_BYTES
 
 
 class IndexClient:

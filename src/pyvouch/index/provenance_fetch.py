@@ -22,8 +22,9 @@ from pyvouch.index.states import (
 )
 from pyvouch.index.transport import FetchError, Response, Transport
 from pyvouch.index.urls import integrity_url
+from pyvouch.limits import MAX_PROVENANCE_BYTES
 
-PROVENANCE_LIMIT = 5 * 1024 * 1024
+PROVENANCE_LIMIT = MAX_PROVENANCE_BYTES
 ACCEPT_PROVENANCE = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9, */*;q=0.1"
 
 

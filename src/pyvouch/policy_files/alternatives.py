@@ -5,22 +5,18 @@ The format is `pyvouch.policy.alternatives`'s; this module only reads the files.
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 
 from pyvouch.errors import ConfigError
 from pyvouch.policy.alternatives import parse_alternatives
-from pyvouch.tomlfile import read_toml, toml_error
+from pyvouch.tomlfile import parse_toml, read_toml
 
 
 def default_alternatives() -> dict[str, tuple[str, ...]]:
     text = (resources.files("pyvouch.policy") / "data" / "alternatives.toml").read_text("utf-8")
     where = "pyvouch/policy/data/alternatives.toml"
-    try:
-        return parse_alternatives(tomllib.loads(text), where)
-    except tomllib.TOMLDecodeError as err:  # pragma: no cover - shipped file is tested
-        raise toml_error(where, err) from None
+    return parse_alternatives(parse_toml(text, where, limit=None), where)
 
 
 def load_alternatives(extra: Path | None = None) -> dict[str, tuple[str, ...]]:

@@ -29,6 +29,7 @@ from pyvouch.errors import InputError
 from pyvouch.policy.pin_choice import IDENTITIES_KEY, PinAction, PinChoice
 from pyvouch.policy.pins import PIN_FILE_VERSION, parse_pin_data
 from pyvouch.policy.tiers import normalize
+from pyvouch.tomlfile import parse_toml
 
 # ---- pylock.toml ---------------------------------------------------------------------------
 
@@ -100,10 +101,10 @@ def edit_pylock(text: str, choices: Iterable[PinChoice], path: Path | str) -> st
     pins = [c for c in choices if c.action is PinAction.PIN and c.identity]
     if not pins:
         return text
+    original = parse_toml(text, path, error=InputError, limit=None)
     try:
-        original = tomllib.loads(text)
         doc = tomlkit.parse(text)
-    except (tomllib.TOMLDecodeError, tomlkit.exceptions.ParseError) as err:
+    except tomlkit.exceptions.ParseError as err:  # pragma: no cover - tomllib read it
         raise InputError(path, f"invalid TOML: {err}") from None
     except RecursionError:
         raise InputError(path, "invalid TOML: nested too deeply") from None
@@ -165,12 +166,7 @@ def existing_pin_records(text: str | None, path: Path | str) -> dict[str, list[d
     """The identity records already in a ``pyvouch.lock.toml`` (validated), by name."""
     if text is None:
         return {}
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(path, f"invalid TOML: {err}") from None
-    except RecursionError:
-        raise InputError(path, "invalid TOML: nested too deeply") from None
+    data = parse_toml(text, path, error=InputError, limit=None)
     parse_pin_data(data, path)  # ConfigError naming the key path when malformed
     out: dict[str, list[dict[str, Any]]] = {}
     for entry in data.get("packages", []):

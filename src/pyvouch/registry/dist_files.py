@@ -22,9 +22,7 @@ from packaging.version import Version
 
 from pyvouch.dist_names import DistName, DistNameError, parse_dist_name
 from pyvouch.errors import InputError
-
-_METADATA_LIMIT = 4 * 1024 * 1024
-"""A METADATA/PKG-INFO larger than this is not read (a real one is a few KiB)."""
+from pyvouch.limits import MAX_DIST_METADATA_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +63,7 @@ def _wheel_metadata(path: Path) -> bytes | None:
         if len(names) != 1:
             return None
         info = zf.getinfo(names[0])
-        if info.file_size > _METADATA_LIMIT:
+        if info.file_size > MAX_DIST_METADATA_BYTES:
             return None
         return zf.read(info)
 
@@ -74,14 +72,14 @@ def _sdist_metadata(path: Path) -> bytes | None:
     if path.name.endswith(".zip"):
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith("/PKG-INFO")]
-            if len(names) != 1 or zf.getinfo(names[0]).file_size > _METADATA_LIMIT:
+            if len(names) != 1 or zf.getinfo(names[0]).file_size > MAX_DIST_METADATA_BYTES:
                 return None
             return zf.read(names[0])
     with tarfile.open(path, "r:gz") as tf:
         for member in tf:
             parts = member.name.split("/")
             if len(parts) == 2 and parts[1] == "PKG-INFO" and member.isfile():
-                if member.size > _METADATA_LIMIT:
+                if member.size > MAX_DIST_METADATA_BYTES:
                     return None
                 fh = tf.extractfile(member)
                 return fh.read() if fh is not None else None

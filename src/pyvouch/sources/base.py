@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from pyvouch.errors import InputError
 from pyvouch.model import FileRef, Package
 from pyvouch.redact import first_line, quote, redact_text
 from pyvouch.sources.markers import Narrowing
+from pyvouch.tomlfile import parse_toml
 from pyvouch.urls import split_url
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -100,21 +100,7 @@ def read_text(path: Path) -> str:
 
 def load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
     text = read_text(path) if text is None else text
-    try:
-        return tomllib.loads(text)
-    except RecursionError:
-        raise InputError(path, "invalid TOML: nested too deeply") from None
-    except tomllib.TOMLDecodeError as err:
-        # tomllib messages end in "(at line L, column C)"; keep them as they are.
-        msg = str(err)
-        where = None
-        if "(at line " in msg:
-            msg, _, place = msg.rpartition(" (at ")
-            where = place.rstrip(")")
-        elif msg.endswith("(at end of document)"):
-            msg = msg.removesuffix(" (at end of document)")
-            where = "end of document"
-        raise InputError(path, f"invalid TOML: {msg}", where=where) from None
+    return parse_toml(text, path, error=InputError, limit=None)
 
 
 def load_json(path: Path, text: str | None = None) -> Any:

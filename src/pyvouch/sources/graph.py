@@ -21,9 +21,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidName, canonicalize_name
 
 from pyvouch.errors import InputError
+from pyvouch.limits import MAX_LOCK_GRAPH_BYTES
 from pyvouch.sources.base import load_toml
-
-_MAX = 16 * 1024 * 1024
 
 
 def _name(value: object) -> str | None:
@@ -39,7 +38,7 @@ def _name(value: object) -> str | None:
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        if path.stat().st_size > _MAX:
+        if path.stat().st_size > MAX_LOCK_GRAPH_BYTES:
             return {}
         return load_toml(path)
     except (OSError, InputError):

@@ -46,6 +46,7 @@ from sigstore_models.bundle.v1 import Bundle as _InnerBundle
 from sigstore_models.rekor.v2.entry import Entry as _V2Entry
 
 from pyvouch.errors import InputError
+from pyvouch.limits import MAX_ATTESTATION_BYTES
 from pyvouch.model import Publisher, Status
 from pyvouch.verify.identity import certificate_claims, publisher_from_certificate
 from pyvouch.verify.matching import match_identity
@@ -58,7 +59,6 @@ from pyvouch.verify.signed_content import (
 )
 from pyvouch.verify.trust import TrustRoot
 
-_MAX_BUNDLE_BYTES = 16 * 1024 * 1024
 # The log entry kinds sigstore-python 4.5 verifies (and so do we, for key bundles).
 _SUPPORTED_KINDS = {("hashedrekord", "0.0.1"), ("hashedrekord", "0.0.2"), ("dsse", "0.0.1")}
 
@@ -194,7 +194,7 @@ def _iso(ts: datetime) -> str:
 def _read_bundle(path: Path) -> tuple[bytes, dict[str, Any]]:
     try:
         size = path.stat().st_size
-        if size > _MAX_BUNDLE_BYTES:
+        if size > MAX_ATTESTATION_BYTES:
             raise InputError(path, f"bundle is {size} bytes; refusing more than 16 MiB")
         raw = path.read_bytes()
     except OSError as err:

@@ -27,8 +27,8 @@ from sigstore.models import Bundle
 
 from pyvouch import jsontext
 from pyvouch.errors import InputError
+from pyvouch.limits import MAX_ATTESTATION_BYTES
 
-MAX_INPUT_BYTES = 16 * 1024 * 1024
 _BUNDLE_MEDIA_PREFIX = "application/vnd.dev.sigstore.bundle"
 
 
@@ -166,11 +166,11 @@ def read_input(path: Path) -> bytes:
         if path.is_dir():
             raise InputError(path, "is a directory, not a file")
         with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+            data = handle.read(MAX_ATTESTATION_BYTES + 1)
     except OSError as err:
         raise InputError(path, f"cannot read ({err.strerror or err})") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputError(path, f"larger than {MAX_INPUT_BYTES} bytes; not an attestation")
+    if len(data) > MAX_ATTESTATION_BYTES:
+        raise InputError(path, f"larger than {MAX_ATTESTATION_BYTES} bytes; not an attestation")
     return data
 
 

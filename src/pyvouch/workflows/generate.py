@@ -9,13 +9,13 @@ flags any action that is not pinned this way.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyvouch import __version__
 from pyvouch.errors import InputError, UsageError
 from pyvouch.model import Publisher
+from pyvouch.tomlfile import read_toml
 
 # action: (commit SHA, release tag, real workflows seen pinning exactly this commit+tag)
 ACTION_PINS: dict[str, tuple[str, str, str]] = {
@@ -96,18 +96,11 @@ class Generated:
 
 def _read_pyproject(path: Path) -> dict[str, object]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except OSError as err:
-        raise InputError(path, f"cannot read ({err.strerror or err})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(path, f"invalid TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 text (byte {err.start})") from None
-    except RecursionError:
-        raise InputError(path, "invalid TOML: nested too deeply") from None
+        return read_toml(path, error=InputError, limit=None)
+    except InputError:
+        if not path.exists():
+            return {}
+        raise
 
 
 def _project_and_backend(pyproject: Path) -> tuple[str | None, str | None]:

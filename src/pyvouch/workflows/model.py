@@ -17,8 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from pyvouch.errors import InputError
-
-MAX_WORKFLOW_BYTES = 2 * 1024 * 1024
+from pyvouch.limits import MAX_WORKFLOW_BYTES
 
 # The token scopes GitHub knows; "write-all" grants all of them (id-token included).
 _WRITE_ALL_SCOPES = (

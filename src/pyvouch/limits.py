@@ -1,0 +1,39 @@
+"""Size limits: how much pyvouch reads of anything it did not write, in one place.
+
+Each limit is far above what an honest input needs and low enough that a hostile one cannot
+exhaust memory. Whatever is over its limit is refused with a one-line error (or, where the
+read is best effort, skipped), never truncated silently.
+"""
+
+from __future__ import annotations
+
+MIB = 1024 * 1024
+
+MAX_CONFIG_BYTES = 4 * MIB
+"""A policy file, ``pyvouch.lock.toml`` or an alternatives file (`pyvouch.tomlfile`)."""
+
+MAX_DIST_METADATA_BYTES = 4 * MIB
+"""A ``METADATA`` / ``PKG-INFO`` inside a wheel or sdist (`check`, `index build`); a real one
+is a few KiB."""
+
+MAX_LOCK_GRAPH_BYTES = 16 * MIB
+"""A lock read for its dependency graph (`policy init`; best effort: a larger one has none)."""
+
+MAX_PIP_INPUT_BYTES = 16 * MIB
+"""A requirements or constraints file the install gate reads before pip does."""
+
+MAX_ATTESTATION_BYTES = 16 * MIB
+"""An attestation, provenance object or Sigstore bundle file (`verify`, `check`,
+`verify-blob`)."""
+
+MAX_WORKFLOW_BYTES = 2 * MIB
+"""A GitHub Actions workflow file (`workflow lint`)."""
+
+MAX_GIT_BLOB_BYTES = 64 * MIB
+"""A file read from a git revision (`diff`)."""
+
+MAX_INDEX_PAGE_BYTES = 20 * MIB
+"""A project page of an index (PEP 503 / 691)."""
+
+MAX_PROVENANCE_BYTES = 5 * MIB
+"""A provenance object an index serves (PEP 740)."""
