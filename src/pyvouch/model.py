@@ -165,6 +165,17 @@ class AttestationInfo:
     def __post_init__(self) -> None:
         _redact(self, "error")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The attestation as JSON: the one form every output and the verdict cache use."""
+        return {
+            "predicate_type": self.predicate_type,
+            "publisher": self.publisher.to_dict() if self.publisher else None,
+            "log_index": self.log_index,
+            "integrated_time": self.integrated_time,
+            "verified": self.verified,
+            "error": self.error,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -180,6 +191,17 @@ class Finding:
 
     def __post_init__(self) -> None:
         _redact(self, "reason")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as JSON (without the file, which each output names its own way): the
+        one form every output and the verdict cache use."""
+        return {
+            "status": self.status.value,
+            "reason": self.reason,
+            "publisher": self.publisher.to_dict() if self.publisher else None,
+            "identity_checked": self.identity_checked,
+            "attestations": [a.to_dict() for a in self.attestations],
+        }
 
 
 class Action(StrEnum):

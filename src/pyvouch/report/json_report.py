@@ -10,7 +10,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from pyvouch.model import AttestationInfo, Decision, Finding, PackageResult, Publisher, ScanResult
+from pyvouch.model import Decision, Finding, PackageResult, ScanResult
 from pyvouch.report._common import (
     DEFAULT_OPTIONS,
     SCHEMA_ID,
@@ -29,31 +29,12 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def _publisher(publisher: Publisher | None) -> dict[str, str] | None:
-    return None if publisher is None else publisher.to_dict()
-
-
-def _attestation(info: AttestationInfo) -> dict[str, Any]:
-    return {
-        "predicate_type": info.predicate_type,
-        "log_index": info.log_index,
-        "integrated_time": info.integrated_time,
-        "verified": info.verified,
-        "error": info.error,
-        "publisher": _publisher(info.publisher),
-    }
-
-
 def _file(finding: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
         "filename": finding.file.filename,
         "sha256": finding.file.sha256,
         "url": finding.file.url,
-        "status": finding.status.value,
-        "reason": finding.reason,
-        "publisher": _publisher(finding.publisher),
-        "identity_checked": finding.identity_checked,
-        "attestations": [_attestation(a) for a in finding.attestations],
+        **finding.to_dict(),
     }
     if finding.file.other_digests:
         out["other_digests"] = dict(finding.file.other_digests)

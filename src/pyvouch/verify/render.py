@@ -42,25 +42,14 @@ def iso_time(timestamp: int | None) -> str | None:
 
 
 def attestation_json(info: AttestationInfo) -> dict[str, Any]:
-    return {
-        "predicate_type": info.predicate_type,
-        "publisher": info.publisher.to_dict() if info.publisher else None,
-        "log_index": info.log_index,
-        "integrated_time": info.integrated_time,
-        "integrated_time_iso": iso_time(info.integrated_time),
-        "verified": info.verified,
-        "error": info.error,
-    }
+    return {**info.to_dict(), "integrated_time_iso": iso_time(info.integrated_time)}
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     return {
         "file": finding.file.filename,
         "sha256": finding.file.sha256,
-        "status": finding.status.value,
-        "reason": finding.reason,
-        "publisher": finding.publisher.to_dict() if finding.publisher else None,
-        "identity_checked": finding.identity_checked,
+        **finding.to_dict(),
         "attestations": [attestation_json(info) for info in finding.attestations],
     }
 

@@ -113,10 +113,6 @@ def verdict_key(
 # ---- the Finding as JSON -----------------------------------------------------------------
 
 
-def _publisher_json(publisher: Publisher | None) -> dict[str, str] | None:
-    return None if publisher is None else publisher.to_dict()
-
-
 def _publisher(obj: Any) -> Publisher | None:
     if obj is None:
         return None
@@ -140,22 +136,10 @@ def _int(obj: Any) -> int | None:
 
 
 def encode_finding(finding: Finding) -> bytes:
-    value = {
-        "status": finding.status.value,
-        "reason": finding.reason,
-        "publisher": _publisher_json(finding.publisher),
-        "attestations": [
-            {
-                "predicate_type": a.predicate_type,
-                "publisher": _publisher_json(a.publisher),
-                "log_index": a.log_index,
-                "integrated_time": a.integrated_time,
-                "verified": a.verified,
-                "error": a.error,
-            }
-            for a in finding.attestations
-        ],
-    }
+    """The finding's verdict as stored (`Finding.to_dict`; whether an identity was checked is
+    not stored: only unchecked verdicts are, see `VerdictCache.put`)."""
+    value = finding.to_dict()
+    del value["identity_checked"]
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
