@@ -188,3 +188,28 @@ def test_resolution_failure_is_an_input_error(tmp_path: Path) -> None:
         load_packages(req, index_url=server.index_url)
     assert "pip could not resolve" in err.value.problem
     assert "demo-app" in err.value.problem
+
+
+def test_the_file_options_are_pips_own_table(tmp_path: Path) -> None:
+    """The reader takes its options from the table the install gate parses pip with: pip's
+    spellings of an index are all read (``--pypi-url`` is ``--index-url``), the options pip
+    accepts that say nothing of where files come from are accepted and ignored, old pips'
+    are still ignored, and anything else is refused."""
+    req = tmp_path / "requirements.txt"
+    req.write_text(
+        "--pypi-url https://pkgs.example/simple\n"
+        "--no-require-hashes\n"
+        "--only-final :all:\n"
+        "--all-releases=demo\n"
+        "--install-option=--prefix=/x\n"
+        "-Z\n"
+        f"idna==3.10 --hash=sha256:{A}\n"
+    )
+    result = load_packages(req)
+    assert result.index_urls == ["https://pkgs.example/simple"]
+    assert [(p.name, p.index_url) for p in result.packages] == [
+        ("idna", "https://pkgs.example/simple")
+    ]
+    req.write_text("--no-such-option\nidna==3.10\n")
+    with pytest.raises(InputError, match="unknown option '--no-such-option'"):
+        load_packages(req)

@@ -15,7 +15,8 @@ import ast
 from dataclasses import dataclass
 
 from pyvouch.errors import UsageError
-from pyvouch.gate.pip_options import BY_NAME, Given, Kind
+from pyvouch.gate.pip_options import Given
+from pyvouch.sources.pip_option_table import BY_NAME, Kind
 
 # The order pip applies configuration sections in (later ones override earlier ones).
 _SECTIONS = ("global", "install", ":env:")

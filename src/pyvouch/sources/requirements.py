@@ -56,6 +56,7 @@ from pyvouch.sources.base import (
     norm_name,
     read_text,
 )
+from pyvouch.sources.pip_option_table import FILE_OPTIONS, PipOption
 
 FORMAT = "requirements"
 LOCK_NAMES = (r"requirements\.txt", r"requirements.*\.txt")
@@ -75,34 +76,20 @@ _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR_RE = re.compile(r"(?P<var>\$\{(?P<name>[A-Z0-9_]+)\})")
 _MAX_INCLUDE_DEPTH = 32
 
-# Options taking a value; the short forms may be glued to it (-rfile.txt).
-_VALUE_OPTS = {
-    "-r": "requirement",
+# The options pip accepts in a requirements file (`pip_option_table.FILE_OPTIONS`). Those that
+# say where packages come from are read; the others are accepted and ignored.
+_READ = {
     "--requirement": "requirement",
-    "-c": "constraint",
     "--constraint": "constraint",
-    "-e": "editable",
     "--editable": "editable",
-    "-i": "index-url",
     "--index-url": "index-url",
     "--extra-index-url": "extra-index-url",
-    "-f": "find-links",
     "--find-links": "find-links",
-    "--trusted-host": "ignored",
-    "--only-binary": "ignored",
-    "--no-binary": "ignored",
-    "--use-feature": "ignored",
     "--hash": "hash",
-    "--config-settings": "ignored",
-    "-C": "ignored",
-    "--global-option": "ignored",
-    "--install-option": "ignored",
 }
-_FLAG_OPTS = {
-    "--no-index",
-    "--pre",
-    "--prefer-binary",
-    "--require-hashes",
+# What older pips accepted in a requirements file: ignored, so an old file still reads.
+_LEGACY_VALUE_OPTS = ("--global-option", "--install-option")
+_LEGACY_FLAG_OPTS = (
     "--no-use-pep517",
     "--use-pep517",
     "--always-unzip",
@@ -111,6 +98,26 @@ _FLAG_OPTS = {
     "--allow-unverified",
     "--allow-all-external",
     "--process-dependency-links",
+)
+
+
+def _spellings(option: PipOption) -> tuple[str, ...]:
+    return (*option.names, *((option.short,) if option.short else ()))
+
+
+# Options taking a value (the short forms may be glued to it: -rfile.txt), by what they do.
+_VALUE_OPTS = {
+    **{
+        spelling: _READ.get(option.name, "ignored")
+        for option in FILE_OPTIONS
+        if option.kind.takes_value
+        for spelling in _spellings(option)
+    },
+    **dict.fromkeys(_LEGACY_VALUE_OPTS, "ignored"),
+}
+_FLAG_OPTS = {
+    *(s for o in FILE_OPTIONS if not o.kind.takes_value for s in _spellings(o)),
+    *_LEGACY_FLAG_OPTS,
 }
 
 
