@@ -33,9 +33,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "user_files",
         "git_revision",
         "tomlfile",
+        "urls",
+        "jsontext",
+        "fenced_pip",
     ),
-    ("sources", "index"),
-    ("verify",),
+    ("index",),
+    ("installed",),
+    ("sources", "verify"),
     ("policy", "registry", "sign", "publish_check"),
     ("policy_files", "diff_inputs", "scan", "gate"),
     ("release_history", "pipeline"),
@@ -142,8 +146,8 @@ def _write(root: Path, rel: str, text: str) -> None:
         # a type-only import still ties the layers together
         (
             "sources/uv.py",
-            "import typing\nif typing.TYPE_CHECKING:\n    from pyvouch.index import c\n",
-            "sources (layer 3) imports pyvouch.index",
+            "import typing\nif typing.TYPE_CHECKING:\n    from pyvouch.verify import c\n",
+            "sources (layer 5) imports pyvouch.verify",
         ),
         # a relative import that climbs out of the package
         ("policy/pins.py", "from ..report import table\n", "imports pyvouch.report"),

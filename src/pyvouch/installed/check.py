@@ -21,8 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from packaging.tags import Tag
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+from pyvouch.dist_names import dist_name
 from pyvouch.index.simple import IndexFile
 from pyvouch.installed.files import Difference, Listing, LocalCheck, check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, read_record, wheel_tags
@@ -76,12 +76,11 @@ def matching_wheel(
         return None
     parsed: list[tuple[IndexFile, frozenset[Tag], str | None]] = []
     for file in files:
-        try:
-            _name, _version, wheel_build, wheel_tags_ = parse_wheel_filename(file.filename)
-        except InvalidWheelFilename:
+        name = dist_name(file.filename)
+        if name is None or name.kind != "wheel":
             continue
-        built = "".join(str(part) for part in wheel_build) if wheel_build else None
-        parsed.append((file, wheel_tags_, built))
+        built = "".join(str(part) for part in name.build) if name.build else None
+        parsed.append((file, name.tags, built))
     exact = [f for f, t, b in parsed if t == tags and b == build]
     if len(exact) == 1:
         return exact[0]
