@@ -10,19 +10,19 @@ downloaded again. A planted or edited entry therefore costs a download, never a 
 
 from __future__ import annotations
 
-import contextlib
-import hmac
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyvouch.index.writes import BackgroundWrites, atomic_write
+from pyvouch.index.sealed import read_sealed, seal, write_sealed
+from pyvouch.index.writes import BackgroundWrites
 from pyvouch.installed.wheel import Member, WheelManifest
-from pyvouch.machine_key import key_for_cache, mac
+from pyvouch.machine_key import key_for_cache
 
 LAYOUT = "wheel-manifests-v1"
+_MAC_PURPOSE = "pyvouch-wheel-manifest/1"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -97,36 +97,23 @@ class ManifestCache:
         secret = key_for_cache(cache_dir, key_dir)
         return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
 
-    def _path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.json"
-
     def _mac(self, sha256: str, value: bytes) -> str:
-        return mac(self.secret, "pyvouch-wheel-manifest/1", sha256.encode() + b"\0" + value)
+        return seal(self.secret, _MAC_PURPOSE, sha256, value)
 
     def get(self, sha256: str) -> WheelManifest | None:
         sha256 = sha256.lower()
         if not _HEX64.fullmatch(sha256):
             return None
+        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, sha256)
+        if value is None:
+            return None
         try:
-            entry = json.loads(self._path(sha256).read_bytes())
-            value = entry["value"].encode()
-            mac = entry["mac"]
-            if not isinstance(mac, str) or not hmac.compare_digest(self._mac(sha256, value), mac):
-                return None
             return decode(value)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, sha256: str, manifest: WheelManifest) -> None:
         sha256 = sha256.lower()
         if not _HEX64.fullmatch(sha256):
             return
-        value = encode(manifest)
-        data = json.dumps({"value": value.decode(), "mac": self._mac(sha256, value)}).encode()
-        path = self._path(sha256)
-        writes = self.writes
-        if writes is not None:
-            writes.submit(lambda: atomic_write(path, data, writes.made))
-            return
-        with contextlib.suppress(OSError):
-            atomic_write(path, data)
+        write_sealed(self.root, self.secret, _MAC_PURPOSE, sha256, encode(manifest), self.writes)

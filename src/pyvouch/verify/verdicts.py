@@ -19,7 +19,6 @@ verdicts; that is the same person who could replace pyvouch itself.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -29,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch import __version__
-from pyvouch.index.writes import BackgroundWrites, atomic_write
-from pyvouch.machine_key import key_for_cache, mac, mac_matches
+from pyvouch.index.sealed import read_sealed, seal, write_sealed
+from pyvouch.index.writes import BackgroundWrites
+from pyvouch.machine_key import key_for_cache
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 
@@ -49,11 +49,7 @@ _PUBLISHER_FIELDS = (
 )
 
 _MAC_PURPOSE = "pyvouch-verdict-mac/1"
-
-
-def _mac_message(key: str, value: bytes) -> bytes:
-    """What an entry's MAC (`pyvouch.machine_key.mac`, for ``_MAC_PURPOSE``) covers."""
-    return key.encode() + b"\0" + value
+"""Entries are sealed (`pyvouch.index.sealed`) for this purpose."""
 
 
 def _h(data: bytes) -> bytes:
@@ -201,32 +197,21 @@ class VerdictCache:
         secret = key_for_cache(cache_dir, key_dir)
         return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
-
     def _mac(self, key: str, value: bytes) -> str:
-        return mac(self.secret, _MAC_PURPOSE, _mac_message(key, value))
+        return seal(self.secret, _MAC_PURPOSE, key, value)
 
     def get(self, key: str, dist: DistFile) -> Finding | None:
+        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, key)
+        if value is None:
+            return None
         try:
-            entry = json.loads(self._path(key).read_bytes())
-            value = entry["value"].encode()
-            message = _mac_message(key, value)
-            if not mac_matches(self.secret, _MAC_PURPOSE, message, entry["mac"]):
-                return None
             return decode_finding(value, dist)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
 
     def put(self, key: str, finding: Finding) -> None:
         if finding.status not in _CACHEABLE or finding.identity_checked:
             return
-        value = encode_finding(finding)
-        data = json.dumps({"value": value.decode(), "mac": self._mac(key, value)}).encode()
-        path = self._path(key)
-        writes = self.writes
-        if writes is not None:
-            writes.submit(lambda: atomic_write(path, data, writes.made))
-            return
-        with contextlib.suppress(OSError):
-            atomic_write(path, data)
+        write_sealed(
+            self.root, self.secret, _MAC_PURPOSE, key, encode_finding(finding), self.writes
+        )
