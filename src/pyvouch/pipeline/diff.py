@@ -24,7 +24,15 @@ from pyvouch.pipeline.options import ScanOptions
 from pyvouch.pipeline.scan import scan
 from pyvouch.pipeline.settings import LookupFlags
 from pyvouch.policy.decide import decide_all
-from pyvouch.policy.diff import ChangeKind, Entry, base_pins, compare, review, wants_alternatives
+from pyvouch.policy.diff import (
+    ChangeKind,
+    DiffReport,
+    Entry,
+    base_pins,
+    compare,
+    review,
+    wants_alternatives,
+)
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.policy.readiness import ReleaseState, summarize
 from pyvouch.policy.trust_inputs import (
@@ -34,7 +42,6 @@ from pyvouch.policy.trust_inputs import (
     without_identities,
 )
 from pyvouch.policy_files.alternatives import load_alternatives
-from pyvouch.report.diff_review import DiffReport
 
 if TYPE_CHECKING:
     from pyvouch.verify.attestations import AttestationVerifier

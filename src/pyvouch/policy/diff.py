@@ -13,7 +13,7 @@ policy's own rules and messages. `review` assembles the entries the reports rend
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pyvouch.model import Action, Decision, Package, PackageResult, Status
@@ -21,6 +21,7 @@ from pyvouch.policy.pin_choice import identity_record, record_spec
 from pyvouch.policy.pins import identity_from_dict
 from pyvouch.policy.schema import Pin, Policy
 from pyvouch.policy.tiers import normalize
+from pyvouch.policy.trust_inputs import TrustReview
 
 
 class ChangeKind(StrEnum):
@@ -244,3 +245,19 @@ def wants_alternatives(entry: Entry) -> bool:
         Status.LEGACY_SIGNED,
         Status.INVALID,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DiffReport:
+    """What `pyvouch diff` found: every format renders exactly this (`report.diff_review`)."""
+
+    base: str
+    head: str
+    entries: tuple[Entry, ...]
+    mode: str
+    index_url: str | None
+    """None when nothing was looked up (--no-lookup)."""
+    exit_code: int
+    warnings: tuple[str, ...] = ()
+    trust: TrustReview = field(default_factory=TrustReview)
+    """Changes to what the review trusts (policy, pins, index) and the base policy's verdict."""

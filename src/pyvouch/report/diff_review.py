@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from pyvouch.policy.diff import ChangeKind, Entry
-from pyvouch.policy.trust_inputs import TrustChange, TrustReview
+from pyvouch.policy.diff import ChangeKind, DiffReport, Entry
+from pyvouch.policy.trust_inputs import TrustChange
 
 FORMATS = ("markdown", "json", "text")
 SCHEMA = "pyvouch-diff/1"
-
-
-@dataclass(frozen=True, slots=True)
-class DiffReport:
-    base: str
-    head: str
-    entries: tuple[Entry, ...]
-    mode: str
-    index_url: str | None
-    """None when nothing was looked up (--no-lookup)."""
-    exit_code: int
-    warnings: tuple[str, ...] = ()
-    trust: TrustReview = field(default_factory=TrustReview)
-    """Changes to what the review trusts (policy, pins, index) and the base policy's verdict."""
 
 
 def _clean(text: str) -> str:
