@@ -13,6 +13,7 @@ from pyvouch.cli.common import (
     lookup_options,
     pin_file_for,
 )
+from pyvouch.cli.options import exit_codes, narrowing_options
 from pyvouch.pipeline.options import FileChoice
 from pyvouch.pipeline.scan import scan
 from pyvouch.policy.pin_write import (
@@ -25,7 +26,7 @@ from pyvouch.policy.pin_write import (
     record_spec,
 )
 from pyvouch.sources import load_packages
-from pyvouch.user_files import read_document, write_document
+from pyvouch.user_files import destination, read_document, write_document
 
 PYLOCK_FORMAT = "pylock"
 
@@ -40,6 +41,10 @@ def _line(choice: PinChoice) -> str:
     return f"skip  {head}: not pinned: {choice.reason}"
 
 
+@exit_codes(
+    "the pins were written, shown (--dry-run) or already recorded",
+    note="A package left unpinned is listed with the reason; it does not change the exit code.",
+)
 @click.command("pin")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
@@ -55,8 +60,7 @@ def _line(choice: PinChoice) -> str:
     help="Where to record pins for lock formats other than pylock.toml "
     "(default: pyvouch.lock.toml next to the lock).",
 )
-@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
-@click.option("--platform", help="Narrow markers to this platform.")
+@narrowing_options
 @lookup_options
 @click.pass_context
 def pin(
@@ -91,6 +95,7 @@ def pin(
     target = loaded.path if in_lock and loaded.path is not None else pin_file
     if target is None:
         target = pin_file_for(loaded.path)
+    destination(target)  # a directory or a missing folder is refused before any lookup
     document = read_document(target) if target.is_file() else None
     before = document.text if document is not None else None
     existing = None if in_lock else existing_pin_records(before, target)
