@@ -115,7 +115,8 @@ def init(
         return
     if target.exists() and not force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if output == DEFAULT_OUTPUT:  # the usual place is made; a folder the user names is not
+        target.parent.mkdir(parents=True, exist_ok=True)
     write_file(target, generated.text)
     click.echo(f"wrote {target}")
     for note in generated.notes:
