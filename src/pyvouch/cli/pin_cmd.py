@@ -25,7 +25,7 @@ from pyvouch.policy.pin_write import (
     existing_pin_records,
     record_spec,
 )
-from pyvouch.sources import load_packages
+from pyvouch.sources import STDIN, load_packages
 from pyvouch.user_files import destination, read_document, write_document
 
 PYLOCK_FORMAT = "pylock"
@@ -91,7 +91,9 @@ def pin(
     )
     for warning in loaded.warnings:
         click.echo(f"pyvouch: warning: {warning}", err=True)
-    in_lock = loaded.format == PYLOCK_FORMAT and loaded.path is not None and pin_file is None
+    # A pylock.toml read from standard input cannot be edited: its pins go to the pin file.
+    from_file = loaded.path is not None and loaded.path != STDIN
+    in_lock = loaded.format == PYLOCK_FORMAT and from_file and pin_file is None
     target = loaded.path if in_lock and loaded.path is not None else pin_file
     if target is None:
         target = pin_file_for(loaded.path)
