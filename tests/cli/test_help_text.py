@@ -169,3 +169,20 @@ def test_a_bad_platform_is_a_usage_error_that_lists_the_names() -> None:
     assert result.exit_code == 2
     assert "linux" in result.output and "win32" in result.output
     assert "macos" not in result.output.split("beos", 1)[1]
+
+
+def test_verify_says_its_files_are_local_and_where_names_go() -> None:
+    text = CliRunner().invoke(cli, ["verify", "--help"], terminal_width=100).output
+    flat = " ".join(text.split())
+    assert "FILES are paths to local wheel and sdist files, not package names" in flat
+    assert "pyvouch scan -" in flat
+    assert "--package" not in flat  # not built: the help names only what exists
+
+
+@pytest.mark.parametrize("given", ["requests==2.31.0", "sampleproject==4.0.0"])
+def test_verify_given_a_requirement_points_to_scan(given: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["verify", given])
+    assert result.exit_code == 2
+    assert f"{given}: no such file; FILES are local wheel and sdist files" in result.output
+    assert f"echo '{given}' | pyvouch scan -" in result.output
+    assert len(result.output.strip().splitlines()) == 1
