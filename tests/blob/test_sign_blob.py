@@ -65,6 +65,7 @@ def test_key_round_trip_changed_byte_and_other_key(files: list[Path], tmp_path: 
 def test_bundle_has_cosign_shape(files: list[Path], tmp_path: Path) -> None:
     key, _ = write_keypair(tmp_path)
     out = tmp_path / "out"
+    out.mkdir()
     assert (
         run("sign-blob", str(files[0]), "--key", str(key), "--output-dir", str(out)).exit_code == 0
     )
@@ -193,3 +194,23 @@ def test_keyless_round_trip_with_the_test_authority(
         files[0], "--trust-root", root, "--publisher", "github:octo-org/octo-repo"
     )
     assert code == 1 and found["status"] == "invalid"
+
+
+def test_a_missing_output_dir_is_refused_as_scan_refuses_a_missing_folder(
+    files: list[Path], tmp_path: Path
+) -> None:
+    """One rule for every file pyvouch writes: a directory the user names must exist. It is
+    one line, exit 2, and nothing is created (no folder, no bundle beside the files)."""
+    key, _ = write_keypair(tmp_path)
+    missing = tmp_path / "sigs" / "v1"
+    result = run("sign-blob", *map(str, files), "--key", str(key), "--output-dir", str(missing))
+    assert result.exit_code == 2, result.output
+    assert f"{missing}: cannot write: no such directory" in result.output
+    assert not (tmp_path / "sigs").exists()
+    assert not list(files[0].parent.glob("*.sigstore.json"))
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("pkg==1.0\n")
+    report = missing / "report.txt"
+    scan = run("scan", "--dry-run", "--output", str(report), str(requirements))
+    assert scan.exit_code == 2 and f"{report}: cannot write: no directory" in scan.output
+    assert not (tmp_path / "sigs").exists()

@@ -216,3 +216,15 @@ def test_rebuild_replaces_a_site_and_a_failed_rebuild_keeps_it(tmp_path: Path) -
         build_site(src, out)
     assert site_bytes(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []
+
+
+def test_the_folder_the_site_goes_in_must_exist(tmp_path: Path) -> None:
+    """The site folder itself is made (or replaced); the folders above it are not: a
+    mistyped --out is one line, exit 2, and grows no tree (the rule of every file pyvouch
+    writes)."""
+    src = copy_attested(tmp_path / "in", (SDIST,))
+    out = tmp_path / "no" / "such" / "site"
+    proc = run_cli("index", "build", str(src), "--out", str(out))
+    assert proc.returncode == 2
+    assert_one_line_error(proc.stderr, str(out), f"no directory {tmp_path / 'no' / 'such'}")
+    assert not (tmp_path / "no").exists()

@@ -141,3 +141,13 @@ def test_bad_url_is_usage_error() -> None:
     result = check("ftp://example.invalid/simple/")
     assert result.exit_code == 2
     assert "http(s)" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["", " ", "two words", "../etc", "-flag", "a/b"])
+def test_a_project_that_is_no_name_is_a_usage_error(name: str) -> None:
+    """Not a network problem: exit 2 with the bad value named, before anything is asked (the
+    index URL is closed; asking it would exit 3)."""
+    result = CliRunner().invoke(cli, ["index", "check", closed_url(), "--project", name, *FAST])
+    assert result.exit_code == 2, result.output
+    assert f"--project {name!r} is not a project name" in result.output
+    assert "reach" not in result.output

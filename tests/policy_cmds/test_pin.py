@@ -425,3 +425,21 @@ def test_a_shared_crlf_pin_file_is_edited_through_its_link(
     assert after.count(b"\n") == after.count(b"\r\n")
     pins = load_pin_file(work / "pyvouch.lock.toml")
     assert set(pins) == {"unrelated", "build", "flit-core", "packaging"}
+
+
+@pytest.mark.parametrize("where", ["a directory", "a missing folder"])
+def test_a_pin_file_that_cannot_be_written_is_refused_before_any_lookup(
+    tmp_path: Path, where: str
+) -> None:
+    """--pin-file naming a directory (or a file in a folder that does not exist) is one line,
+    exit 2, before the plan: no index is asked (the URL below answers nothing) and no plan
+    is printed that the write would then contradict."""
+    lock = tmp_path / "uv.lock"
+    lock.write_text(_uv_lock(), encoding="utf-8")
+    target = tmp_path if where == "a directory" else tmp_path / "nope" / "pins.toml"
+    result = run("pin", lock, "--pin-file", target, "--index-url", "http://127.0.0.1:9/simple/")
+    assert result.exit_code == 2, result.output
+    assert "cannot write" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "pin " not in result.output and "skip " not in result.output
+    assert not (tmp_path / "nope").exists()

@@ -141,3 +141,17 @@ def test_a_real_uv_lock_gets_the_most_depended_upon(tmp_path: Path) -> None:
     depended = [line for line in result.output.splitlines() if "depended on by" in line]
     assert 1 <= len(depended) <= 3
     assert "native code" in result.output  # sigstore's lock has compiled wheels (cryptography)
+
+
+@pytest.mark.parametrize("printing", ["--stdout", "--pyproject"])
+def test_printing_with_an_output_file_is_refused_not_ignored(project: Path, printing: str) -> None:
+    """--stdout/--pyproject write nothing, so an --output beside them would be silently
+    ignored: the combination is refused (exit 2) and no file appears."""
+    result = run("policy", "init", "uv.lock", printing, "--output", "mine.toml")
+    assert result.exit_code == 2
+    assert f"{printing} prints the policy and writes nothing" in result.output
+    assert "[tiers" not in result.output and "[tool" not in result.output
+    assert not (project / "mine.toml").exists() and not (project / "pyvouch.toml").exists()
+    honoured = run("policy", "init", "uv.lock", "--output", "mine.toml")
+    assert honoured.exit_code == 0, honoured.output
+    assert load_config(project / "mine.toml").mode is Mode.COLLECT

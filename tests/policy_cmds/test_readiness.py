@@ -100,8 +100,8 @@ def readiness(lock: Path, server: StaticServer, trust_root: Path, *extra: str | 
     return result
 
 
-def as_json(result: Result) -> dict[str, Any]:
-    assert result.exit_code == 0, result.output
+def as_json(result: Result, code: int = 0) -> dict[str, Any]:
+    assert result.exit_code == code, result.output
     doc: dict[str, Any] = json.loads(result.output)
     assert doc["schema"] == "pyvouch-readiness/1"
     return doc
@@ -217,7 +217,7 @@ def test_an_index_without_provenance_is_cannot_tell_never_never_signs(
     shutil.copytree(site, mirror)
     strip_provenance(mirror)
     with serve_directory(mirror, negotiate=True) as srv:
-        found = by_name(as_json(readiness(lock, srv, trust_root, "--format", "json")))
+        found = by_name(as_json(readiness(lock, srv, trust_root, "--format", "json"), 3))
     assert {p["verdict"] for p in found.values()} == {"cannot-tell"}
     assert "does not serve" in found["unsigned"]["reasons"][0]
 
@@ -230,7 +230,8 @@ def test_critical_only_reads_the_policy(
     doc = as_json(
         readiness(
             lock, server, trust_root, "--format", "json", "--critical-only", "--config", config
-        )
+        ),
+        1,  # lapsed is critical and not ready
     )
     assert sorted(by_name(doc)) == ["lapsed", "steady"]
     # The snippet keeps the configured critical tier, and is in pyvouch.toml's form.
@@ -249,9 +250,69 @@ def test_a_project_missing_from_the_index_is_cannot_tell(
 ) -> None:
     lock = tmp_path / "requirements.txt"
     lock.write_text("not-on-this-index==1.0\n", encoding="utf-8")
-    found = by_name(as_json(readiness(lock, server, trust_root, "--format", "json")))
+    found = by_name(as_json(readiness(lock, server, trust_root, "--format", "json"), 3))
     assert found["not-on-this-index"]["verdict"] == "cannot-tell"
     assert "not on the index" in found["not-on-this-index"]["reasons"][0]
+
+
+def _lock(tmp_path: Path, *names: str) -> Path:
+    path = tmp_path / "requirements.txt"
+    path.write_text("".join(f"{n}=={LOCKED.get(n, '1.0')}\n" for n in names), encoding="utf-8")
+    return path
+
+
+def _critical(tmp_path: Path, *names: str) -> Path:
+    config = tmp_path / "pyvouch.toml"
+    listed = ", ".join(f'"{n}"' for n in names)
+    config.write_text(f"[tiers.critical]\npackages = [{listed}]\n", encoding="utf-8")
+    return config
+
+
+def test_exit_codes_without_critical_only_answer_whether_everything_was_told(
+    tmp_path: Path, server: StaticServer, trust_root: Path
+) -> None:
+    """0 when every package was told, ready or not (a lock's long tail is mostly not ready,
+    and that is no finding); 3 as soon as one cannot be told."""
+    told = readiness(_lock(tmp_path, "steady", "lapsed", "unsigned"), server, trust_root)
+    assert told.exit_code == 0, told.output
+    assert "never-signs" in told.output and "not-ready" in told.output
+    untold = readiness(_lock(tmp_path, "steady", "not-on-this-index"), server, trust_root)
+    assert untold.exit_code == 3, untold.output
+    assert "cannot-tell" in untold.output
+
+
+@pytest.mark.parametrize(
+    ("critical", "others", "code"),
+    [
+        (("steady",), ("unsigned", "lapsed"), 0),  # the critical tier is ready
+        (("steady", "swapped"), (), 1),  # close: a publisher changed
+        (("steady", "lapsed"), (), 1),  # stopped signing
+        (("steady", "unsigned"), (), 1),  # never signed
+        (("steady", "not-on-this-index"), (), 3),  # cannot tell, nothing failed
+        (("lapsed", "not-on-this-index"), (), 1),  # a failure outweighs cannot-tell
+    ],
+)
+def test_exit_codes_with_critical_only_hold_the_critical_tier_to_ready(
+    tmp_path: Path,
+    server: StaticServer,
+    trust_root: Path,
+    critical: tuple[str, ...],
+    others: tuple[str, ...],
+    code: int,
+) -> None:
+    lock = _lock(tmp_path, *critical, *others)
+    config = _critical(tmp_path, *critical)
+    result = readiness(lock, server, trust_root, "--critical-only", "--config", config)
+    assert result.exit_code == code, result.output
+
+
+def test_exit_code_holds_with_apply(tmp_path: Path, server: StaticServer, trust_root: Path) -> None:
+    lock = _lock(tmp_path, "steady", "not-on-this-index")
+    config = tmp_path / "pyvouch.toml"
+    config.write_text('mode = "collect"\n', encoding="utf-8")
+    result = readiness(lock, server, trust_root, "--apply", "--no-snippet", "--config", config)
+    assert result.exit_code == 3, result.output
+    assert "steady" in config.read_text(encoding="utf-8")
 
 
 SHARED_POLICY = """\

@@ -131,3 +131,42 @@ def test_pins_in_pyvouch_lock_toml_are_enforced(scan: Scan, served: StaticServer
     code, doc = scan.json(*args)
     assert code == 0
     assert packages_of(doc)["gitlab-oidc-project"]["decision"]["action"] == "allow"
+
+
+def test_collect_says_in_its_summary_what_enforce_would_block(
+    scan: Scan, served: StaticServer
+) -> None:
+    """collect exits 0 whatever it finds; its summary line says how many packages enforce
+    would have blocked (table and Markdown alike), and enforce on the same lock blocks them."""
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    args = (str(lock), "--index-url", served.index_url, "--critical", "pypi-attestations")
+    collect = scan(*args, "--mode", "collect")
+    assert collect.exit_code == 0, collect.output
+    assert "; collect: 1 package would block in enforce" in collect.output
+    markdown = scan(*args, "--mode", "collect", "--format", "markdown")
+    assert "collect: 1 package would block in enforce" in markdown.output
+    enforce = scan(*args, "--mode", "enforce")
+    assert enforce.exit_code == 1
+    assert "would block" not in enforce.output
+    # two blocked: the count follows
+    two = scan(*args, "--mode", "collect", "--critical", "sampleproject", "--pin",
+               "sampleproject=github:someone/else:release.yml")  # fmt: skip
+    assert two.exit_code == 0, two.output
+    assert "collect: 2 packages would block in enforce" in two.output
+
+
+def test_collect_with_nothing_blocked_and_scans_without_a_policy_say_nothing_of_enforce(
+    scan: Scan, served: StaticServer
+) -> None:
+    lock = scan.write("uv.lock", LOCKS["uv.lock"]())
+    clean = scan(str(lock), "--index-url", served.index_url, "--mode", "collect")
+    assert clean.exit_code == 0
+    assert "would block" not in clean.output
+    # without a policy file or --mode nothing is decided, so nothing would block
+    bare = scan(str(lock), "--index-url", served.index_url, "--critical", "pypi-attestations")
+    assert "would block" not in bare.output and "[block]" not in bare.output
+    # a policy file in collect mode (no --mode) decides, and the line counts its blocks
+    scan.write("pyvouch.toml", 'mode = "collect"\n[tiers.critical]\npackages = ["pypi-*"]\n')
+    configured = scan(str(lock), "--index-url", served.index_url)
+    assert configured.exit_code == 0
+    assert "collect: 1 package would block in enforce" in configured.output

@@ -79,6 +79,7 @@ def pyvouch(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def sign(
     dists: Path, token: str, trust: dict[str, Path], out: Path
 ) -> subprocess.CompletedProcess[str]:
+    out.mkdir(parents=True, exist_ok=True)  # pyvouch creates no --output-dir
     return pyvouch(
         "sign", dists, "--identity-token", token, "--trust-config", trust["trust_config"],
         "--output-dir", out,

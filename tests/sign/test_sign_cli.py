@@ -52,6 +52,13 @@ def dists(tmp_path: Path) -> Path:
     return folder
 
 
+def outdir(tmp_path: Path, name: str = "out") -> Path:
+    """An --output-dir that exists (pyvouch creates none)."""
+    out = tmp_path / name
+    out.mkdir(exist_ok=True)
+    return out
+
+
 def attestations_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.publish.attestation"))
 
@@ -59,7 +66,7 @@ def attestations_in(folder: Path) -> list[str]:
 def test_signs_every_dist_and_each_verifies(
     served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "attestations"
+    out = outdir(tmp_path, "attestations")
     token = served_authority.github.mint(github_claims())
     proc = run(
         dists / WHEEL,
@@ -91,7 +98,7 @@ def test_directory_means_every_dist_inside(
     served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
 ) -> None:
     (dists / "README.txt").write_text("ignored")
-    out = tmp_path / "out"
+    out = outdir(tmp_path)
     proc = run(
         dists,
         "--identity-token",
@@ -118,13 +125,13 @@ def test_non_dist_is_refused_with_exit_2(
         "--trust-config",
         trust_files["trust_config"],
         "--output-dir",
-        tmp_path / "out",
+        outdir(tmp_path),
     )
     assert proc.returncode == 2
     assert "notes.txt" in proc.stderr and "not a wheel or sdist" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []
     assert served_authority.server_requests == []
 
 
@@ -174,13 +181,13 @@ def test_dry_run_names_files_and_identity_and_writes_nothing(
         "--trust-config",
         trust_files["trust_config"],
         "--output-dir",
-        tmp_path / "out",
+        outdir(tmp_path),
     )
     assert proc.returncode == 0, proc.stderr
     assert "would sign 2 file(s)" in proc.stdout
     assert "github:acme/widgets:release.yml@pypi" in proc.stdout
     assert WHEEL in proc.stdout and SDIST in proc.stdout
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []
     assert served_authority.server_requests == []
 
 
@@ -195,7 +202,7 @@ def test_expired_token_is_refused_and_nothing_written(
         "--trust-config",
         trust_files["trust_config"],
         "--output-dir",
-        tmp_path / "out",
+        outdir(tmp_path),
     )
     assert proc.returncode == 1
     assert "identity token refused" in proc.stderr
@@ -217,7 +224,7 @@ def test_forged_token_refused_by_the_ca(
         "--trust-config",
         trust_files["trust_config"],
         "--output-dir",
-        tmp_path / "out",
+        outdir(tmp_path),
     )
     assert proc.returncode == 1
     assert "certificate authority refused" in proc.stderr
@@ -228,7 +235,7 @@ def test_all_or_nothing_when_the_log_fails_midway(
     served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
 ) -> None:
     served_authority.faults.log_refuses_after = 1  # the first dist is logged, the second not
-    out = tmp_path / "out"
+    out = outdir(tmp_path)
     proc = run(
         dists,
         "--identity-token",
@@ -255,7 +262,7 @@ def test_ambient_github_actions_credential(
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-secret",
         "ACTIONS_ID_TOKEN_REQUEST_URL": f"{served_authority.base_url}/gha/token",
     }
-    out = tmp_path / "out"
+    out = outdir(tmp_path)
     proc = run(dists, "--trust-config", trust_files["trust_config"], "--output-dir", out, env=env)
     assert proc.returncode == 0, proc.stderr
     assert len(attestations_in(out)) == 2
@@ -272,21 +279,21 @@ def test_no_identity_is_a_usage_error(
 def test_dry_run_outside_ci_shows_the_plan_and_says_no_identity(
     dists: Path, tmp_path: Path
 ) -> None:
-    proc = run(dists, "--dry-run", "--output-dir", tmp_path / "out")
+    proc = run(dists, "--dry-run", "--output-dir", outdir(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert "would sign 2 file(s) with Sigstore production" in proc.stdout
     assert "identity: none here (no identity" in proc.stdout
     assert WHEEL in proc.stdout and SDIST in proc.stdout
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 @pytest.mark.parametrize("token", ["", "   "])
 def test_an_empty_identity_token_says_so(dists: Path, tmp_path: Path, token: str) -> None:
-    proc = run(dists, "--identity-token", token, "--output-dir", tmp_path / "out")
+    proc = run(dists, "--identity-token", token, "--output-dir", outdir(tmp_path))
     assert proc.returncode == 2
     assert "--identity-token is empty" in proc.stderr
     assert "ambient" in proc.stderr  # how to do without it
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_a_missing_trust_config_is_named_before_anything_else(dists: Path) -> None:
@@ -308,7 +315,7 @@ def test_trusted_root_alone_is_not_a_signing_config(
         "--trust-config",
         trust_files["trusted_root"],
         "--output-dir",
-        tmp_path / "out",
+        outdir(tmp_path),
     )
     assert proc.returncode == 2
     assert "not a ClientTrustConfig" in proc.stderr
@@ -353,7 +360,7 @@ def test_two_dists_with_one_name_are_refused(
     other.mkdir()
     (other / WHEEL).write_bytes(b"other wheel bytes")
     token = served_authority.github.mint(github_claims())
-    out = tmp_path / "out"
+    out = outdir(tmp_path)
     proc = run(
         dists / WHEEL,
         other / WHEEL,
@@ -373,7 +380,7 @@ def test_two_dists_with_one_name_are_refused(
 def test_written_attestations_are_readable_by_others(
     served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
+    out = outdir(tmp_path)
     token = served_authority.github.mint(github_claims())
     proc = run(
         dists / WHEEL,
@@ -404,8 +411,55 @@ def test_an_absurd_token_expiry_is_shown_not_a_traceback(
         "--trust-config",
         trust_files["trust_config"],
         "--output-dir",
-        tmp_path / "out",
+        outdir(tmp_path),
     )
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 0, proc.stderr
     assert "token expires 1e+300" in proc.stdout
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_missing_output_dir_is_refused_before_anything_is_signed(
+    served_authority: TestAuthority,
+    trust_files: dict[str, Path],
+    dists: Path,
+    tmp_path: Path,
+    dry_run: bool,
+) -> None:
+    """pyvouch creates no directory the user names (as scan --output): a mistyped
+    --output-dir is one line, exit 2, before the CA or the log is asked."""
+    missing = tmp_path / "no" / "such"
+    proc = run(
+        dists,
+        *(["--dry-run"] if dry_run else []),
+        "--identity-token",
+        served_authority.github.mint(github_claims()),
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        missing,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"{missing}: cannot write: no such directory" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "no").exists()
+    assert served_authority.server_requests == []
+
+
+def test_an_output_dir_that_is_a_file_is_refused(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    proc = run(
+        dists,
+        "--identity-token",
+        served_authority.github.mint(github_claims()),
+        "--trust-config",
+        trust_files["trust_config"],
+        "--output-dir",
+        afile,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert afile.read_text() == "keep me"
+    assert served_authority.server_requests == []

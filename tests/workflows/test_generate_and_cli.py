@@ -76,6 +76,22 @@ def test_init_writes_prints_settings_and_refuses_to_overwrite(
     assert invoke(["workflow", "lint", "--strict"]).exit_code == 0
 
 
+def test_init_makes_its_usual_folder_but_no_folder_the_user_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """.github/workflows is created for the default output (a fresh repository has none); a
+    folder named with --output must exist, as for every file pyvouch writes."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo-pkg"\n')
+    named = invoke(["workflow", "init", "--output", "ci/flows/release.yml"])
+    assert named.exit_code == 2, named.output
+    assert "ci/flows/release.yml: cannot write: no directory" in named.output
+    assert not (tmp_path / "ci").exists()
+    usual = invoke(["workflow", "init"])
+    assert usual.exit_code == 0, usual.output
+    assert (tmp_path / ".github" / "workflows" / "release.yml").is_file()
+
+
 def test_init_rejects_a_publisher_naming_another_file(tmp_path: Path) -> None:
     result = invoke(
         [

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from pyvouch.cli.options import exit_codes, format_option, staging_option, trust_root_option
 from pyvouch.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from pyvouch.model import Status
 from pyvouch.verify.blob import (
@@ -95,6 +96,7 @@ def _print_text(results: list[BlobResult], root_source: str, accept: ContentPoli
     )
 
 
+@exit_codes("every file verified", "a file is mismatch (another signer) or invalid")
 @click.command("verify-blob")
 @click.argument("files", nargs=-1, required=True, type=_FILE)
 @click.option(
@@ -142,20 +144,9 @@ def _print_text(results: list[BlobResult], root_source: str, accept: ContentPoli
     "message signature is then refused. Default: a message signature, or a statement whose "
     "predicate type is one of " + ", ".join(DEFAULT_PREDICATE_TYPES) + ".",
 )
-@click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root.")
-@click.option(
-    "--trust-root",
-    type=_FILE,
-    metavar="FILE",
-    help="A Sigstore trusted root (or client trust config) JSON to verify against.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@staging_option
+@trust_root_option
+@format_option(["text", "json"], "text")
 @click.pass_context
 def verify_blob_cmd(
     ctx: click.Context,
@@ -210,6 +201,10 @@ def verify_blob_cmd(
     ctx.exit(EXIT_OK if ok else EXIT_FINDINGS)
 
 
+@exit_codes(
+    "every file signed and its bundle written",
+    "signing or writing failed; nothing was written",
+)
 @click.command("sign-blob")
 @click.argument("files", nargs=-1, required=True, type=_FILE)
 @click.option(
@@ -236,7 +231,7 @@ def verify_blob_cmd(
     "--output-dir",
     type=click.Path(path_type=Path, file_okay=False),
     metavar="DIR",
-    help="Write bundles here instead of next to each file.",
+    help="Write bundles into this existing directory instead of next to each file.",
 )
 def sign_blob_cmd(
     files: tuple[Path, ...],

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import click
 
+from pyvouch.cli.options import exit_codes, format_option, trust_root_option
 from pyvouch.errors import EXIT_FINDINGS
 from pyvouch.publish_check import check_dist_dir, render_check, render_check_json
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 
+@exit_codes(
+    "no errors (warnings are shown; with --strict there are none)",
+    "errors were found (or warnings, with --strict)",
+)
 @click.command()
 @click.argument("dist_dir", type=click.Path(path_type=Path), default=Path("dist"))
 @click.option(
@@ -20,25 +25,22 @@ from pyvouch.verify.publisher_spec import parse_publisher_spec
     help="Expected signer of the attestations beside the dists, e.g. "
     "github:OWNER/REPO:release.yml[@ENV].",
 )
-@click.option(
-    "--trust-root",
-    type=click.Path(path_type=Path, dir_okay=False),
-    metavar="FILE",
-    help="Verify attestations against this trusted_root.json instead of production Sigstore.",
-)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@trust_root_option
+@format_option(["text", "json"], "text")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 def check(
-    dist_dir: Path, publisher: str | None, trust_root: Path | None, fmt: str, strict: bool
+    dist_dir: Path,
+    publisher: str | None,
+    trust_root: Path | None,
+    output_format: str,
+    strict: bool,
 ) -> None:
     """Check DIST_DIR (default: dist) before upload: names, metadata, wheel+sdist pairs,
     stray files, and the attestations beside the dists (a test signature is refused).
-
-    Exit 1 on errors (or warnings with --strict), 0 otherwise, 2 on unusable input.
     """
     expected = parse_publisher_spec(publisher) if publisher else None
     result = check_dist_dir(dist_dir, expected=expected, trust_root=trust_root)
-    if fmt == "json":
+    if output_format == "json":
         click.echo(render_check_json(result))
     else:
         click.echo(render_check(result), nl=False)

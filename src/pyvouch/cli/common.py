@@ -11,66 +11,70 @@ from typing import Any, TypeVar
 
 import click
 
+from pyvouch.cli.options import (
+    CONFIG_HELP,
+    LOCK_INDEX_DEFAULT,
+    RETRIES_HELP,
+    TIMEOUT_HELP,
+    index_url_option,
+    offline_option,
+    staging_option,
+    trust_root_option,
+)
 from pyvouch.pipeline.settings import LookupFlags, load_policy, pin_file_for, with_pin_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-_OPTIONS: list[Callable[[F], F]] = [
-    click.option(
-        "--index-url",
-        metavar="URL",
-        help="Index to look up (default: config, the lock's index, $PIP_INDEX_URL, else PyPI).",
-    ),
-    click.option("--offline", is_flag=True, help="Use cached index answers only; no network."),
-    click.option(
-        "--jobs",
-        type=click.IntRange(1, 256),
-        default=16,
-        show_default=True,
-        help="Concurrent index requests.",
-    ),
-    click.option(
-        "--timeout",
-        type=click.FloatRange(0.1, 600),
-        default=10.0,
-        show_default=True,
-        help="Seconds to wait for each index answer.",
-    ),
-    click.option(
-        "--retries",
-        type=click.IntRange(0, 10),
-        default=3,
-        show_default=True,
-        help="Retries of a failed index request (with backoff).",
-    ),
-    click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root."),
-    click.option(
-        "--trust-root",
-        type=click.Path(path_type=Path),
-        metavar="FILE",
-        help="A Sigstore trusted root JSON to verify against.",
-    ),
-    click.option(
-        "--cache-dir",
-        type=click.Path(path_type=Path),
-        metavar="DIR",
-        help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
-    ),
-    click.option(
-        "--refresh",
-        is_flag=True,
-        help="Ask the index again instead of using a remembered 'does not serve provenance' "
-        "verdict (remembered for an hour after a scan learns it).",
-    ),
-    click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path),
-        metavar="FILE",
-        help="Policy file (default: pyvouch.toml or [tool.pyvouch] in pyproject.toml).",
-    ),
-]
+def _options(index_default: str) -> list[Callable[[F], F]]:
+    return [
+        index_url_option(index_default),
+        offline_option,
+        click.option(
+            "--jobs",
+            type=click.IntRange(1, 256),
+            default=16,
+            show_default=True,
+            help="Concurrent index requests.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 600),
+            default=10.0,
+            show_default=True,
+            help=TIMEOUT_HELP,
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=3,
+            show_default=True,
+            help=RETRIES_HELP,
+        ),
+        staging_option,
+        trust_root_option,
+        click.option(
+            "--cache-dir",
+            type=click.Path(path_type=Path),
+            metavar="DIR",
+            help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
+        ),
+        click.option(
+            "--refresh",
+            is_flag=True,
+            help="Ask the index again instead of using a remembered 'does not serve "
+            "provenance' verdict (remembered for an hour after a scan learns it).",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help=CONFIG_HELP,
+        ),
+    ]
+
+
 _NAMES = (
     "index_url",
     "offline",
@@ -85,19 +89,34 @@ _NAMES = (
 )
 
 
-def lookup_options(func: F) -> F:
-    """Add the index/trust/config options; the command receives ``lookup: LookupFlags``."""
+def lookup_options_with(index_default: str) -> Callable[[F], F]:
+    """Add the index/trust/config options, ``--index-url``'s help naming ``index_default``;
+    the command receives ``lookup: LookupFlags``."""
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name in _NAMES}
-        return func(*args, lookup=LookupFlags(**values), **kwargs)
+    def decorate(func: F) -> F:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name in _NAMES}
+            return func(*args, lookup=LookupFlags(**values), **kwargs)
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    out: Any = wrapper
-    for option in reversed(_OPTIONS):
-        out = option(out)
-    return out  # type: ignore[no-any-return]
+        wrapper.__name__ = func.__name__
+        wrapper.__doc__ = func.__doc__
+        out: Any = wrapper
+        for option in reversed(_options(index_default)):
+            out = option(out)
+        return out  # type: ignore[no-any-return]
+
+    return decorate
 
 
-__all__ = ["LookupFlags", "load_policy", "lookup_options", "pin_file_for", "with_pin_file"]
+lookup_options = lookup_options_with(LOCK_INDEX_DEFAULT)
+"""The lookup options of the commands that read a lock (scan, pin, readiness, diff)."""
+
+
+__all__ = [
+    "LookupFlags",
+    "load_policy",
+    "lookup_options",
+    "lookup_options_with",
+    "pin_file_for",
+    "with_pin_file",
+]

@@ -7,10 +7,17 @@ from pathlib import Path
 import click
 
 from pyvouch.cli.common import LookupFlags, lookup_options
+from pyvouch.cli.options import exit_codes, format_option
 from pyvouch.pipeline.diff import DiffRequest, run_diff
 from pyvouch.report.diff_review import FORMATS, RENDERERS
 
 
+@exit_codes(
+    "nothing blocks (every mode but enforce shows findings and exits 0)",
+    "enforce: a change blocks, or changes a trust input without approval",
+    "enforce: nothing blocks, but a must-verify package could not be told",
+    note="Trust inputs are the policy, the pins and the index; --approved-by admits them.",
+)
 @click.command("diff")
 @click.argument("locks", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -19,7 +26,7 @@ from pyvouch.report.diff_review import FORMATS, RENDERERS
     metavar="GIT_REF",
     help="Compare with the lock as it is at this git revision (e.g. origin/main).",
 )
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="markdown")
+@format_option(FORMATS, "markdown")
 @click.option("--no-lookup", is_flag=True, help="Only list what changed; no network.")
 @click.option(
     "--alternatives",
@@ -31,7 +38,7 @@ from pyvouch.report.diff_review import FORMATS, RENDERERS
 @click.option(
     "--mode",
     type=click.Choice(["collect", "warn", "enforce"]),
-    help="Policy mode (overrides the config).",
+    help="Policy mode for this run (default: the base policy's, else collect).",
 )
 @click.option(
     "--approved-by",

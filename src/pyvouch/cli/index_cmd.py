@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
+from pyvouch.cli.options import RETRIES_HELP, TIMEOUT_HELP, exit_codes, format_option
+from pyvouch.errors import UsageError
 from pyvouch.registry.static_site import build_site
+
+_PROJECT_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+"""A project name as PEP 508 spells one."""
 
 
 @click.group()
@@ -14,6 +20,7 @@ def index() -> None:
     """Work with package indexes."""
 
 
+@exit_codes("the site was built")
 @index.command("build")
 @click.argument(
     "directory", type=click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
@@ -50,6 +57,11 @@ def build(directory: Path, out: Path, base_url: str | None, link: bool) -> None:
     )
 
 
+@exit_codes(
+    "the index serves the provenance the upstream serves",
+    "it drops provenance the upstream serves (or serves none at all)",
+    "cannot tell (the index or the upstream could not be asked)",
+)
 @index.command("check")
 @click.argument("url")
 @click.option(
@@ -73,9 +85,17 @@ def build(directory: Path, out: Path, base_url: str | None, link: bool) -> None:
     metavar="NAME",
     help="A project to compare (repeatable; default: well-known projects that attest).",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=10.0, show_default=True)
-@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True)
+@format_option(["text", "json"], "text")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=10.0,
+    show_default=True,
+    help=TIMEOUT_HELP,
+)
+@click.option(
+    "--retries", type=click.IntRange(0, 10), default=2, show_default=True, help=RETRIES_HELP
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -89,8 +109,7 @@ def check(
 ) -> None:
     """Does the index at URL pass PEP 740 provenance through?
 
-    Compares the newest files of a sample of projects with the upstream. Exit 0: it does;
-    1: it drops provenance the upstream serves (or serves none at all); 3: cannot tell.
+    Compares the newest files of a sample of projects with the upstream.
     """
     import json
 
@@ -102,6 +121,9 @@ def check(
         to_json,
     )
 
+    for name in projects:
+        if not _PROJECT_NAME.match(name):
+            raise UsageError(f"--project {name!r} is not a project name")
     options = CheckOptions(
         upstream_url=upstream or None,
         projects=projects or DEFAULT_PROJECTS,

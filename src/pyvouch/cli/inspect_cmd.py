@@ -6,18 +6,14 @@ from pathlib import Path
 
 import click
 
+from pyvouch.cli.options import exit_codes, format_option
 from pyvouch.verify.inspect import inspect_path, report_json, report_lines
 
 
+@exit_codes("the claims were shown (nothing is verified, whatever they say)")
 @click.command()
 @click.argument("target", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option(["text", "json"], "text")
 def inspect(target: Path, output_format: str) -> None:
     """Show a dist's, attestation's, provenance object's or Sigstore bundle's claims.
 

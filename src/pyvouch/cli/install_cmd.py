@@ -14,15 +14,27 @@ from pathlib import Path
 import click
 
 from pyvouch import report
-from pyvouch.cli.common import LookupFlags, lookup_options
+from pyvouch.cli.common import LookupFlags, lookup_options_with
+from pyvouch.cli.options import exit_codes, format_option
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned, run_install_plan
 from pyvouch.policy.overrides import Overrides
+from pyvouch.policy.schema import Require
 from pyvouch.redact import redact_text
 from pyvouch.report import RenderOptions
 from pyvouch.user_files import write_file
 
+INSTALL_INDEX_DEFAULT = (
+    "the policy's index-url, else pip's ($PIP_INDEX_URL, then pip's configuration files), "
+    "else PyPI; pip resolves and installs from this same index"
+)
 
+
+@exit_codes(
+    "the gate passed and pip installed (then pip's own exit code is returned)",
+    "a package is blocked; nothing was installed",
+    "a file's attestation could not be told; nothing was installed",
+)
 @click.command(
     "install",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": True},
@@ -49,13 +61,7 @@ from pyvouch.user_files import write_file
     is_flag=True,
     help="Install local or direct-URL archives pinned by their hash (nothing to verify).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(report.names()),
-    default="table",
-    show_default=True,
-)
+@format_option(report.names(), "table")
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
@@ -72,14 +78,16 @@ from pyvouch.user_files import write_file
     "--pin", "pins", multiple=True, metavar="NAME=SPEC", help="Expected publisher (repeatable)."
 )
 @click.option(
-    "--require-critical", metavar="LEVEL", help="What passes in the critical tier (this run)."
+    "--require-critical",
+    type=click.Choice([r.value for r in Require]),
+    help="What passes in the critical tier (this run; default: the policy's, at least verified).",
 )
 @click.option(
     "--require-long-tail",
-    metavar="LEVEL",
-    help="What passes in the long tail (this run; default: verified).",
+    type=click.Choice([r.value for r in Require]),
+    help="What passes in the long tail (this run; default: the policy's, at least verified).",
 )
-@lookup_options
+@lookup_options_with(INSTALL_INDEX_DEFAULT)
 @click.pass_context
 def install(
     ctx: click.Context,

@@ -70,7 +70,15 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pyvouch")
 def cli() -> None:
-    """Sign, verify and inventory PEP 740 attestations of Python packages."""
+    """Sign, verify and inventory PEP 740 attestations of Python packages.
+
+    \b
+    Exit codes, for every command (its --help says what each means there):
+      0  all good
+      1  findings: verification or policy failed
+      2  bad usage, configuration or input (one line on stderr)
+      3  incomplete: the answer could not be determined
+    """
 
 
 def main() -> None:

@@ -13,12 +13,13 @@ from pyvouch.cli.common import (
     lookup_options,
     pin_file_for,
 )
+from pyvouch.cli.options import exit_codes, narrowing_options
 from pyvouch.pipeline.options import FileChoice
 from pyvouch.pipeline.scan import scan
 from pyvouch.policy.pin_choice import PinAction, PinChoice, choose_all, record_spec
 from pyvouch.policy_files.pin_write import edit_pin_file, edit_pylock, existing_pin_records
-from pyvouch.sources import load_packages
-from pyvouch.user_files import read_document, write_document
+from pyvouch.sources import STDIN, load_packages
+from pyvouch.user_files import destination, read_document, write_document
 
 PYLOCK_FORMAT = "pylock"
 
@@ -33,6 +34,10 @@ def _line(choice: PinChoice) -> str:
     return f"skip  {head}: not pinned: {choice.reason}"
 
 
+@exit_codes(
+    "the pins were written, shown (--dry-run) or already recorded",
+    note="A package left unpinned is listed with the reason; it does not change the exit code.",
+)
 @click.command("pin")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
@@ -48,8 +53,7 @@ def _line(choice: PinChoice) -> str:
     help="Where to record pins for lock formats other than pylock.toml "
     "(default: pyvouch.lock.toml next to the lock).",
 )
-@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
-@click.option("--platform", help="Narrow markers to this platform.")
+@narrowing_options
 @lookup_options
 @click.pass_context
 def pin(
@@ -80,10 +84,13 @@ def pin(
     )
     for warning in loaded.warnings:
         click.echo(f"pyvouch: warning: {warning}", err=True)
-    in_lock = loaded.format == PYLOCK_FORMAT and loaded.path is not None and pin_file is None
+    # A pylock.toml read from standard input cannot be edited: its pins go to the pin file.
+    from_file = loaded.path is not None and loaded.path != STDIN
+    in_lock = loaded.format == PYLOCK_FORMAT and from_file and pin_file is None
     target = loaded.path if in_lock and loaded.path is not None else pin_file
     if target is None:
         target = pin_file_for(loaded.path)
+    destination(target)  # a directory or a missing folder is refused before any lookup
     document = read_document(target) if target.is_file() else None
     before = document.text if document is not None else None
     existing = None if in_lock else existing_pin_records(before, target)

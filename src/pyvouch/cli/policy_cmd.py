@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pyvouch.cli.options import CONFIG_HELP, exit_codes
 from pyvouch.errors import UsageError
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, parse_config
 from pyvouch.policy.init import render_policy, suggest_critical
@@ -21,6 +22,7 @@ def policy() -> None:
     """Write and manage the pyvouch policy."""
 
 
+@exit_codes("the policy was written (or printed with --stdout/--pyproject)")
 @policy.command("init")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the policy; write nothing.")
@@ -53,6 +55,9 @@ def init(
     packages with native code or that install from source (running build hooks), and the
     most depended-upon packages of the lock's graph; each with its reason as a comment.
     """
+    if output is not None and (to_stdout or as_pyproject):
+        given = "--stdout" if to_stdout else "--pyproject"
+        raise UsageError(f"{given} prints the policy and writes nothing; drop --output, or {given}")
     loaded = load_packages(lock, resolve=False)
     source = loaded.path
     suggestions = suggest_critical(
@@ -86,6 +91,7 @@ def init(
     )
 
 
+@exit_codes("the mode is set (or already was)")
 @policy.command("mode")
 @click.argument("mode", type=click.Choice(["collect", "warn", "enforce"]))
 @click.option(
@@ -93,7 +99,7 @@ def init(
     "config_path",
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="Policy file (default: pyvouch.toml or [tool.pyvouch] in pyproject.toml here).",
+    help=CONFIG_HELP,
 )
 def mode(mode: str, config_path: Path | None) -> None:
     """Set the policy's MODE (collect, warn, enforce), keeping the rest of the file as it is."""

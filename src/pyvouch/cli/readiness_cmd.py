@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
+from pyvouch.cli.options import exit_codes, format_option, narrowing_options
 from pyvouch.errors import UsageError
 from pyvouch.pipeline.history import histories
 from pyvouch.policy.config import CONFIG_FILE
-from pyvouch.policy.readiness import Assessment, Verdict, assess_all, policy_snippet
+from pyvouch.policy.readiness import Assessment, Verdict, assess_all, exit_code, policy_snippet
 from pyvouch.policy.tiers import TierName, normalize
 from pyvouch.policy_files.config_file import find_config
 from pyvouch.policy_files.edit import add_critical_and_publishers
@@ -19,6 +20,11 @@ from pyvouch.sources import load_packages
 from pyvouch.user_files import read_document, write_document
 
 
+@exit_codes(
+    "every package was told (ready or not), or there was nothing to assess",
+    "--critical-only: a critical package is not ready (close, not-ready, ...)",
+    "some package cannot be told (cannot-tell), and none is 1",
+)
 @click.command("readiness")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -39,7 +45,7 @@ from pyvouch.user_files import read_document, write_document
     show_default=True,
     help="Ready = every file of this many latest releases verified.",
 )
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="table")
+@format_option(FORMATS, "table")
 @click.option("--no-snippet", is_flag=True, help="Leave out the policy snippet.")
 @click.option(
     "--apply",
@@ -48,10 +54,11 @@ from pyvouch.user_files import read_document, write_document
     help="Add the ready packages to the critical tier and their publishers to the policy file "
     "(pyvouch.toml or [tool.pyvouch]; created if there is none), keeping the rest as it is.",
 )
-@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
-@click.option("--platform", help="Narrow markers to this platform.")
+@narrowing_options
 @lookup_options
+@click.pass_context
 def readiness(
+    ctx: click.Context,
     lock: Path | None,
     critical_only: bool,
     count: int,
@@ -112,6 +119,7 @@ def readiness(
     click.echo(RENDERERS[output_format](assessments, snippet, index_url), nl=False)
     if apply_snippet:
         _apply(assessments, lookup.config_path)
+    ctx.exit(exit_code(assessments, critical_only=critical_only))
 
 
 def _apply(assessments: list[Assessment], config_path: Path | None) -> None:

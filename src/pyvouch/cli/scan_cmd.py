@@ -10,6 +10,7 @@ import click
 
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options
+from pyvouch.cli.options import exit_codes, format_option, narrowing_options
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
 from pyvouch.model import FileRef, Package
@@ -18,7 +19,6 @@ from pyvouch.pipeline.scan import PreparedScan, ScanOutcome, ScanRequest, prepar
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.report import RenderOptions
-from pyvouch.sources import PLATFORMS
 from pyvouch.user_files import write_file
 
 
@@ -53,6 +53,14 @@ def _named(file: FileRef) -> str:
     return ", ".join(f"{a}:{v}" for a, v in digests) or "(a file named by nothing)"
 
 
+@exit_codes(
+    "nothing failed and every file could be told",
+    "a file is invalid (failed verification) or a mismatch (another publisher)",
+    "some file could not be told (unknown) and none failed",
+    note="These hold without a policy file or --mode. With one, the mode decides: collect "
+    "and warn exit 0 (the summary says what would block in enforce); enforce exits 1 when "
+    "a package is blocked, else 3 when a package that must verify could not be told.",
+)
 @click.command("scan")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -63,13 +71,7 @@ def _named(file: FileRef) -> str:
     show_default=True,
     help="When the lock names no files: the file this machine would install, or all.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(report.names()),
-    default="table",
-    show_default=True,
-)
+@format_option(report.names(), "table")
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
@@ -84,8 +86,7 @@ def _named(file: FileRef) -> str:
     help="Table: whole reasons and a line per file that did not verify.",
 )
 @click.option("--dry-run", is_flag=True, help="List what would be looked up; no network.")
-@click.option("--python-version", metavar="X.Y", help="Narrow markers to this Python.")
-@click.option("--platform", type=click.Choice(sorted(PLATFORMS)), help="Narrow markers.")
+@narrowing_options
 @click.option(
     "--no-resolve",
     is_flag=True,
@@ -94,7 +95,7 @@ def _named(file: FileRef) -> str:
 @click.option(
     "--mode",
     type=click.Choice(["collect", "warn", "enforce"]),
-    help="Policy mode (overrides the config).",
+    help="Policy mode for this run (default: the policy's, else collect).",
 )
 @click.option(
     "--critical",
@@ -142,16 +143,8 @@ def scan_cmd(
     """Inventory attestation coverage of every package in LOCK (default: found here).
 
     LOCK may be pylock.toml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, a requirements
-    file, a CycloneDX JSON SBOM, or a Python environment directory.
-
-    \b
-    Exit codes without a policy file or --mode:
-      0  every file could be told and none failed
-      1  a file is invalid (failed verification) or a mismatch (another publisher)
-      2  bad usage, configuration or input
-      3  some file could not be told (unknown) and none failed
-    With a policy the mode decides: collect 0, warn 0, enforce 1 on a block and 3 on a
-    must-verify package that is unknown.
+    file, a CycloneDX JSON SBOM, or a Python environment directory; - reads a lock or
+    requirements from standard input (the format told by the content).
     """
     prepared = prepare_scan(
         ScanRequest(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pyvouch.cli.options import exit_codes
 from pyvouch.errors import PyvouchError
 from pyvouch.sign.attest import (
     check_destinations,
@@ -21,6 +22,10 @@ from pyvouch.sign.identity import describe_identity, obtain_token, unverified_cl
 _PATH = click.Path(path_type=Path, dir_okay=True)
 
 
+@exit_codes(
+    "every dist signed and its attestation written (--dry-run: the plan shown)",
+    "signing or writing failed; nothing was written",
+)
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=_PATH)
 @click.option(
@@ -43,7 +48,7 @@ _PATH = click.Path(path_type=Path, dir_okay=True)
     "--output-dir",
     type=click.Path(path_type=Path, file_okay=False),
     metavar="DIR",
-    help="Write attestations here instead of next to each dist.",
+    help="Write attestations into this existing directory instead of next to each dist.",
 )
 @click.option(
     "--allow-test-signature-beside-dists",

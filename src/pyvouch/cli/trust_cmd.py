@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from pyvouch.cli.options import exit_codes
 from pyvouch.verify.trust import load_trust_root, update_trust_root
 
 
@@ -12,6 +13,7 @@ def trust() -> None:
     """Sigstore trust roots used for verification."""
 
 
+@exit_codes("the trust root was found and named")
 @trust.command("show")
 @click.option("--staging", is_flag=True, help="Show the staging trust root.")
 def show(staging: bool) -> None:
@@ -20,6 +22,10 @@ def show(staging: bool) -> None:
     click.echo(f"{root.name}: {root.source}")
 
 
+@exit_codes(
+    "the trust root is current (updated or unchanged)",
+    incomplete="the update failed (e.g. TUF unreachable); nothing changed",
+)
 @trust.command("update")
 @click.option("--staging", is_flag=True, help="Refresh the staging trust root instead.")
 @click.option(
@@ -32,8 +38,7 @@ def show(staging: bool) -> None:
 def update(staging: bool, timeout: float) -> None:
     """Refresh the trust root over TUF; used only once TUF verified it.
 
-    On failure (e.g. the TUF repository is unreachable) nothing changes, the message says
-    why, and the exit code is 3.
+    On failure nothing changes and the message says why.
     """
     result = update_trust_root(staging=staging, timeout=timeout)
     state = "updated" if result.changed else "unchanged (already current)"

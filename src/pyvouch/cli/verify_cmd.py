@@ -7,6 +7,14 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from pyvouch.cli.options import (
+    exit_codes,
+    format_option,
+    index_url_option,
+    offline_option,
+    staging_option,
+    trust_root_option,
+)
 from pyvouch.errors import UsageError
 from pyvouch.index.client import resolve_index_url
 from pyvouch.pipeline.verify import VerifyRequest, run_verify
@@ -16,6 +24,11 @@ from pyvouch.verify.render import exit_code, print_text, render_json, unchecked_
 _FILE = click.Path(path_type=Path, dir_okay=True)
 
 
+@exit_codes(
+    "every file verified",
+    "a file is mismatch (another publisher), invalid or unattested",
+    "a file could not be told (unknown) and none failed",
+)
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=_FILE)
 @click.option(
@@ -41,26 +54,11 @@ _FILE = click.Path(path_type=Path, dir_okay=True)
     metavar="FILE",
     help="A PEP 740 provenance object, as an index serves it.",
 )
-@click.option(
-    "--index-url",
-    metavar="URL",
-    help="Index to fetch provenance from (default: $PIP_INDEX_URL, else PyPI).",
-)
-@click.option("--offline", is_flag=True, help="Use cached index answers only; no network.")
-@click.option("--staging", is_flag=True, help="Verify against Sigstore's staging trust root.")
-@click.option(
-    "--trust-root",
-    type=_FILE,
-    metavar="FILE",
-    help="A Sigstore trusted root (or client trust config) JSON to verify against.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@index_url_option("$PIP_INDEX_URL, else PyPI")
+@offline_option
+@staging_option
+@trust_root_option
+@format_option(["text", "json"], "text")
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -76,10 +74,18 @@ def verify(
 ) -> None:
     """Verify the PEP 740 attestations of distribution FILEs.
 
-    Each file is verified against its sha256, every attestation's Sigstore signature and
-    transparency log proof, and the expected publisher. Exit 0 when all verify, 1 when any
-    is mismatch/invalid/unattested, 3 when any could not be determined (and none failed).
+    FILES are paths to local wheel and sdist files, not package names; their attestations come from
+    --attestation/--provenance, else from the index. Each file is verified against its sha256,
+    every attestation's Sigstore signature and transparency log proof, and the expected
+    publisher. To check packages by name==version, list them in a requirements file (or on
+    standard input: `echo 'NAME==VERSION' | pyvouch scan -`) and use `pyvouch scan`.
     """
+    for file in files:
+        if "==" in file.name and not file.exists():
+            raise UsageError(
+                f"{file}: no such file; FILES are local wheel and sdist files. To check a "
+                f"package by name==version: echo '{file}' | pyvouch scan -"
+            )
     if attestations and provenance is not None:
         raise UsageError("give --attestation or --provenance, not both")
     if (attestations or provenance is not None) and (index_url or offline):

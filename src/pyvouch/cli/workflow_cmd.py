@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from pyvouch.cli.options import exit_codes, format_option
 from pyvouch.errors import EXIT_FINDINGS, UsageError
 from pyvouch.model import Publisher
 from pyvouch.user_files import write_file
@@ -26,6 +27,10 @@ def workflow() -> None:
     """Generate and lint GitHub Actions release workflows."""
 
 
+@exit_codes(
+    "no errors (warnings are shown; with --strict there are none)",
+    "errors were found (or warnings, with --strict)",
+)
 @workflow.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 @click.option(
@@ -34,27 +39,20 @@ def workflow() -> None:
     help="The Trusted Publisher registered on PyPI: github:OWNER/REPO[:WORKFLOW][@ENV]; "
     "the workflow file name and the publishing job's environment must match it.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
-)
+@format_option(["text", "json", "sarif"], "text")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
-def lint(paths: tuple[Path, ...], publisher: str | None, fmt: str, strict: bool) -> None:
+def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, strict: bool) -> None:
     """Lint release workflows for the known failure modes of publishing to PyPI.
 
     PATH is a workflow file or a directory of them (default: .github/workflows). Files linted
     together are read as one repository, so a reusable workflow is checked through its callers.
-    Exit 1 on errors (or warnings with --strict), 0 otherwise, 2 on unreadable input.
     """
     expected = _publisher(publisher)
     targets = list(paths) or [Path(".github/workflows")]
     result = lint_paths(targets, expected)
-    if fmt == "json":
+    if output_format == "json":
         click.echo(render_json(result), nl=False)
-    elif fmt == "sarif":
+    elif output_format == "sarif":
         click.echo(render_sarif(result), nl=False)
     else:
         click.echo(render_text(result), nl=False)
@@ -62,6 +60,7 @@ def lint(paths: tuple[Path, ...], publisher: str | None, fmt: str, strict: bool)
         sys.exit(EXIT_FINDINGS)
 
 
+@exit_codes("the workflow was written (or printed with --output -)")
 @workflow.command()
 @click.option(
     "--publisher",
@@ -116,7 +115,8 @@ def init(
         return
     if target.exists() and not force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if output == DEFAULT_OUTPUT:  # the usual place is made; a folder the user names is not
+        target.parent.mkdir(parents=True, exist_ok=True)
     write_file(target, generated.text)
     click.echo(f"wrote {target}")
     for note in generated.notes:

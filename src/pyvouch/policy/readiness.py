@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from pyvouch.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from pyvouch.model import Finding, History, ReleaseFiles, Status
 from pyvouch.policy.pin_choice import identity_record, record_spec
 
@@ -298,6 +299,24 @@ def _same(a: str, b: str) -> bool:
 
 def assess_all(histories: Iterable[History], window: int = 3) -> list[Assessment]:
     return [assess(h, window) for h in histories]
+
+
+def exit_code(assessments: Sequence[Assessment], *, critical_only: bool) -> int:
+    """What `pyvouch readiness` exits with (docs/policy.md):
+
+    - 1 with ``critical_only`` when a package of the critical tier is told and not ready
+      (close, not-ready, never-signs): enforcing that tier now would block it;
+    - else 3 when some package cannot be told: the answer is incomplete;
+    - else 0: every package was told (or there was nothing to assess).
+
+    Without ``critical_only`` a package that is not ready is the normal state of a lock's
+    long tail, not a finding: only cannot-tell changes the exit code."""
+    told = [a for a in assessments if a.verdict is not Verdict.CANNOT_TELL]
+    if critical_only and any(a.verdict is not Verdict.READY for a in told):
+        return EXIT_FINDINGS
+    if len(told) < len(assessments):
+        return EXIT_INCOMPLETE
+    return EXIT_OK
 
 
 def _toml_string(text: str) -> str:

@@ -312,8 +312,9 @@ def build_site(
     tmp = parent / f".{out.name}.tmp-{tag}"
     old = parent / f".{out.name}.old-{tag}"
     moved_old = False
+    if not parent.is_dir():  # the site folder is made; the folder it goes in is not
+        raise InputError(out, f"cannot write: no directory {parent}")
     try:
-        parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         _write_site(tmp, site_files, _Urls(base), link, warnings)
         if out.is_dir():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pyvouch.model import Finding, PackageResult, ScanResult, Status
+from pyvouch.model import Action, Finding, PackageResult, ScanResult, Status
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -62,11 +62,27 @@ def summary_counts(result: ScanResult) -> dict[str, int]:
 
 
 def summary_line(result: ScanResult) -> str:
-    """E.g. ``3 packages: 2 verified, 1 unknown`` (only the statuses that occur)."""
+    """E.g. ``3 packages: 2 verified, 1 unknown`` (only the statuses that occur); in collect
+    mode, when the policy blocked packages, ``...; collect: 1 package would block in enforce``
+    (collect exits 0 whatever it found, so the line says what enforce would have done)."""
     total = len(result.packages)
     noun = "package" if total == 1 else "packages"
     parts = [f"{n} {status}" for status, n in summary_counts(result).items() if n]
-    return f"{total} {noun}: {', '.join(parts)}" if parts else f"0 {noun}"
+    line = f"{total} {noun}: {', '.join(parts)}" if parts else f"0 {noun}"
+    blocked = would_block(result)
+    if blocked:
+        what = "package" if blocked == 1 else "packages"
+        line += f"; collect: {blocked} {what} would block in enforce"
+    return line
+
+
+def would_block(result: ScanResult) -> int:
+    """In collect mode, the packages the policy blocks (shown, not enforced); else 0."""
+    if result.mode != "collect":
+        return 0
+    return sum(
+        p.decision is not None and p.decision.action is Action.BLOCK for p in result.packages
+    )
 
 
 def identity_unchecked(findings: tuple[Finding, ...]) -> bool:

@@ -22,7 +22,7 @@ from sigstore.sign import SigningContext
 
 from pyvouch.errors import InputError, SigningError, UsageError
 from pyvouch.sign.dists import DistToSign
-from pyvouch.sign.files import check_unique_targets, write_all_or_nothing
+from pyvouch.sign.files import check_output_dir, check_unique_targets, write_all_or_nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,7 @@ def check_destinations(
     """No two dists write one attestation; a non-production attestation never lands where an
     upload tool would pick it up: next to the dist it signs, or next to a file of the same
     name in the output directory (``--output-dir dist`` while signing ``build/x.whl``)."""
+    check_output_dir(output_dir)
     check_unique_targets([(d.path, destination(d, output_dir)) for d in dists])
     if choice.is_production or allow_beside:
         return

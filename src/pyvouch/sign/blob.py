@@ -44,7 +44,7 @@ from sigstore_models.common.v1 import (
 )
 
 from pyvouch.errors import InputError, SigningError, UsageError
-from pyvouch.sign.files import check_unique_targets, write_all_or_nothing
+from pyvouch.sign.files import check_output_dir, check_unique_targets, write_all_or_nothing
 from pyvouch.verify.blob import BUNDLE_SUFFIX, key_id
 
 _COSIGN_PEM_TYPES = ("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY")
@@ -76,7 +76,9 @@ def split_bundles(files: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def check_files(files: list[Path], output_dir: Path | None) -> None:
-    """Every FILE readable, no two with the same bundle, none a bundle itself."""
+    """Every FILE readable, no two with the same bundle, none a bundle itself, and the output
+    directory (when one is named) there."""
+    check_output_dir(output_dir)
     for file in files:
         if not file.is_file():
             raise InputError(file, "not a file")

@@ -23,6 +23,15 @@ def check_unique_targets(pairs: Sequence[tuple[Path, Path]]) -> None:
         seen[key] = source
 
 
+def check_output_dir(output_dir: Path | None) -> None:
+    """``--output-dir`` must be a directory that exists: pyvouch creates no directory the user
+    names (the rule of every file it writes, `pyvouch.user_files`), so a mistyped path is
+    refused before anything is signed instead of growing a tree."""
+    if output_dir is not None and not output_dir.is_dir():
+        what = "not a directory" if output_dir.exists() else "no such directory"
+        raise InputError(output_dir, f"cannot write: {what} (pyvouch creates none; make it first)")
+
+
 def write_all_or_nothing(
     items: Sequence[tuple[Path, str]], output_dir: Path | None, what: str
 ) -> list[Path]:
@@ -33,11 +42,7 @@ def write_all_or_nothing(
     New files get the usual permissions (0666 less the umask), not mkstemp's 0600: a signature
     is public data that a web server or another CI user must be able to read.
     """
-    if output_dir is not None:
-        try:
-            output_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise InputError(output_dir, f"cannot create output directory ({err})") from None
+    check_output_dir(output_dir)
     try:
         return write_all(items)
     except (OSError, InputError) as err:

@@ -10,6 +10,7 @@ for what each format reads and how narrowing works.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,14 @@ from pyvouch.sources import (
     requirements,
     uv,
 )
-from pyvouch.sources.base import Context, SourceResult, load_json, load_toml, read_text
+from pyvouch.sources.base import (
+    STDIN,
+    Context,
+    SourceResult,
+    load_json,
+    load_toml,
+    read_text,
+)
 from pyvouch.sources.markers import PLATFORMS, Narrowing
 from pyvouch.sources.registry import register, registered
 
@@ -43,6 +51,7 @@ register(requirements)
 __all__ = [
     "FORMATS",
     "PLATFORMS",
+    "STDIN",
     "SourceResult",
     "detect",
     "find_lock",
@@ -94,6 +103,10 @@ def load_packages(
     warnings: list[str] = []
     if format == environment.FORMAT:
         fmt, text = format, None
+    elif path is not None and str(path) == "-":
+        path = STDIN
+        text = read_stdin()
+        fmt = format or detect_text(text)
     else:
         if path is None:
             path, others = find_lock(Path.cwd())
@@ -128,6 +141,55 @@ def load_packages(
         index_urls=ctx.index_urls,
         other_sources=ctx.other_sources,
     )
+
+
+def read_stdin() -> str:
+    """Standard input as text (UTF-8, a BOM dropped), for ``-`` as the lock."""
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError(
+            "- reads a lock or requirements from standard input, which is a terminal here; "
+            "pipe one in (e.g. uv export | pyvouch scan -)"
+        )
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            STDIN, f"not UTF-8 text: {err.reason}", where=f"byte {err.start}"
+        ) from None
+
+
+def detect_text(text: str) -> str:
+    """The format of a lock read from standard input, by its content alone: a lock or SBOM
+    that `detect` recognises, else requirements, unless it is JSON or TOML of another kind
+    (which no requirements file is)."""
+    if not text.strip():
+        raise InputError(STDIN, "standard input is empty; pipe a lock or requirements into it")
+    by_content = _by_content(STDIN, text)
+    if by_content:
+        return by_content
+    if _other_document(text):
+        raise InputError(
+            STDIN,
+            "cannot tell the format: JSON or TOML that is no lock pyvouch reads (pylock, "
+            "uv.lock, poetry.lock, Pipfile.lock, pdm.lock, CycloneDX JSON) and no requirements",
+        )
+    return requirements.FORMAT
+
+
+def _other_document(text: str) -> bool:
+    """True when ``text`` is a JSON value or a TOML document with keys: not requirements."""
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            load_json(STDIN, text)
+        except InputError:
+            pass
+        else:
+            return True
+    try:
+        return bool(load_toml(STDIN, text))
+    except InputError:
+        return False
 
 
 def find_lock(directory: Path) -> tuple[Path, list[Path]]:

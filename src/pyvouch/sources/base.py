@@ -87,6 +87,11 @@ class Context:
             ) from None
 
 
+STDIN = Path("<stdin>")
+"""The path a lock read from standard input (``-``) carries: in messages and reports, and as
+the place relative ``-r``/``-c`` includes are read from (its folder: the current one)."""
+
+
 def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()

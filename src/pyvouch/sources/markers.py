@@ -30,8 +30,17 @@ _PLATFORMS: dict[str, dict[str, str]] = {
     "darwin": {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix"},
     "win32": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt"},
 }
-_PLATFORM_ALIASES = {"macos": "darwin", "osx": "darwin", "windows": "win32", "win": "win32"}
-PLATFORMS = (*_PLATFORMS, *_PLATFORM_ALIASES)
+PLATFORM_ALIASES: dict[str, str] = {
+    "macos": "darwin",
+    "osx": "darwin",
+    "windows": "win32",
+    "win": "win32",
+}
+"""Other names accepted for a platform, and the canonical name each stands for."""
+PLATFORM_NAMES: tuple[str, ...] = tuple(_PLATFORMS)
+"""The canonical platform names (``sys.platform`` values), as help and errors list them."""
+PLATFORMS = (*PLATFORM_NAMES, *PLATFORM_ALIASES)
+"""Every name accepted: the canonical ones and their aliases."""
 
 _PY_RE = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
 
@@ -57,10 +66,11 @@ class Narrowing:
             else:
                 self._known["python_full_version"] = [f"{major}.{minor}.{i}" for i in range(40)]
         if platform is not None:
-            key = _PLATFORM_ALIASES.get(platform.strip().lower(), platform.strip().lower())
+            key = PLATFORM_ALIASES.get(platform.strip().lower(), platform.strip().lower())
             if key not in _PLATFORMS:
                 raise ValueError(
-                    f"platform {platform!r} is not one of {', '.join(sorted(PLATFORMS))}"
+                    f"platform {platform!r} is not one of {', '.join(PLATFORM_NAMES)} "
+                    f"(aliases: {', '.join(PLATFORM_ALIASES)})"
                 )
             self._known.update({k: [v] for k, v in _PLATFORMS[key].items()})
         self._cache: dict[str, bool] = {}

@@ -48,6 +48,7 @@ from pyvouch.model import FileRef, Package
 from pyvouch.redact import quote
 from pyvouch.sources import pip_resolve
 from pyvouch.sources.base import (
+    STDIN,
     Context,
     digest_of,
     filename_from_url,
@@ -160,10 +161,15 @@ def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         unresolved.append((file, number, req_text))
     if unresolved:
         file, number, req_text = unresolved[0]
-        if not ctx.resolve:
+        if not ctx.resolve or path == STDIN:
+            why = (
+                "pip resolves files, not standard input: save it to a file to resolve it"
+                if path == STDIN
+                else "resolution is turned off"
+            )
             raise InputError(
                 file,
-                f"requirement {quote(req_text)} is not pinned (==) and resolution is turned off",
+                f"requirement {quote(req_text)} is not pinned (==) and {why}",
                 where=f"line {number}",
             )
         if ctx.narrowing.active:
