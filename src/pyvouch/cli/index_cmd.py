@@ -113,13 +113,8 @@ def check(
     """
     import json
 
-    from pyvouch.index.check import (
-        DEFAULT_PROJECTS,
-        CheckOptions,
-        check_index,
-        render_text,
-        to_json,
-    )
+    from pyvouch.index.check import DEFAULT_PROJECTS, CheckOptions, check_index
+    from pyvouch.index.check_render import render_text, to_json
 
     for name in projects:
         if not _PROJECT_NAME.match(name):
