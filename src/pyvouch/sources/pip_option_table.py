@@ -1,6 +1,6 @@
 """pip's ``install`` options as pip 26.3 defines them: the one table pyvouch reads pip's
 arguments and requirements files with (`pyvouch.gate.pip_options` parses with it the way pip
-does; `pyvouch.sources.requirements` reads requirements files with its file subset).
+does; `pyvouch.sources.requirement_lines` reads requirements files with its file subset).
 """
 
 from __future__ import annotations
