@@ -13,13 +13,12 @@ from pathlib import Path
 
 import requests
 from pypi_attestations import Attestation, AttestationError, Distribution
-from sigstore._internal.fulcio.client import FulcioClientError
-from sigstore._internal.rekor import RekorClientError
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import ClientTrustConfig
 from sigstore.oidc import IdentityError, IdentityToken
 from sigstore.sign import SigningContext
 
+from pyvouch.compat.sigstore_private import FulcioClientError, RekorClientError
 from pyvouch.errors import InputError, SigningError, UsageError
 from pyvouch.sign.dists import DistToSign
 from pyvouch.sign.files import check_output_dir, check_unique_targets, write_all_or_nothing

@@ -28,8 +28,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from sigstore._internal.fulcio.client import FulcioClientError
-from sigstore._internal.rekor import RekorClientError
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import Bundle, ClientTrustConfig
 from sigstore.oidc import IdentityError, IdentityToken
@@ -43,6 +41,7 @@ from sigstore_models.common.v1 import (
     PublicKeyIdentifier,
 )
 
+from pyvouch.compat.sigstore_private import FulcioClientError, RekorClientError
 from pyvouch.errors import InputError, SigningError, UsageError
 from pyvouch.sign.files import check_output_dir, check_unique_targets, write_all_or_nothing
 from pyvouch.verify.blob import BUNDLE_SUFFIX, key_id

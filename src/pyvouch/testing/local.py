@@ -12,19 +12,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cryptography.x509 import Certificate, CertificateSigningRequest
-from sigstore._internal.fulcio.client import (
-    FulcioCertificateSigningResponse,
-    FulcioClient,
-    FulcioClientError,
-)
-from sigstore._internal.rekor import EntryRequestBody, RekorLogSubmitter
-from sigstore._internal.rekor.client import RekorClient
 from sigstore.dsse import Envelope
 from sigstore.hashes import Hashed
 from sigstore.models import ClientTrustConfig, TransparencyLogEntry
 from sigstore.oidc import IdentityToken
 from sigstore.sign import SigningContext
 
+from pyvouch.compat.sigstore_private import (
+    EntryRequestBody,
+    FulcioCertificateSigningResponse,
+    FulcioClient,
+    FulcioClientError,
+    RekorClient,
+    RekorLogSubmitter,
+    build_dsse_request,
+    build_hashed_rekord_request,
+    log_entry_from_v1_response,
+)
 from pyvouch.testing.authority import AuthorityError
 
 if TYPE_CHECKING:
@@ -65,17 +69,17 @@ class LocalRekor(RekorLogSubmitter):
         self._builder = RekorClient(authority.base_url)
 
     def create_entry(self, request: EntryRequestBody) -> TransparencyLogEntry:
-        return TransparencyLogEntry._from_v1_response(self._authority.submit_entry(request))
+        return log_entry_from_v1_response(self._authority.submit_entry(request))
 
     def _build_hashed_rekord_request(  # type: ignore[override]
         self, hashed_input: Hashed, signature: bytes, certificate: Certificate
     ) -> EntryRequestBody:
-        return self._builder._build_hashed_rekord_request(hashed_input, signature, certificate)
+        return build_hashed_rekord_request(self._builder, hashed_input, signature, certificate)
 
     def _build_dsse_request(  # type: ignore[override]
         self, envelope: Envelope, certificate: Certificate
     ) -> EntryRequestBody:
-        return self._builder._build_dsse_request(envelope, certificate)
+        return build_dsse_request(self._builder, envelope, certificate)
 
 
 def local_signing_context(authority: TestAuthority) -> SigningContext:

@@ -21,13 +21,17 @@ from typing import Any
 
 from cryptography import x509
 from pypi_attestations import Attestation, AttestationError, AttestationType
-from pypi_attestations._impl import _check_dist_filename
-from sigstore.dsse import Envelope as DsseEnvelope
-from sigstore.dsse import _Statement
 from sigstore.errors import CertValidationError
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import Bundle
 
+from pyvouch.compat.sigstore_private import (
+    DSSE_PAYLOAD_TYPE,
+    Statement,
+    bundle_inner,
+    check_dist_filename,
+    log_entry_inner,
+)
 from pyvouch.model import AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile as DistFile  # re-exported: callers import it here
 from pyvouch.verify.dist import digest_file as digest_file
@@ -89,10 +93,11 @@ def _diagnose_dsse(bundle: Bundle, fallback: str) -> str:
     Only explains a failure sigstore already found; never decides anything itself.
     """
     try:
-        raw = bundle.log_entry._inner.canonicalized_body  # decoded bytes in sigstore-models
+        # sigstore-models holds the body decoded; older forms kept it base64
+        raw = log_entry_inner(bundle.log_entry).canonicalized_body
         body = json.loads(raw if raw.lstrip()[:1] == b"{" else base64.b64decode(raw))
         spec = body["spec"]
-        envelope = bundle._inner.dsse_envelope
+        envelope = bundle_inner(bundle).dsse_envelope
         if envelope is None:
             return fallback
         logged_hash = spec["payloadHash"]["value"]
@@ -145,10 +150,10 @@ def _explain_sigstore(err: SigstoreError, bundle: Bundle, root: TrustRoot) -> st
 
 def _check_statement(payload_type: str, payload: bytes, dist: DistFile) -> tuple[str, str | None]:
     """pypi-attestations' statement checks; (predicate type, error or None)."""
-    if payload_type != DsseEnvelope._TYPE:
+    if payload_type != DSSE_PAYLOAD_TYPE:
         return "?", f"expected an in-toto JSON envelope, got payload type {payload_type}"
     try:
-        statement = _Statement.model_validate_json(payload)
+        statement = Statement.model_validate_json(payload)
     except ValueError as err:
         return "?", f"invalid statement: {str(err).splitlines()[0]}"
     predicate_type = statement.predicate_type
@@ -158,11 +163,11 @@ def _check_statement(payload_type: str, payload: bytes, dist: DistFile) -> tuple
     if not subject.name:
         return predicate_type, "invalid subject: missing name"
     try:
-        subject_parsed = _check_dist_filename(subject.name)
+        subject_parsed = check_dist_filename(subject.name)
     except ValueError as err:
         return predicate_type, f"invalid subject name: {err}"
     try:
-        dist_parsed = _check_dist_filename(dist.filename)
+        dist_parsed = check_dist_filename(dist.filename)
     except ValueError as err:
         return predicate_type, f"{dist.filename} is not a distribution filename: {err}"
     if subject_parsed != dist_parsed:

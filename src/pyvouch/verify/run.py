@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypi_attestations._impl import _check_dist_filename
-
+from pyvouch.compat.sigstore_private import check_dist_filename
 from pyvouch.dist_names import dist_name
 from pyvouch.model import Finding, Publisher, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
@@ -36,7 +35,7 @@ def project_name(filename: str) -> str | None:
 def _dist_key(filename: str) -> object:
     """What makes two names the same dist (parsed name, version, tags); the name if unparsable."""
     try:
-        return _check_dist_filename(filename)
+        return check_dist_filename(filename)
     except ValueError:
         return ("unparsable", filename)
 

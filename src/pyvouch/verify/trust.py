@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import importlib.util
 import json
 import shutil
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib import parse
 
+from pyvouch.compat.sigstore_store import shipped_trust_file
 from pyvouch.errors import InputError, TrustRootError, TrustUpdateError, UsageError
 from pyvouch.machine_key import DATA_ENV, data_dir
 
@@ -92,17 +92,8 @@ def _instance_dir(base: Path, tuf_url: str) -> Path:
     return base / "trust" / parse.quote(tuf_url, safe="")
 
 
-def _sigstore_dir() -> Path:
-    """The installed ``sigstore`` package's directory, found without importing it."""
-    spec = importlib.util.find_spec("sigstore")
-    locations = spec.submodule_search_locations if spec is not None else None
-    if not locations:
-        raise TrustRootError("the sigstore package is not installed")
-    return Path(next(iter(locations)))
-
-
 def _shipped(tuf_url: str, name: str) -> bytes:
-    return (_sigstore_dir() / "_store" / parse.quote(tuf_url, safe="") / name).read_bytes()
+    return shipped_trust_file(tuf_url, name).read_bytes()
 
 
 def _media_type(data: bytes, where: str) -> str:

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from sigstore._internal.rekor import EntryRequestBody
 from sigstore.models import ClientTrustConfig, TransparencyLogEntry
 from sigstore.sign import SigningContext
 
+from pyvouch.compat.sigstore_private import EntryRequestBody, log_entry_from_v1_response
 from pyvouch.testing.authority import AuthorityError, TestAuthority
 from pyvouch.testing.corpus.manifest import ManifestFile
 from pyvouch.testing.corpus.plan import PlannedPackage
@@ -38,7 +38,7 @@ class _PipeRekor(LocalRekor):
         reply = self._conn.recv()
         if reply[0] != "ok":
             raise RuntimeError(f"the transparency log refused the entry: {reply[1]}")
-        return TransparencyLogEntry._from_v1_response(reply[1])
+        return log_entry_from_v1_response(reply[1])
 
 
 def _worker_context(authority: TestAuthority, conn: Connection) -> SigningContext:
