@@ -9,7 +9,8 @@ Two kinds of bundle:
   ``mismatch`` and anything broken is ``invalid``.
 - **managed key** (``verificationMaterial.publicKey``, what ``cosign sign-blob --key`` writes):
   sigstore-python 4.5 refuses these bundles outright, so this module checks them with
-  sigstore's own pieces (``TransparencyLogEntry._verify`` for the inclusion proof, checkpoint
+  sigstore's own pieces, reached through `pyvouch.compat.sigstore_private`
+  (``TransparencyLogEntry._verify`` for the inclusion proof, checkpoint
   and SET; the trusted root's Rekor keyring; ``dsse._verify``; the TSA verifier) plus the few
   checks no library does for a key: the signature with the user's key, the key hint, and that
   the log entry body names this digest, signature and key. docs/blob-signatures.md lists
@@ -36,15 +37,26 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.x509 import Certificate
 from sigstore import dsse
-from sigstore._internal.trust import KeyringPurpose
 from sigstore.errors import Error as SigstoreError
 from sigstore.errors import VerificationError
-from sigstore.models import Bundle, TimestampVerificationData, TransparencyLogEntry
+from sigstore.models import Bundle
 from sigstore.verify.policy import Identity
 from sigstore.verify.verifier import MAX_ALLOWED_TIMESTAMP
 from sigstore_models.bundle.v1 import Bundle as _InnerBundle
 from sigstore_models.rekor.v2.entry import Entry as _V2Entry
 
+from pyvouch.compat.sigstore_private import (
+    bundle_dsse_envelope,
+    dsse_verify_with_key,
+    envelope_from_inner,
+    envelope_inner,
+    log_entry_from_inner,
+    log_entry_inner,
+    rekor_verify_keyring,
+    signed_timestamps,
+    verify_log_entry,
+    verify_signed_timestamp,
+)
 from pyvouch.errors import InputError
 from pyvouch.limits import MAX_ATTESTATION_BYTES
 from pyvouch.model import Publisher, Status
@@ -308,7 +320,7 @@ def _verify_keyless(
         raise _Invalid(f"malformed bundle: {_first_line(err)}") from None
     verifier = root.verifier()
     try:
-        if bundle._dsse_envelope is not None:
+        if bundle_dsse_envelope(bundle) is not None:
             payload_type, payload = verifier.verify_dsse(bundle, _AnyCertificate())
         else:
             verifier.verify_artifact(data, bundle, _AnyCertificate())
@@ -318,14 +330,14 @@ def _verify_keyless(
     try:
         content: SignedContent | None = (
             _accepted_content(payload_type, payload, digest, accept)
-            if bundle._dsse_envelope is not None
+            if bundle_dsse_envelope(bundle) is not None
             else _accepted_message(accept)
         )
     except _Invalid as err:
         refused, content = err, err.content
     cert = bundle.signing_certificate
     found = publisher_from_certificate(cert)
-    entry = bundle.log_entry._inner
+    entry = log_entry_inner(bundle.log_entry)
     times = []
     if entry.integrated_time and entry.inclusion_promise:
         when = datetime.fromtimestamp(entry.integrated_time, tz=UTC)
@@ -407,11 +419,11 @@ def _verify_with_key(
     envelope: dsse.Envelope | None = None
     if inner.dsse_envelope is not None:
         try:
-            envelope = dsse.Envelope(inner.dsse_envelope)
-            payload = dsse._verify(key, envelope)
+            envelope = envelope_from_inner(inner.dsse_envelope)
+            payload = dsse_verify_with_key(key, envelope)
         except (SigstoreError, ValueError) as err:
             raise _Invalid(f"signature does not verify with the given key: {err}") from None
-        content = _accepted_content(envelope._inner.payload_type, payload, digest, accept)
+        content = _accepted_content(envelope_inner(envelope).payload_type, payload, digest, accept)
         signature = envelope.signature
     elif inner.message_signature is not None:
         message = inner.message_signature
@@ -478,12 +490,12 @@ def _key_time_and_log(
     if len(entries) != 1:
         raise _Invalid(f"expected one transparency log entry, found {len(entries)}")
     try:
-        entry = TransparencyLogEntry(entries[0])
-        keyring = root.trusted_root.rekor_keyring(KeyringPurpose.VERIFY)
-        entry._verify(keyring)
+        entry = log_entry_from_inner(entries[0])
+        keyring = rekor_verify_keyring(root.trusted_root)
+        verify_log_entry(entry, keyring)
     except (SigstoreError, ValueError) as err:
         raise _Invalid(f"invalid log entry: {_first_line(err)}") from None
-    entry_inner = entry._inner
+    entry_inner = log_entry_inner(entry)
     _check_entry_body(entry_inner, key, signature, described["sha256"], envelope)
     if entry_inner.integrated_time and entry_inner.inclusion_promise:
         when = datetime.fromtimestamp(entry_inner.integrated_time, tz=UTC)
@@ -505,7 +517,7 @@ def _key_time_and_log(
 def _verified_timestamps(tsa_data: Any, signature: bytes, root: TrustRoot) -> list[str]:
     """sigstore's own TSA checks (``Verifier._verify_signed_timestamp``) for a key bundle."""
     try:
-        responses = TimestampVerificationData(tsa_data).rfc3161_timestamps
+        responses = signed_timestamps(tsa_data)
     except SigstoreError as err:
         raise _Invalid(_first_line(err)) from None
     if len(responses) > MAX_ALLOWED_TIMESTAMP:
@@ -518,7 +530,7 @@ def _verified_timestamps(tsa_data: Any, signature: bytes, root: TrustRoot) -> li
     verifier = root.verifier()
     found = []
     for response in responses:
-        result = verifier._verify_signed_timestamp(response, signature)
+        result = verify_signed_timestamp(verifier, response, signature)
         if result is not None:
             found.append(f"timestamp authority {_iso(result.time)}")
     return found
@@ -583,7 +595,7 @@ def _check_entry_body(
                 and _pem_key_der(spec["signature"]["publicKey"]["content"]) == key_der
             )
         elif kind == "dsse" and envelope is not None:
-            payload_hash = hashlib.sha256(envelope._inner.payload).hexdigest()
+            payload_hash = hashlib.sha256(envelope_inner(envelope).payload).hexdigest()
             recorded = spec["signatures"]
             consistent = (
                 spec["payloadHash"]["algorithm"] == "sha256"
