@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "urls",
         "jsontext",
         "fenced_pip",
+        "compat",  # the private parts of sigstore and pypi-attestations (imports only errors)
     ),
     ("index",),
     ("installed",),
