@@ -44,7 +44,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("policy", "registry", "sign", "publish_check", "release_history"),
     ("policy_files", "diff_inputs", "gate"),
     ("pipeline",),
-    ("scan",),
     ("report",),
     ("workflows",),
     ("testing",),
@@ -144,7 +143,7 @@ def _write(root: Path, rel: str, text: str) -> None:
         # the index client reaching up into the verifier
         ("index/client.py", "from pyvouch.verify.identity import x\n", "index (layer 3)"),
         # a lazy import inside a function counts too
-        ("policy/decide.py", "def f():\n    import pyvouch.scan\n", "imports pyvouch.scan"),
+        ("policy/decide.py", "def f():\n    import pyvouch.pipeline\n", "imports pyvouch.pipeline"),
         # a type-only import still ties the layers together
         (
             "sources/uv.py",
