@@ -4,6 +4,7 @@ from real attested dists: statuses, publishers, coverage, roll-ups, and every re
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +87,25 @@ def test_off_a_terminal_one_line_per_package_and_no_decision_without_a_policy(
 ) -> None:
     lock = scan.write("requirements.txt", requirements_hashed())
     result = scan(str(lock), "--index-url", served.index_url)  # CliRunner: not a terminal
-    lines = result.stdout.splitlines()
-    for name in ("sampleproject", "pypi-attestations", "gitlab-oidc-project"):
-        (row,) = [line for line in lines if line.startswith(name + " ")]
-        assert " verified " in row or " unattested " in row
+    expected = {
+        "sampleproject": "verified",
+        "pypi-attestations": "unattested",
+        "gitlab-oidc-project": "verified",
+    }
+
+    def row(text: str, name: str) -> str:
+        return next(ln for ln in text.splitlines() if ln.startswith(name + " "))
+
+    # name, version, the status as proven (no identity was expected), then the decision tag
+    unchecked = r"( \(identity not checked\))?"
+    for name, status in expected.items():
+        assert re.match(rf"{name}\s+\S+\s+{status}{unchecked}\s", row(result.stdout, name))
     assert not any(tag in result.stdout for tag in ("[allow]", "[warn]", "[block]"))
-    # with a mode, the mode's decisions are shown
+    # with a mode, every package carries the mode's decision right after its status
     decided = scan(str(lock), "--index-url", served.index_url, "--mode", "warn")
-    assert "[allow]" in decided.stdout or "[warn]" in decided.stdout
+    for name, status in expected.items():
+        line = row(decided.stdout, name)
+        assert re.match(rf"{name}\s+\S+\s+{status}{unchecked} \[(allow|warn)\]\s", line)
 
 
 @pytest.mark.parametrize("fmt", ["cyclonedx", "sarif", "markdown", "table"])
