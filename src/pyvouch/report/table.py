@@ -1,6 +1,7 @@
 """Table: a rich table for terminals, one line per package for CI logs; then a summary line.
 
-On a terminal long cells wrap (never truncate) so the text fits the width. Compact (the CLI's
+Every status is coloured by the one status style (``status_style.py``). On a terminal long
+cells wrap (never truncate) so the text fits the width. Compact (the CLI's
 choice when the output is not a terminal): one line per package, columns aligned, the reason
 shortened to `REASON_WIDTH` characters unless ``verbose``, so a 200-package lock prints about
 200 lines that ``grep`` can read. Colour only when asked for and NO_COLOR is not set.
@@ -28,16 +29,9 @@ from pyvouch.report._common import (
     summary_line,
     unknown_statement,
 )
-
-STATUS_STYLES: dict[Status, str] = {
-    Status.VERIFIED: "green",
-    Status.MISMATCH: "bold red",
-    Status.INVALID: "bold red",
-    Status.UNATTESTED: "yellow",
-    Status.LEGACY_SIGNED: "yellow",
-    Status.UNKNOWN: "magenta",
-    Status.NOT_INDEXED: "dim",
-}
+from pyvouch.report.document import Report
+from pyvouch.report.scan_report import as_report
+from pyvouch.report.status_style import style_of
 
 
 def _console(options: RenderOptions) -> Console:
@@ -133,8 +127,17 @@ def compact_lines(result: ScanResult, options: RenderOptions) -> list[str]:
     return lines
 
 
-def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    """The table, the summary line, a statement about unknowns, decisions and warnings."""
+def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """The table, the summary line, a statement about unknowns, decisions and warnings.
+
+    A report of another command than scan or install has no packages: its terminal view
+    (``text``) is its table."""
+    report = as_report(value)
+    if report.scan is None:
+        from pyvouch.report import text
+
+        return text.render_lines(report.lines, options)
+    result = report.scan
     console = _console(options)
     if result.packages and options.compact:
         for line in compact_lines(result, options):
@@ -142,7 +145,7 @@ def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     elif result.packages:
         table = _table()
         for pkg in result.packages:
-            status = Text(package_label(pkg), style=STATUS_STYLES.get(pkg.status, ""))
+            status = Text(package_label(pkg), style=style_of(pkg.status.value))
             if pkg.decision is not None:
                 status.append(f" [{pkg.decision.action.value}]")
             table.add_row(

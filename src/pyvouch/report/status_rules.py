@@ -1,0 +1,65 @@
+"""The SARIF rules of attestation statuses, shared by every command that reports files or
+packages by status (scan, install, verify): one rule per status that is a problem, and
+PYV007 for a verified package the policy still warns on or blocks."""
+
+from __future__ import annotations
+
+from pyvouch.model import Action, Rule, Severity, Status
+
+RULES: dict[Status | None, Rule] = {
+    Status.UNATTESTED: Rule(
+        "PYV001",
+        "Unattested",
+        Severity.WARNING,
+        "The index serves PEP 740 provenance and has none for this file.",
+    ),
+    Status.INVALID: Rule(
+        "PYV002",
+        "InvalidAttestation",
+        Severity.ERROR,
+        "An attestation is present but fails verification.",
+    ),
+    Status.MISMATCH: Rule(
+        "PYV003",
+        "PublisherMismatch",
+        Severity.ERROR,
+        "The attestation verifies, but the publisher identity is not the expected one.",
+    ),
+    Status.UNKNOWN: Rule(
+        "PYV004",
+        "AttestationUnknown",
+        Severity.WARNING,
+        "Whether this file is attested could not be determined (the index does not serve "
+        "PEP 740, or the lookup failed).",
+    ),
+    Status.LEGACY_SIGNED: Rule(
+        "PYV005",
+        "LegacySignatureOnly",
+        Severity.WARNING,
+        "Only a legacy PGP signature exists; it counts as unattested.",
+    ),
+    Status.NOT_INDEXED: Rule(
+        "PYV006",
+        "NotIndexed",
+        Severity.INFO,
+        "A local path, VCS checkout, editable or direct URL: there is nothing to look up.",
+    ),
+    None: Rule(
+        "PYV007",
+        "PolicyDecision",
+        Severity.WARNING,
+        "The package verified, but the policy warns on it or blocks it.",
+    ),
+}
+"""One rule per status that is a problem (None: verified, but the policy warns or blocks)."""
+
+
+ACTION_SEVERITY = {
+    Action.BLOCK: Severity.ERROR,
+    Action.WARN: Severity.WARNING,
+    Action.ALLOW: Severity.INFO,
+}
+"""A policy decision's SARIF severity: block is an error, warn a warning, allow a note."""
+
+STATUS_SEVERITY = {status: rule.severity for status, rule in RULES.items() if status is not None}
+"""Without a policy decision (``verify``): the severity of the status's rule."""
