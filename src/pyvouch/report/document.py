@@ -30,7 +30,8 @@ from pyvouch.report.sarif_builder import Result as SarifResult
 
 @dataclass(frozen=True, slots=True)
 class Code:
-    """Inline code: a status word or an identifier shown as code (Markdown backticks)."""
+    """Inline code: a status word or a rule id that pyvouch chose, shown as code (Markdown
+    backticks). Never data: names and reasons are plain text, escaped by the format."""
 
     text: str
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from pyvouch.report.document import Code, Line, Paragraph, Report, Row, Table
+from pyvouch.report.document import Line, Paragraph, Report, Row, Table
 from pyvouch.verify.attestations import short_predicate
 from pyvouch.verify.inspect import CLAIMS_SHOWN, SIBLING_SUFFIXES, InspectReport
 
@@ -59,7 +59,7 @@ def build(report: InspectReport) -> Report:
         Row(
             (
                 item["source"],
-                Code(short_predicate(item["predicate_type"])),
+                short_predicate(item["predicate_type"]),
                 item.get("publisher_spec", ""),
                 str(item["log_index"]),
                 item["integrated_time_iso"] or "",

@@ -26,12 +26,15 @@ def escape(text: str) -> str:
 
 
 def code(text: str) -> str:
-    """Inline code: a backtick in ``text`` cannot end the span, a pipe cannot end the cell."""
+    """Inline code for words pyvouch chose (a status, a rule id): a backtick in ``text`` cannot
+    end the span, a pipe cannot end the cell. Data (names, reasons, anything an index or an
+    attestation says) goes through `escape` instead."""
     inner = clean(text).replace("`", "'").replace("|", "\\|") or " "
     return f"`{inner}`"
 
 
 def code_block(text: str, language: str = "") -> list[str]:
-    """A fenced block whose text cannot close the fence."""
+    """A fenced block whose text cannot close the fence nor carry control characters (each
+    line through `clean`); inside it Markdown and HTML are shown as they are."""
     body = text.rstrip("\n").replace("```", "'''").replace("~~~", "'''")
-    return [f"```{language}", *body.splitlines(), "```"]
+    return [f"```{language}", *(clean(line) for line in body.splitlines()), "```"]
