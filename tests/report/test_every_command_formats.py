@@ -255,3 +255,28 @@ def test_a_format_a_report_cannot_carry_is_refused_in_one_line() -> None:
     assert not report.supports("cyclonedx", built)
     with pytest.raises(UsageError, match="does not apply to `pyvouch readiness`"):
         report.render("sarif", built)
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "level", "where"),
+    [
+        ("verify", "PYV001", "warning", GOOGLE),  # the unattested sdist, not the verified one
+        ("verify-blob", "PYV002", "error", "blob.bin"),  # the bundle is not a bundle: invalid
+        ("check", "PYV-C002", "warning", "notes.txt"),  # a stray file an upload would send
+        ("workflow lint", None, "error", "release.yml"),
+    ],
+)
+def test_sarif_results_point_at_what_failed(
+    runs: dict[tuple[str, str], tuple[int, str]],
+    name: str,
+    rule: str | None,
+    level: str,
+    where: str,
+) -> None:
+    results = json.loads(runs[name, "sarif"][1])["runs"][0]["results"]
+    uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for r in results
+            for loc in r["locations"]]  # fmt: skip
+    assert uris and all(uri.endswith(where) for uri in uris), uris
+    assert level in {r["level"] for r in results}
+    if rule is not None:
+        assert {r["ruleId"] for r in results} == {rule}

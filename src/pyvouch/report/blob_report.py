@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 from pyvouch.model import Status
 from pyvouch.report.document import Code, Line, Paragraph, Report, Row, SarifRun, Table
-from pyvouch.report.sarif_builder import Location, Result, artifact_uri
-from pyvouch.report.status_rules import RULES, STATUS_SEVERITY
+from pyvouch.report.status_rules import RULES, file_result
 from pyvouch.report.verify_report import summary_of
 from pyvouch.verify.blob_result import BlobResult
 from pyvouch.verify.signed_content import ContentPolicy
@@ -47,22 +46,18 @@ def _signer(result: BlobResult) -> str:
 
 
 def _sarif(results: Sequence[BlobResult], base_dir: str | None) -> SarifRun:
-    found = []
-    for r in results:
-        if r.status is Status.VERIFIED:
-            continue
-        rule = RULES[r.status]
-        uri = artifact_uri(str(r.file), base_dir) or str(r.file)
-        found.append(
-            Result(
-                rule.id,
-                STATUS_SEVERITY[r.status],
-                f"{r.file}: {r.status.value}: {r.reason}",
-                locations=(Location(uri),),
-                fingerprints={"pyvouchBlob/v1": f"{r.sha256}:{rule.id}"},
-                properties={"bundle": str(r.bundle), "sha256": r.sha256},
-            )
+    found = [
+        file_result(
+            r.status,
+            str(r.file),
+            f"{r.file}: {r.status.value}: {r.reason}",
+            ("pyvouchBlob/v1", r.sha256),
+            {"bundle": str(r.bundle), "sha256": r.sha256},
+            base_dir,
         )
+        for r in results
+        if r.status is not Status.VERIFIED
+    ]
     return SarifRun(tuple(RULES.values()), tuple(found))
 
 

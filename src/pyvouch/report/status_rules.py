@@ -4,7 +4,11 @@ PYV007 for a verified package the policy still warns on or blocks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pyvouch.model import Action, Rule, Severity, Status
+from pyvouch.report.sarif_builder import Location, Result, artifact_uri
 
 RULES: dict[Status | None, Rule] = {
     Status.UNATTESTED: Rule(
@@ -63,3 +67,26 @@ ACTION_SEVERITY = {
 
 STATUS_SEVERITY = {status: rule.severity for status, rule in RULES.items() if status is not None}
 """Without a policy decision (``verify``): the severity of the status's rule."""
+
+
+def file_result(
+    status: Status,
+    path: str,
+    message: str,
+    fingerprint: tuple[str, str],
+    properties: Mapping[str, Any],
+    base_dir: str | None,
+) -> Result:
+    """A SARIF result for one file that did not verify (``verify``, ``verify-blob``): its
+    status's rule and severity, located at the file. ``fingerprint``: (key, stable value); the
+    rule id is appended to the value."""
+    rule = RULES[status]
+    key, value = fingerprint
+    return Result(
+        rule.id,
+        STATUS_SEVERITY[status],
+        message,
+        locations=(Location(artifact_uri(path, base_dir) or path),),
+        fingerprints={key: f"{value}:{rule.id}"},
+        properties=properties,
+    )

@@ -10,8 +10,7 @@ from typing import Any
 from pyvouch.model import AttestationInfo, Finding, Status
 from pyvouch.report._common import finding_label, tally
 from pyvouch.report.document import Code, Line, Paragraph, Report, Row, SarifRun, Table
-from pyvouch.report.sarif_builder import Location, Result, artifact_uri
-from pyvouch.report.status_rules import RULES, STATUS_SEVERITY
+from pyvouch.report.status_rules import RULES, file_result
 from pyvouch.verify.inspect import iso_time
 from pyvouch.verify.trust import TrustRoot
 
@@ -53,20 +52,17 @@ def summary_of(statuses: Sequence[Status]) -> str:
 def _sarif(findings: Sequence[Finding], base_dir: str | None) -> SarifRun:
     results = []
     for f in findings:
-        if f.status is Status.VERIFIED:
-            continue
-        rule = RULES[f.status]
-        uri = artifact_uri(f.file.filename, base_dir) or f.file.filename
-        results.append(
-            Result(
-                rule.id,
-                STATUS_SEVERITY[f.status],
-                f"{f.file.filename}: {f.status.value}: {f.reason}",
-                locations=(Location(uri),),
-                fingerprints={"pyvouchFile/v1": f"{f.file.sha256 or f.file.filename}:{rule.id}"},
-                properties={"file": f.file.filename, "sha256": f.file.sha256, **f.to_dict()},
+        if f.status is not Status.VERIFIED:
+            results.append(
+                file_result(
+                    f.status,
+                    f.file.filename,
+                    f"{f.file.filename}: {f.status.value}: {f.reason}",
+                    ("pyvouchFile/v1", f.file.sha256 or f.file.filename),
+                    {"file": f.file.filename, "sha256": f.file.sha256, **f.to_dict()},
+                    base_dir,
+                )
             )
-        )
     return SarifRun(tuple(RULES.values()), tuple(results))
 
 
