@@ -260,7 +260,8 @@ def test_a_format_a_report_cannot_carry_is_refused_in_one_line() -> None:
 @pytest.mark.parametrize(
     ("name", "rule", "level", "where"),
     [
-        ("verify", "PYV001", "warning", GOOGLE),  # the unattested sdist, not the verified one
+        # the unattested sdist where the user named it, not the verified one
+        ("verify", "PYV001", "warning", f"assets/attestations/{GOOGLE}"),
         ("verify-blob", "PYV002", "error", "blob.bin"),  # the bundle is not a bundle: invalid
         ("check", "PYV-C002", "warning", "notes.txt"),  # a stray file an upload would send
         ("workflow lint", None, "error", "release.yml"),

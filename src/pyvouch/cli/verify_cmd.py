@@ -106,5 +106,6 @@ def verify(
         )
     )
     outcome = report.outcome
-    emit(verify_report.build(outcome.findings, report.root, outcome.warnings), output_format)
+    built = verify_report.build(outcome.findings, report.root, outcome.warnings, files)
+    emit(built, output_format)
     ctx.exit(outcome.exit_code)

@@ -4,7 +4,8 @@ not verify, under the status rules that scan uses)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pyvouch.model import AttestationInfo, Finding, Status
@@ -49,14 +50,14 @@ def summary_of(statuses: Sequence[Status]) -> str:
     return f"{len(statuses)} {noun}: {', '.join(parts) or 'none'}"
 
 
-def _sarif(findings: Sequence[Finding], base_dir: str | None) -> SarifRun:
+def _sarif(findings: Sequence[Finding], paths: Mapping[str, str], base_dir: str | None) -> SarifRun:
     results = []
     for f in findings:
         if f.status is not Status.VERIFIED:
             results.append(
                 file_result(
                     f.status,
-                    f.file.filename,
+                    paths.get(f.file.filename, f.file.filename),
                     f"{f.file.filename}: {f.status.value}: {f.reason}",
                     ("pyvouchFile/v1", f.file.sha256 or f.file.filename),
                     {"file": f.file.filename, "sha256": f.file.sha256, **f.to_dict()},
@@ -66,7 +67,14 @@ def _sarif(findings: Sequence[Finding], base_dir: str | None) -> SarifRun:
     return SarifRun(tuple(RULES.values()), tuple(results))
 
 
-def build(findings: Sequence[Finding], root: TrustRoot, warnings: Sequence[str] = ()) -> Report:
+def build(
+    findings: Sequence[Finding],
+    root: TrustRoot,
+    warnings: Sequence[str] = (),
+    paths: Sequence[Path] = (),
+) -> Report:
+    """``paths``: the files as the user named them (SARIF locates each finding there)."""
+    where = {path.name: str(path) for path in paths}
     width = max((len(f.status.value) for f in findings), default=8)
     unchecked = unchecked_warning(findings)
     notices = [Line(w, status="warning:") for w in warnings]
@@ -108,5 +116,5 @@ def build(findings: Sequence[Finding], root: TrustRoot, warnings: Sequence[str] 
         ),
         warnings=(*warnings, *((unchecked,) if unchecked else ())),
         notices=tuple(notices),
-        sarif=lambda base_dir: _sarif(findings, base_dir),
+        sarif=lambda base_dir: _sarif(findings, where, base_dir),
     )
