@@ -174,9 +174,9 @@ def index() -> Iterator[IndexServer]:
 @pytest.fixture(scope="module")
 def runs(
     tmp_path_factory: pytest.TempPathFactory, index: IndexServer
-) -> dict[tuple[str, str], tuple[int, str]]:
-    """Each (command, format) run once: its exit code and stdout."""
-    out: dict[tuple[str, str], tuple[int, str]] = {}
+) -> dict[tuple[str, str], tuple[int, str, str]]:
+    """Each (command, format) run once: its exit code, stdout and stderr."""
+    out: dict[tuple[str, str], tuple[int, str, str]] = {}
     for name, case in CASES.items():
         work = tmp_path_factory.mktemp(name.replace(" ", "-"))
         args = case.args(work, index)
@@ -190,16 +190,16 @@ def runs(
                     fmt,
                     result.exception,
                 )
-                out[name, fmt] = (result.exit_code, result.stdout)
+                out[name, fmt] = (result.exit_code, result.stdout, result.stderr)
     return out
 
 
 @pytest.mark.parametrize(("name", "fmt"), WALK)
 def test_output_follows_its_format(
-    runs: dict[tuple[str, str], tuple[int, str]], name: str, fmt: str
+    runs: dict[tuple[str, str], tuple[int, str, str]], name: str, fmt: str
 ) -> None:
     case = CASES[name]
-    code, out = runs[name, fmt]
+    code, out, _ = runs[name, fmt]
     assert code == case.exit_code, (name, fmt, out)  # the format never changes the verdict
     assert out.endswith("\n") and not out.endswith("\n\n"), (name, fmt)
     if fmt == "json":
@@ -224,7 +224,9 @@ def test_output_follows_its_format(
         assert out.strip() and "\x1b" not in out
 
 
-def test_json_documents_differ_by_schema_tag(runs: dict[tuple[str, str], tuple[int, str]]) -> None:
+def test_json_documents_differ_by_schema_tag(
+    runs: dict[tuple[str, str], tuple[int, str, str]],
+) -> None:
     """Each command names its own document, so a consumer can tell them apart."""
     tags = {name: json.loads(runs[name, "json"][1])["schema"] for name in CASES}
     assert len(set(tags.values())) == len(tags), tags
@@ -268,7 +270,7 @@ def test_a_format_a_report_cannot_carry_is_refused_in_one_line() -> None:
     ],
 )
 def test_sarif_results_point_at_what_failed(
-    runs: dict[tuple[str, str], tuple[int, str]],
+    runs: dict[tuple[str, str], tuple[int, str, str]],
     name: str,
     rule: str | None,
     level: str,
@@ -281,3 +283,11 @@ def test_sarif_results_point_at_what_failed(
     assert level in {r["level"] for r in results}
     if rule is not None:
         assert {r["ruleId"] for r in results} == {rule}
+
+
+@pytest.mark.parametrize("fmt", OFFERED["verify"])
+def test_notices_go_to_stderr_whatever_the_format(
+    runs: dict[tuple[str, str], tuple[int, str, str]], fmt: str
+) -> None:
+    err = runs["verify", fmt][2]
+    assert err.startswith("pyvouch: warning: identity NOT checked for 1 file(s)"), err

@@ -1,6 +1,7 @@
 """How every command hands its result to ``report/`` and prints it: one place that picks
 the render options (colour on a terminal, compact lines off one), renders the chosen format,
-writes stdout (or ``--output``) and the report's notices on stderr."""
+writes stdout (or ``--output``) and the report's notices on stderr (``pyvouch: warning: ...``,
+as every other line pyvouch writes there)."""
 
 from __future__ import annotations
 
@@ -45,5 +46,7 @@ def emit(
     else:
         write_file(output, text)
     if report.notices:
+        # as every other line pyvouch writes on stderr: "pyvouch: warning: ..."
         notices = render_lines(report.notices, RenderOptions(color=_color(sys.stderr)))
-        click.echo(notices, nl=False, err=True)
+        for line in notices.splitlines():
+            click.echo(f"pyvouch: {line}", err=True)
