@@ -38,8 +38,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "fenced_pip",
         "compat",  # the private parts of sigstore and pypi-attestations (imports only errors)
     ),
-    ("index",),
-    ("installed",),
+    ("index", "installed"),  # installed: RECORD and the installed files, local only
+    ("wheel_fetch",),  # the verified wheel downloaded, its manifest sealed in the cache
     ("sources", "verify", "reachability"),
     ("vulns",),
     ("policy", "registry", "sign", "publish_check", "release_history"),

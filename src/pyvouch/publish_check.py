@@ -17,11 +17,10 @@ file is on PyPI it can never be replaced, so the folder is checked before the up
 
 from __future__ import annotations
 
-import json
 import tarfile
 import zipfile
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from email.parser import HeaderParser
 from pathlib import Path
 
@@ -68,6 +67,12 @@ class CheckResult:
 
     def count(self, level: Severity) -> int:
         return sum(f.level is level for f in self.findings)
+
+    def verdict(self) -> str:
+        errors, warnings = self.count(Severity.ERROR), self.count(Severity.WARNING)
+        if errors:
+            return "NOT ready to upload"
+        return "uploadable, with warnings" if warnings else "ready to upload"
 
     def failed(self, strict: bool) -> bool:
         failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
@@ -342,34 +347,3 @@ def check_dist_dir(
             continue
         _check_attestation(result, path, owner, loaded, verifiers, expected)
     return result
-
-
-def render_check(result: CheckResult) -> str:
-    lines = [
-        f"{result.directory}: {len(result.dists)} distribution(s), "
-        f"{len(result.attestations)} attestation(s)"
-    ]
-    lines.extend(f"  verified  {text}" for text in result.verified)
-    for finding in result.findings:
-        lines.append(f"  {finding.level.value:8}  {finding.file}: {finding.message}")
-    errors, warnings = result.count(Severity.ERROR), result.count(Severity.WARNING)
-    verdict = (
-        "ready to upload"
-        if not errors and not warnings
-        else ("NOT ready to upload" if errors else "uploadable, with warnings")
-    )
-    lines.append(f"{errors} error(s), {warnings} warning(s): {verdict}")
-    return "\n".join(lines) + "\n"
-
-
-def render_check_json(result: CheckResult) -> str:
-    """The result as JSON: the directory, the dists and attestations seen, what verified, and
-    every finding (level, file, message)."""
-    doc = {
-        "directory": str(result.directory),
-        "distributions": [d.path.name for d in result.dists],
-        "attestations": [p.name for p in result.attestations],
-        "verified": result.verified,
-        "findings": [asdict(f) for f in result.findings],
-    }
-    return json.dumps(doc, indent=2)

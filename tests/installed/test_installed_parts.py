@@ -19,11 +19,11 @@ from pyvouch.index.client import DownloadFailed, IndexClient
 from pyvouch.index.simple import IndexFile
 from pyvouch.installed.check import matching_wheel
 from pyvouch.installed.compare import compare
-from pyvouch.installed.fetch import verified_wheel
 from pyvouch.installed.files import check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, decode_digest, read_record
 from pyvouch.installed.wheel import Limits, WheelManifest, WheelProblem, read_wheel
 from pyvouch.sources import load_packages
+from pyvouch.wheel_fetch.fetch import verified_wheel
 from tests.support.index_servers import Reply, serve
 from tests.support.installed_sites import TOOL_FILES, b64, write_wheel
 

@@ -15,8 +15,8 @@ from pyvouch.model import (
     Status,
 )
 from pyvouch.report.json_report import render
+from pyvouch.report.verify_report import finding_json
 from pyvouch.verify.dist import DistFile
-from pyvouch.verify.render import finding_json
 from pyvouch.verify.verdicts import decode_finding, encode_finding
 
 DIST = DistFile("demo-1.0-py3-none-any.whl", "ab" * 32)

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from pyvouch.installed.manifests import LAYOUT, ManifestCache
 from pyvouch.testing import TestAuthority
+from pyvouch.wheel_fetch.manifests import LAYOUT, ManifestCache
 from tests.scan.conftest import Scan, packages_of
 from tests.support.install_sites import APP, real_dists
 from tests.support.installed_sites import (

@@ -304,7 +304,7 @@ def test_match_identity_rejects_structural_look_alikes(repository: str) -> None:
 
 
 def test_json_output_of_a_finding_is_complete(production: AttestationVerifier) -> None:
-    from pyvouch.verify.render import finding_json
+    from pyvouch.report.verify_report import finding_json
 
     finding = verify(
         production, asset(SAMPLE), [asset(SAMPLE_PROVENANCE)], "github:pypa/sampleproject"

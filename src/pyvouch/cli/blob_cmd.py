@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
+from pyvouch import report as formats
 from pyvouch.cli.options import exit_codes, format_option, staging_option, trust_root_option
+from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from pyvouch.model import Status
+from pyvouch.report import blob_report
 from pyvouch.verify.blob import (
     BUNDLE_SUFFIX,
-    BlobResult,
     ExpectedSigner,
     load_public_key,
     verify_blob,
 )
 from pyvouch.verify.publisher_spec import parse_publisher_spec
-from pyvouch.verify.render import STATUS_STYLE
 from pyvouch.verify.signed_content import DEFAULT_PREDICATE_TYPES, ContentPolicy
 from pyvouch.verify.trust import load_trust_root
 
@@ -68,32 +66,6 @@ def _content_policy(predicate_types: tuple[str, ...]) -> ContentPolicy:
         if not value.strip() or value != value.strip():
             raise UsageError(f"--predicate-type {value!r}: give a predicate type URI")
     return ContentPolicy(required=tuple(dict.fromkeys(predicate_types)))
-
-
-def _print_text(results: list[BlobResult], root_source: str, accept: ContentPolicy) -> None:
-    console = Console(highlight=False, soft_wrap=True)
-    for result in results:
-        style = STATUS_STYLE.get(result.status, "")
-        console.print(
-            f"[{style}]{result.status.value:9}[/] {escape(str(result.file))}  "
-            f"{escape(result.reason)}"
-        )
-        console.print(f"          bundle {escape(str(result.bundle))}, sha256 {result.sha256}")
-        console.print(f"          signed: {escape(result.describe_content())}")
-        if result.transparency_log:
-            console.print(f"          transparency log entry {result.log_index}")
-        for when in result.verified_times:
-            console.print(f"          time: {escape(when)}")
-        for note in result.notes:
-            console.print(f"          note: {escape(note)}")
-    console.print(f"trust root: {escape(root_source)}", style="dim")
-    accepted = ", ".join(accept.accepted)
-    console.print(
-        "accepted: "
-        + ("a message signature, or " if not accept.required else "")
-        + f"an in-toto statement with predicate type {escape(accepted)}",
-        style="dim",
-    )
 
 
 @exit_codes("every file verified", "a file is mismatch (another signer) or invalid")
@@ -146,7 +118,7 @@ def _print_text(results: list[BlobResult], root_source: str, accept: ContentPoli
 )
 @staging_option
 @trust_root_option
-@format_option(["text", "json"], "text")
+@format_option(formats.offered(sarif=True), "text")
 @click.pass_context
 def verify_blob_cmd(
     ctx: click.Context,
@@ -188,15 +160,7 @@ def verify_blob_cmd(
         )
         for file in files
     ]
-    if output_format == "json":
-        out = {
-            "trust_root": {"name": root.name, "source": root.source},
-            "accepted_content": accept.to_dict(),
-            "results": [r.to_dict() for r in results],
-        }
-        click.echo(json.dumps(out, indent=2))
-    else:
-        _print_text(results, root.source, accept)
+    emit(blob_report.build(results, root, accept), output_format)
     ok = all(r.status is Status.VERIFIED for r in results)
     ctx.exit(EXIT_OK if ok else EXIT_FINDINGS)
 

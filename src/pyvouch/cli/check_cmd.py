@@ -7,9 +7,12 @@ from pathlib import Path
 
 import click
 
+from pyvouch import report as formats
 from pyvouch.cli.options import exit_codes, format_option, trust_root_option
+from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_FINDINGS
-from pyvouch.publish_check import check_dist_dir, render_check, render_check_json
+from pyvouch.publish_check import check_dist_dir
+from pyvouch.report import dist_check_report
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
 
@@ -26,7 +29,7 @@ from pyvouch.verify.publisher_spec import parse_publisher_spec
     "github:OWNER/REPO:release.yml[@ENV].",
 )
 @trust_root_option
-@format_option(["text", "json"], "text")
+@format_option(formats.offered(sarif=True), "text")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 def check(
     dist_dir: Path,
@@ -40,9 +43,6 @@ def check(
     """
     expected = parse_publisher_spec(publisher) if publisher else None
     result = check_dist_dir(dist_dir, expected=expected, trust_root=trust_root)
-    if output_format == "json":
-        click.echo(render_check_json(result))
-    else:
-        click.echo(render_check(result), nl=False)
+    emit(dist_check_report.build(result), output_format)
     if result.failed(strict):
         sys.exit(EXIT_FINDINGS)

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
+from pyvouch import report as formats
 from pyvouch.cli.common import LookupFlags, lookup_options
 from pyvouch.cli.options import exit_codes, format_option
+from pyvouch.cli.output import emit
 from pyvouch.pipeline.diff import DiffRequest, run_diff
-from pyvouch.report.diff_review import FORMATS, RENDERERS
+from pyvouch.report import diff_review
 
 
 @exit_codes(
@@ -26,7 +28,7 @@ from pyvouch.report.diff_review import FORMATS, RENDERERS
     metavar="GIT_REF",
     help="Compare with the lock as it is at this git revision (e.g. origin/main).",
 )
-@format_option(FORMATS, "markdown")
+@format_option(formats.offered(), "markdown")
 @click.option("--no-lookup", is_flag=True, help="Only list what changed; no network.")
 @click.option(
     "--alternatives",
@@ -86,5 +88,5 @@ def diff(
             approved_by=approved_by,
         )
     )
-    click.echo(RENDERERS[output_format](report), nl=False)
+    emit(diff_review.build(report), output_format)
     ctx.exit(report.exit_code)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from pyvouch import report as formats
 from pyvouch.cli.options import RETRIES_HELP, TIMEOUT_HELP, exit_codes, format_option
+from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
 from pyvouch.registry.static_site import build_site
 
@@ -85,7 +87,7 @@ def build(directory: Path, out: Path, base_url: str | None, link: bool) -> None:
     metavar="NAME",
     help="A project to compare (repeatable; default: well-known projects that attest).",
 )
-@format_option(["text", "json"], "text")
+@format_option(formats.offered(), "text")
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 600),
@@ -111,10 +113,8 @@ def check(
 
     Compares the newest files of a sample of projects with the upstream.
     """
-    import json
-
     from pyvouch.index.check import DEFAULT_PROJECTS, CheckOptions, check_index
-    from pyvouch.index.check_render import render_text, to_json
+    from pyvouch.report import index_check_report
 
     for name in projects:
         if not _PROJECT_NAME.match(name):
@@ -127,8 +127,5 @@ def check(
         retries=retries,
     )
     result = check_index(url, options)
-    if output_format == "json":
-        click.echo(json.dumps(to_json(result), indent=2))
-    else:
-        click.echo(render_text(result))
+    emit(index_check_report.build(result), output_format)
     ctx.exit(result.verdict.exit_code)

@@ -8,7 +8,6 @@ codes.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -16,13 +15,13 @@ import click
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options_with
 from pyvouch.cli.options import exit_codes, format_option
+from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned, run_install_plan
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.redact import redact_text
-from pyvouch.report import RenderOptions
-from pyvouch.user_files import write_file
+from pyvouch.report import scan_report
 
 INSTALL_INDEX_DEFAULT = (
     "the policy's index-url, else pip's ($PIP_INDEX_URL, then pip's configuration files), "
@@ -142,17 +141,7 @@ def install(
         click.echo("pyvouch: pip would install nothing (everything is already satisfied)", err=True)
         ctx.exit(EXIT_OK)
     machine = output is None and output_format != "table"
-    terminal = output is None and sys.stdout.isatty()
-    options = RenderOptions(
-        color=terminal and "NO_COLOR" not in os.environ,
-        base_dir=str(Path.cwd()),
-        compact=not terminal,  # CI logs and Docker builds: one line per package
-    )
-    text = report.render(output_format, plan.result, options)
-    if output is None:
-        click.echo(text)
-    else:
-        write_file(output, text if text.endswith("\n") else text + "\n")
+    emit(scan_report.build(plan.result, command="install"), output_format, output=output)
     if plan.exit_code != EXIT_OK:
         click.echo(
             f"pyvouch: nothing was installed: {_why(plan.exit_code)} (policy mode {plan.mode})",

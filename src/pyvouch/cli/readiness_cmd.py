@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from pyvouch import report as formats
 from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
 from pyvouch.cli.options import exit_codes, format_option, narrowing_options
+from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
 from pyvouch.pipeline.history import histories
 from pyvouch.policy.config import CONFIG_FILE
@@ -15,7 +17,7 @@ from pyvouch.policy.readiness import Assessment, Verdict, assess_all, exit_code,
 from pyvouch.policy.tiers import TierName, normalize
 from pyvouch.policy_files.config_file import find_config
 from pyvouch.policy_files.edit import add_critical_and_publishers
-from pyvouch.report.readiness import FORMATS, RENDERERS
+from pyvouch.report import readiness as readiness_report
 from pyvouch.sources import load_packages
 from pyvouch.user_files import read_document, write_document
 
@@ -45,7 +47,7 @@ from pyvouch.user_files import read_document, write_document
     show_default=True,
     help="Ready = every file of this many latest releases verified.",
 )
-@format_option(FORMATS, "table")
+@format_option(formats.offered(terminal="table"), "table")
 @click.option("--no-snippet", is_flag=True, help="Leave out the policy snippet.")
 @click.option(
     "--apply",
@@ -116,7 +118,7 @@ def readiness(
         snippet = policy_snippet(
             assessments, pyproject=pyproject, critical=policy.critical.packages
         )
-    click.echo(RENDERERS[output_format](assessments, snippet, index_url), nl=False)
+    emit(readiness_report.build(assessments, snippet, index_url), output_format)
     if apply_snippet:
         _apply(assessments, lookup.config_path)
     ctx.exit(exit_code(assessments, critical_only=critical_only))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -11,46 +10,14 @@ import click
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options
 from pyvouch.cli.options import exit_codes, format_option, narrowing_options
+from pyvouch.cli.output import emit
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
-from pyvouch.model import FileRef, Package
 from pyvouch.pipeline.options import FileChoice
 from pyvouch.pipeline.scan import PreparedScan, ScanOutcome, ScanRequest, prepare_scan, run_scan
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
-from pyvouch.report import RenderOptions
-from pyvouch.user_files import write_file
-
-
-def _dry_run(packages: list[Package]) -> str:
-    lines = []
-    for package in packages:
-        head = f"{package.name} {package.version or '(no version)'}"
-        if package.origin is not None:
-            lines.append(f"{head}: not looked up ({package.origin})")
-            continue
-        if package.files:
-            names = [_named(f) for f in package.files]
-            names += [f"sha256:{h}" for h in package.hashes]
-            lines.append(f"{head}: {', '.join(names)}")
-        elif package.installed is not None:
-            lines.append(
-                f"{head}: the index's wheel with the installed tags; the installed files are "
-                "compared with it"
-            )
-        elif package.hashes:
-            lines.append(f"{head}: files with sha256 {', '.join(package.hashes)} (from the index)")
-        else:
-            lines.append(f"{head}: the release's files, from the index")
-    lines.append(f"{len(packages)} packages; nothing was looked up (--dry-run)")
-    return "\n".join(lines)
-
-
-def _named(file: FileRef) -> str:
-    if file.filename:
-        return file.filename
-    digests = ([("sha256", file.sha256)] if file.sha256 else []) + list(file.other_digests)
-    return ", ".join(f"{a}:{v}" for a, v in digests) or "(a file named by nothing)"
+from pyvouch.report import scan_plan, scan_report
 
 
 @exit_codes(
@@ -167,18 +134,12 @@ def scan_cmd(
     for warning in prepared.warnings:
         click.echo(f"pyvouch: warning: {warning}", err=True)
     if dry_run:
-        _emit(_dry_run(prepared.packages), output)
+        plan = scan_plan.dry_run(prepared.packages)
+        shown = output_format if report.supports(output_format, plan) else "text"
+        emit(plan, shown, output=output)
         ctx.exit(EXIT_OK)
     outcome = _run(prepared)
-    terminal = output is None and sys.stdout.isatty()
-    render_options = RenderOptions(
-        color=terminal and "NO_COLOR" not in os.environ,
-        base_dir=str(Path.cwd()),
-        compact=not terminal or verbose,
-        verbose=verbose,
-    )
-    text = report.render(output_format, outcome.result, render_options)
-    _emit(text, output)
+    emit(scan_report.build(outcome.result), output_format, output=output, verbose=verbose)
     ctx.exit(outcome.exit_code)
 
 
@@ -203,10 +164,3 @@ def _run(prepared: PreparedScan) -> ScanOutcome:
     ) as bar:
         task = bar.add_task("scan", total=total)
         return run_scan(prepared, progress=lambda done, _total: bar.update(task, completed=done))
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text)
-    else:
-        write_file(output, text if text.endswith("\n") else text + "\n")

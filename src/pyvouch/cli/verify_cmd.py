@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from pyvouch import report as formats
 from pyvouch.cli.options import (
     exit_codes,
     format_option,
@@ -15,11 +15,12 @@ from pyvouch.cli.options import (
     staging_option,
     trust_root_option,
 )
+from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
 from pyvouch.index.client import resolve_index_url
 from pyvouch.pipeline.verify import VerifyRequest, run_verify
+from pyvouch.report import verify_report
 from pyvouch.verify.publisher_spec import parse_publisher_spec
-from pyvouch.verify.render import exit_code, print_text, render_json, unchecked_warning
 
 _FILE = click.Path(path_type=Path, dir_okay=True)
 
@@ -58,7 +59,7 @@ _FILE = click.Path(path_type=Path, dir_okay=True)
 @offline_option
 @staging_option
 @trust_root_option
-@format_option(["text", "json"], "text")
+@format_option(formats.offered(sarif=True), "text")
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -104,12 +105,7 @@ def verify(
             offline=offline,
         )
     )
-    outcome, root = report.outcome, report.root
-    if output_format == "json":
-        click.echo(render_json(outcome.findings, root, outcome.warnings))
-        unchecked = unchecked_warning(outcome.findings)
-        for warning in [*outcome.warnings, *([unchecked] if unchecked else [])]:
-            click.echo(f"pyvouch: warning: {warning}", err=True)
-    else:
-        print_text(Console(highlight=False), outcome.findings, root, outcome.warnings)
-    ctx.exit(exit_code(outcome.findings))
+    outcome = report.outcome
+    built = verify_report.build(outcome.findings, report.root, outcome.warnings, files)
+    emit(built, output_format)
+    ctx.exit(outcome.exit_code)

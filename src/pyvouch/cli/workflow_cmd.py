@@ -7,15 +7,17 @@ from pathlib import Path
 
 import click
 
+from pyvouch import report as formats
 from pyvouch.cli.options import exit_codes, format_option
+from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_FINDINGS, UsageError
 from pyvouch.model import Publisher
 from pyvouch.user_files import write_file
 from pyvouch.verify.publisher_spec import parse_publisher_spec
+from pyvouch.workflows import render as lint_report
 from pyvouch.workflows.generate import BUILD_BACKENDS, DEFAULT_OUTPUT, generate_workflow
 from pyvouch.workflows.lint import lint_paths, lint_workflows
 from pyvouch.workflows.model import parse_workflow_text
-from pyvouch.workflows.render import render_json, render_sarif, render_text
 
 
 def _publisher(spec: str | None) -> Publisher | None:
@@ -39,7 +41,7 @@ def workflow() -> None:
     help="The Trusted Publisher registered on PyPI: github:OWNER/REPO[:WORKFLOW][@ENV]; "
     "the workflow file name and the publishing job's environment must match it.",
 )
-@format_option(["text", "json", "sarif"], "text")
+@format_option(formats.offered(sarif=True), "text")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, strict: bool) -> None:
     """Lint release workflows for the known failure modes of publishing to PyPI.
@@ -50,12 +52,7 @@ def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, str
     expected = _publisher(publisher)
     targets = list(paths) or [Path(".github/workflows")]
     result = lint_paths(targets, expected)
-    if output_format == "json":
-        click.echo(render_json(result), nl=False)
-    elif output_format == "sarif":
-        click.echo(render_sarif(result), nl=False)
-    else:
-        click.echo(render_text(result), nl=False)
+    emit(lint_report.build(result), output_format)
     if result.failed(strict):
         sys.exit(EXIT_FINDINGS)
 

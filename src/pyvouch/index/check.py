@@ -20,7 +20,8 @@ failed) and the index is judged alone.
 
 This module samples and compares (it does the I/O); `check_outcomes` holds what was seen and
 its `Counts`, `check_verdict` judges them (every sentence of the verdict is built from the
-counts it states) and `check_render` presents the result as text or JSON. See docs/scan.md.
+counts it states); `pyvouch.report.index_check_report` renders the result in every format.
+See docs/scan.md.
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ checks that the installed files are that wheel's files:
 - `wheel`: the digests of a downloaded wheel's members (the verified bytes), within limits;
 - `compare`: the installed files against the wheel's members, allowing only what an installer
   legitimately changes or adds;
-- `judge`: the file finding that results.
+- `check`: one installation read (`inspect_installation`), the release's wheel it came from
+  (`matching_wheel`) and the file finding that results (`judge`).
+
+All of it is local: nothing here imports the index. Downloading the verified wheel and keeping
+its manifest between scans is `pyvouch.wheel_fetch`, above the index in the layers.
 
 See docs/scan.md ("Environments: installed files").
 """

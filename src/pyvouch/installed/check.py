@@ -2,8 +2,8 @@
 
 `inspect_installation` does everything local (no network). The scan then finds the index's
 wheel with the installation's tags, verifies its provenance as for any file and, when that
-verifies, downloads the wheel (`fetch.verified_wheel`, digest checked) and compares
-(`compare.compare`). `judge` turns the outcome into the file's finding:
+verifies, downloads the wheel (`pyvouch.wheel_fetch.fetch.verified_wheel`, digest checked)
+and compares (`compare.compare`). `judge` turns the outcome into the file's finding:
 
 - a difference: ``invalid``, naming the files;
 - nothing to compare (no checkable RECORD, no index wheel with these tags, the wheel could not
@@ -19,16 +19,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from packaging.tags import Tag
 
 from pyvouch.dist_names import dist_name
-from pyvouch.index.simple import IndexFile
 from pyvouch.installed.files import Difference, Listing, LocalCheck, check_files, listed_in
 from pyvouch.installed.record import RecordUnavailable, read_record, wheel_tags
 from pyvouch.model import Finding, Status
 
 MAX_NAMED = 5
+
+
+class Named(Protocol):
+    """A file of a release as an index lists it (`pyvouch.index.simple.IndexFile`)."""
+
+    @property
+    def filename(self) -> str: ...
+
+
+F = TypeVar("F", bound=Named)
 
 
 class SiteListings:
@@ -67,14 +77,12 @@ def inspect_installation(dist_info: Path, listings: SiteListings) -> InstallStat
     return InstallState(dist_info, tags, build, local, None)
 
 
-def matching_wheel(
-    files: Sequence[IndexFile], tags: frozenset[Tag], build: str | None
-) -> IndexFile | None:
+def matching_wheel(files: Sequence[F], tags: frozenset[Tag], build: str | None) -> F | None:
     """The index's wheel the installation came from: the one whose filename's tags (and build
     tag) are exactly the installed ``WHEEL``'s, else the only one sharing a tag with it."""
     if not tags:
         return None
-    parsed: list[tuple[IndexFile, frozenset[Tag], str | None]] = []
+    parsed: list[tuple[F, frozenset[Tag], str | None]] = []
     for file in files:
         name = dist_name(file.filename)
         if name is None or name.kind != "wheel":

@@ -22,11 +22,11 @@ from pyvouch.installed.check import (
     unchecked,
 )
 from pyvouch.installed.compare import compare
-from pyvouch.installed.fetch import verified_wheel
 from pyvouch.installed.wheel import WheelProblem
 from pyvouch.model import FileRef, Finding, Package, PackageResult, Status
 from pyvouch.pipeline.options import FileChoice, release_files
 from pyvouch.pipeline.service import Pipeline
+from pyvouch.wheel_fetch.fetch import verified_wheel
 
 
 class InstalledChecks:

@@ -24,7 +24,6 @@ from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import default_cache_dir
 from pyvouch.index.client import IndexClient, ProvenanceLookup, noted
 from pyvouch.index.simple import ProjectPage
-from pyvouch.installed.manifests import ManifestCache
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef, Finding, Publisher, Status
 from pyvouch.pipeline.options import ScanOptions
@@ -33,6 +32,7 @@ from pyvouch.verify.digest_pins import account_for_other_digests
 from pyvouch.verify.dist import DistFile
 from pyvouch.verify.parallel import LookupVerifier
 from pyvouch.verify.verdicts import VerdictCache
+from pyvouch.wheel_fetch.manifests import ManifestCache
 
 if TYPE_CHECKING:  # sigstore is imported only when something must really be verified
     from pyvouch.verify.attestations import AttestationVerifier

@@ -7,6 +7,7 @@ checked", never as unattested, and ``verified`` without a checked identity says 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -148,6 +149,17 @@ def unknown_statement(result: ScanResult, *, top: int = 3) -> str | None:
         shown.append(f"{more} other reason{'s' if more > 1 else ''}")
     noun = "package" if len(unknown) == 1 else "packages"
     return f"{len(unknown)} {noun} could not be checked: {'; '.join(shown)}"
+
+
+_SPACES = re.compile(r"[\r\n\t\v\f\x1c-\x1f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, safe for a terminal or a document: line breaks and tabs become a
+    space, other characters that are not printable (controls such as ESC, bidirectional
+    overrides, zero-width ones) a ``?``."""
+    flat = _SPACES.sub(" ", text)
+    return "".join(c if c.isprintable() else "?" for c in flat)
 
 
 def display_version(pkg: PackageResult) -> str:

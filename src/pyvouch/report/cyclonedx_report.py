@@ -31,6 +31,7 @@ from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
 from pyvouch import __version__
+from pyvouch.errors import UsageError
 from pyvouch.model import PackageResult, ScanResult, Status
 from pyvouch.report._common import (
     DEFAULT_OPTIONS,
@@ -39,6 +40,8 @@ from pyvouch.report._common import (
     package_publishers,
     package_reason,
 )
+from pyvouch.report.document import Report
+from pyvouch.report.scan_report import as_report
 
 NAMESPACE = "pyvouch"
 
@@ -148,6 +151,14 @@ def build_bom(result: ScanResult) -> Bom:
     return bom
 
 
-def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    outputter = make_outputter(build_bom(result), OutputFormat.JSON, SchemaVersion.V1_6)
+def supports(report: Report) -> bool:
+    """An SBOM lists packages: only a scan's (or install's) report has them."""
+    return report.scan is not None
+
+
+def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    report = as_report(value)
+    if report.scan is None:
+        raise UsageError(f"--format cyclonedx does not apply to `pyvouch {report.command}`")
+    outputter = make_outputter(build_bom(report.scan), OutputFormat.JSON, SchemaVersion.V1_6)
     return outputter.output_as_string(indent=2) + "\n"

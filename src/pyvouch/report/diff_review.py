@@ -1,20 +1,18 @@
-"""`pyvouch diff` output: Markdown for a pull-request comment, JSON (``pyvouch-diff/1``), text."""
+"""`pyvouch diff` as a `Report`: Markdown for a pull-request comment, JSON
+(``pyvouch-diff/1``), text."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from pyvouch.policy.diff import ChangeKind, DiffReport, Entry
 from pyvouch.policy.trust_inputs import TrustChange
+from pyvouch.report.document import Block, Bullets, Item, Line, Paragraph, Report, Row, Table
+from pyvouch.report.scan_report import decision_json
 
-FORMATS = ("markdown", "json", "text")
 SCHEMA = "pyvouch-diff/1"
-
-
-def _clean(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
+ALTERNATIVES_HEAD = "Signed alternatives (their current release verifies on the index):"
 
 
 def _counts(entries: Sequence[Entry]) -> str:
@@ -56,8 +54,8 @@ def _trust_line(change: TrustChange) -> str:
     return f"{change.input.value} ({change.where}): {change.detail}"
 
 
-def render_text(report: DiffReport) -> str:
-    lines = [_clean(f"pyvouch diff {report.base} -> {report.head}: {_summary(report)}")]
+def _lines(report: DiffReport) -> list[Line]:
+    lines = [Line(f"pyvouch diff {report.base} -> {report.head}: {_summary(report)}")]
     for e in report.entries:
         c = e.change
         head = f"{c.kind.value:8} {c.name} {c.base_versions} -> {c.head_versions}"
@@ -65,84 +63,73 @@ def render_text(report: DiffReport) -> str:
         head += _status(e)
         if e.publishers:
             head += f" ({', '.join(e.publishers)})"
-        lines.append(_clean(head))
-        lines += [_clean(f"    {f}") for f in _findings(e)]
-        lines += [_clean(f"    signed alternative: {a}") for a in e.alternatives]
+        lines.append(Line(head))
+        lines += [Line(f, indent=4) for f in _findings(e)]
+        lines += [Line(f"signed alternative: {a}", indent=4) for a in e.alternatives]
     if report.trust.changes:
-        lines.append(_clean(f"trust inputs: {report.trust.summary()}"))
-        lines += [_clean(f"    {_trust_line(c)}") for c in report.trust.changes]
-    lines += [_clean(f"warning: {w}") for w in report.warnings]
-    return "\n".join(lines) + "\n"
+        lines.append(Line(f"trust inputs: {report.trust.summary()}"))
+        lines += [Line(_trust_line(c), indent=4) for c in report.trust.changes]
+    lines += [Line(w, status="warning:") for w in report.warnings]
+    return lines
 
 
-def _md(text: str) -> str:
-    out = _clean(text).replace("\\", "\\\\")
-    for ch in "|*_`[]<>#":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def render_markdown(report: DiffReport) -> str:
-    blocked = [e for e in report.entries if e.blocked]
-    lines = [
-        f"## pyvouch: dependency changes in {_md(report.head)}",
-        "",
-        _md(_summary(report)),
-        "",
-    ]
+def _blocks(report: DiffReport) -> list[Block]:
+    blocks: list[Block] = [Paragraph(_summary(report))]
     trust = report.trust
     if trust.changes:
-        lines += [f"**Trust inputs changed:** {_md(trust.summary())}", ""]
-        lines += [f"- {_md(_trust_line(c))}" for c in trust.changes]
-        lines.append("")
+        blocks.append(Paragraph(trust.summary(), label="Trust inputs changed:"))
+        blocks.append(Bullets(tuple(Item(_trust_line(c)) for c in trust.changes)))
+    blocked = [e for e in report.entries if e.blocked]
     if blocked:
-        lines.append(f"**{len(blocked)} change(s) blocked by the policy:**")
-        lines.append("")
-        for e in blocked:
-            assert e.decision is not None
-            for reason in e.decision.reasons:
-                lines.append(f"- **{_md(e.change.name)}**: {_md(reason)}")
-        lines.append("")
-    if report.entries:
-        lines += [
-            "| change | package | base | head | attestation | publisher | decision |",
-            "|---|---|---|---|---|---|---|",
+        blocks.append(Paragraph(f"{len(blocked)} change(s) blocked by the policy:", strong=True))
+        items = [
+            Item(reason, label=e.change.name)
+            for e in blocked
+            if e.decision is not None
+            for reason in e.decision.reasons
         ]
+        blocks.append(Bullets(tuple(items)))
+    if report.entries:
+        rows = []
         for e in report.entries:
             c = e.change
-            decision = e.decision.action.value if e.decision is not None else "-"
-            cells = [
+            cells = (
                 c.kind.value,
                 c.name,
                 c.base_versions,
                 c.head_versions + (f" ({c.detail})" if c.detail else ""),
                 _status(e),
                 ", ".join(e.publishers) or "-",
-                decision,
-            ]
-            lines.append("| " + " | ".join(_md(x) for x in cells) + " |")
-        lines.append("")
-    notes = [(e, f) for e in report.entries for f in _findings(e) if not e.blocked]
+                e.decision.action.value if e.decision is not None else "-",
+            )
+            rows.append(Row(cells, e.status.value if e.status is not None else None))
+        columns = ("change", "package", "base", "head", "attestation", "publisher", "decision")
+        blocks.append(Table(columns, tuple(rows)))
+    notes = [
+        Item(f, label=e.change.name) for e in report.entries if not e.blocked for f in _findings(e)
+    ]
     if notes:
-        lines += ["Findings:", ""]
-        lines += [f"- **{_md(e.change.name)}**: {_md(f)}" for e, f in notes]
-        lines.append("")
+        blocks += [Paragraph("Findings:"), Bullets(tuple(notes))]
     alternatives = [e for e in report.entries if e.alternatives]
     if alternatives:
-        lines += ["Signed alternatives (their current release verifies on the index):", ""]
-        for e in alternatives:
-            lines.append(
-                f"- **{_md(e.change.name)}** ({_status(e)}): consider "
-                + ", ".join(_md(a) for a in e.alternatives)
+        blocks.append(
+            Paragraph("Signed alternatives (their current release verifies on the index):")
+        )
+        blocks.append(
+            Bullets(
+                tuple(
+                    Item(
+                        f"({_status(e)}): consider {', '.join(e.alternatives)}", label=e.change.name
+                    )
+                    for e in alternatives
+                )
             )
-        lines.append("")
-    lines += [f"> warning: {_md(w)}" for w in report.warnings]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        )
+    return blocks
 
 
-def to_json(report: DiffReport) -> str:
-    doc: dict[str, Any] = {
-        "schema": SCHEMA,
+def body(report: DiffReport) -> dict[str, Any]:
+    return {
         "base": report.base,
         "head": report.head,
         "mode": report.mode,
@@ -160,13 +147,7 @@ def to_json(report: DiffReport) -> str:
                 "publishers": list(e.publishers),
                 "base_publishers": list(e.base_publishers),
                 "notes": list(e.notes),
-                "decision": None
-                if e.decision is None
-                else {
-                    "action": e.decision.action.value,
-                    "rule": e.decision.rule,
-                    "reasons": list(e.decision.reasons),
-                },
+                "decision": decision_json(e.decision),
                 "alternatives": list(e.alternatives),
             }
             for e in report.entries
@@ -182,7 +163,15 @@ def to_json(report: DiffReport) -> str:
         },
         "warnings": list(report.warnings),
     }
-    return json.dumps(doc, indent=2) + "\n"
 
 
-RENDERERS = {"markdown": render_markdown, "json": to_json, "text": render_text}
+def build(report: DiffReport) -> Report:
+    return Report(
+        command="diff",
+        schema=SCHEMA,
+        body=body(report),
+        title=f"pyvouch: dependency changes in {report.head}",
+        blocks=tuple(_blocks(report)),
+        lines=tuple(_lines(report)),
+        warnings=tuple(report.warnings),
+    )

@@ -1,7 +1,18 @@
-"""JSON: pyvouch's own versioned machine-readable format (``pyvouch-scan/1``).
+"""JSON: every command's result as one JSON document, in one convention.
 
-The JSON Schema ships inside the package (``report/schema/scan-v1.json``); see
-``docs/report-formats.md`` for the meaning of each field and the versioning rules.
+Every document is an object whose first three fields are the same for every command:
+
+- ``schema``: the document's name and major version, ``pyvouch-<command>/<major>``
+  (``pyvouch-scan/1``, ``pyvouch-verify/1``, ``pyvouch-index-check/1`` ...);
+- ``command``: the command that made it, as typed (``scan``, ``index check``);
+- ``pyvouch_version``: the version of pyvouch that made it;
+
+then the command's own fields, and always ``warnings`` (a list, empty when there are none).
+Written by ``json_text``: indented, UTF-8 kept as is, one trailing newline. Within a major
+version fields are only added; consumers ignore the ones they do not know.
+
+The JSON Schema of ``pyvouch-scan/1`` ships inside the package (``report/schema/scan-v1.json``);
+see ``docs/report-formats.md`` for the meaning of each field and the versioning rules.
 """
 
 from __future__ import annotations
@@ -10,16 +21,15 @@ import json
 from importlib import resources
 from typing import Any
 
-from pyvouch.model import Decision, Finding, PackageResult, ScanResult
-from pyvouch.report._common import (
-    DEFAULT_OPTIONS,
-    SCHEMA_ID,
-    RenderOptions,
-    json_text,
-    summary_counts,
-)
+from pyvouch import __version__
+from pyvouch.model import ScanResult
+from pyvouch.report._common import DEFAULT_OPTIONS, RenderOptions, json_text
+from pyvouch.report.document import Report
+from pyvouch.report.scan_report import as_report
 
 SCHEMA_RESOURCE = "schema/scan-v1.json"
+ENVELOPE = ("schema", "command", "pyvouch_version")
+"""The fields every JSON document starts with, in this order."""
 
 
 def schema() -> dict[str, Any]:
@@ -29,55 +39,26 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def _file(finding: Finding) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "filename": finding.file.filename,
-        "sha256": finding.file.sha256,
-        "url": finding.file.url,
-        **finding.to_dict(),
+def envelope(report: Report) -> dict[str, Any]:
+    """The report's JSON document: the convention's fields, the body, the warnings."""
+    clash = set(ENVELOPE) & set(report.body)
+    if clash:
+        raise ValueError(f"a report body may not set {sorted(clash)}")
+    doc: dict[str, Any] = {
+        "schema": report.schema,
+        "command": report.command,
+        "pyvouch_version": __version__,
+        **report.body,
     }
-    if finding.file.other_digests:
-        out["other_digests"] = dict(finding.file.other_digests)
-    return out
+    doc.setdefault("warnings", list(report.warnings))
+    return doc
 
 
-def _decision(decision: Decision | None) -> dict[str, Any] | None:
-    if decision is None:
-        return None
-    return {
-        "action": decision.action.value,
-        "rule": decision.rule,
-        "reasons": list(decision.reasons),
-    }
+def to_document(value: Report | ScanResult) -> dict[str, Any]:
+    """The result as plain JSON-ready data (what ``render`` serialises)."""
+    return envelope(as_report(value))
 
 
-def _package(pkg: PackageResult) -> dict[str, Any]:
-    return {
-        "name": pkg.package.name,
-        "version": pkg.package.version,
-        "status": pkg.status.value,
-        "coverage": pkg.coverage.value,
-        "origin": pkg.package.origin,
-        "note": pkg.note,
-        "decision": _decision(pkg.decision),
-        "files": [_file(f) for f in pkg.findings],
-    }
-
-
-def to_document(result: ScanResult) -> dict[str, Any]:
-    """The scan as plain JSON-ready data (what ``render`` serialises)."""
-    return {
-        "schema": SCHEMA_ID,
-        "source": result.source,
-        "source_format": result.source_format,
-        "index_url": result.index_url,
-        "mode": result.mode,
-        "summary": summary_counts(result),
-        "packages": [_package(p) for p in result.packages],
-        "warnings": list(result.warnings),
-    }
-
-
-def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     """Indented UTF-8 JSON with a trailing newline; non-ASCII kept as is."""
-    return json_text(to_document(result))
+    return json_text(to_document(value))

@@ -1,107 +1,111 @@
-"""Markdown: for pull-request comments and ``$GITHUB_STEP_SUMMARY``.
+"""Markdown: for pull-request comments and ``$GITHUB_STEP_SUMMARY``, for every command.
 
-Packages that need attention come first in a table; verified ones are folded into a
-``<details>`` block. Every piece of data is escaped, so a package name or a reason cannot
-break the table, inject HTML or form a link.
+Lays out any `Report`'s document: a heading, paragraphs, tables (a folded one in a
+``<details>`` block), bullet lists, code blocks, then the warnings. Every piece of data goes
+through the one escaper (``markdown_escape.py``), so a package name, a reason or a file name
+cannot break a table, inject HTML or form a link. Tables and lists longer than
+``RenderOptions.max_rows`` end with "... and N more".
+
+For a scan, packages that need attention come first in a table; verified ones are folded.
 """
 
 from __future__ import annotations
 
-import html
-import re
+from collections.abc import Sequence
 
-from pyvouch.model import Action, PackageResult, ScanResult, Status
-from pyvouch.report._common import (
-    DEFAULT_OPTIONS,
-    RenderOptions,
-    display_version,
-    package_label,
-    package_publishers,
-    package_reason,
-    summary_line,
-    unknown_statement,
+from pyvouch.model import ScanResult
+from pyvouch.report._common import DEFAULT_OPTIONS, RenderOptions
+from pyvouch.report.document import (
+    Block,
+    Bullets,
+    Cell,
+    Code,
+    Item,
+    Paragraph,
+    Report,
+    Table,
 )
+from pyvouch.report.markdown_escape import code, code_block, escape
+from pyvouch.report.scan_report import as_report
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_NEWLINES = re.compile(r"[\r\n]+")
-
-
-def escape(text: str) -> str:
-    """Text safe inside a Markdown table cell (GitHub-flavoured): no HTML, links or emphasis."""
-    text = _MD_SPECIAL.sub(r"\\\1", _NEWLINES.sub(" ", text))
-    return html.escape(text, quote=False)  # after: entities must keep their '#' and ';'
+__all__ = ["escape", "render"]
 
 
-def _cell(text: str) -> str:
-    return escape(text) if text else "-"
+def _piece(piece: str | Code) -> str:
+    return code(piece.text) if isinstance(piece, Code) else escape(piece)
 
 
-def _status_cell(pkg: PackageResult) -> str:
-    label = f"`{package_label(pkg)}`"
-    if pkg.decision is not None:
-        label += f" ({pkg.decision.action.value}: {_cell(pkg.decision.rule)})"
-    return label
+def cell(value: Cell) -> str:
+    """A table cell: its pieces escaped, ``-`` when empty."""
+    pieces = value if isinstance(value, tuple) else (value,)
+    text = "".join(_piece(p) for p in pieces)
+    return text if text.strip() else "-"
 
 
-def _row(pkg: PackageResult, reason: str) -> str:
-    cells = [
-        _cell(pkg.package.name),
-        _cell(display_version(pkg)),
-        _status_cell(pkg),
-        pkg.coverage.value,
-        _cell(", ".join(package_publishers(pkg))),
-        _cell(reason),
+def _more(shown: int, total: int, bullet: bool) -> list[str]:
+    if total <= shown:
+        return []
+    line = f"... and {total - shown} more"
+    return [f"- {line}"] if bullet else ["", line]
+
+
+def _table(table: Table, limit: int) -> list[str]:
+    lines = [
+        "| " + " | ".join(escape(c) for c in table.columns) + " |",
+        "| " + " | ".join("---" for _ in table.columns) + " |",
     ]
-    return "| " + " | ".join(cells) + " |"
+    lines += ["| " + " | ".join(cell(c) for c in row.cells) + " |" for row in table.rows[:limit]]
+    lines += _more(limit, len(table.rows), bullet=False)
+    if table.title is None:
+        return lines
+    if table.folded:
+        head = f"<details><summary>{escape(table.title)}</summary>"
+        return [head, "", *lines, "", "</details>"]
+    return [f"### {escape(table.title)}", "", *lines]
 
 
-_HEADER = (
-    "| package | version | status | coverage | publisher | reason |",
-    "| --- | --- | --- | --- | --- | --- |",
-)
+def _item(item: Item) -> str:
+    text = escape(item.text)
+    return f"- **{escape(item.label)}**: {text}" if item.label else f"- {text}"
 
 
-def _table(packages: list[PackageResult], limit: int, *, reasons: bool) -> list[str]:
-    lines = list(_HEADER)
-    for pkg in packages[:limit]:
-        why = package_reason(pkg) if reasons else ""
-        if pkg.decision is not None and pkg.decision.reasons:
-            why = "; ".join(filter(None, [why, *pkg.decision.reasons]))
-        lines.append(_row(pkg, why))
-    if len(packages) > limit:
-        lines.append("")
-        lines.append(f"... and {len(packages) - limit} more")
+def _bullets(bullets: Bullets, limit: int) -> list[str]:
+    lines = [_item(i) for i in bullets.items[:limit]]
+    lines += _more(limit, len(bullets.items), bullet=True)
+    return [f"### {escape(bullets.title)}", "", *lines] if bullets.title else lines
+
+
+def _paragraph(paragraph: Paragraph) -> list[str]:
+    text = escape(paragraph.text)
+    if paragraph.strong:
+        text = f"**{text}**"
+    if paragraph.label:
+        text = f"**{escape(paragraph.label)}** {text}"
+    return [f"> {text}" if paragraph.quote else text]
+
+
+def _block(block: Block, limit: int) -> list[str]:
+    if isinstance(block, Paragraph):
+        return _paragraph(block)
+    if isinstance(block, Table):
+        return _table(block, limit)
+    if isinstance(block, Bullets):
+        return _bullets(block, limit)
+    head = [f"{escape(block.title)}:", ""] if block.title else []
+    return [*head, *code_block(block.text, block.language)]
+
+
+def document(report: Report, limit: int) -> list[str]:
+    lines = [f"## {escape(report.title)}"]
+    blocks: Sequence[Block] = report.blocks
+    if report.warnings and not any(
+        isinstance(b, Bullets) and b.title == "Warnings" for b in blocks
+    ):
+        blocks = (*blocks, Bullets(tuple(Item(w) for w in report.warnings), title="Warnings"))
+    for block in blocks:
+        lines += ["", *_block(block, limit)]
     return lines
 
 
-def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    limit = max(options.max_rows, 1)
-    lines = [f"## pyvouch scan: {escape(result.source)}", ""]
-    meta = f"Index: {escape(result.index_url)} · format: {escape(result.source_format)}"
-    lines += [f"{meta} · mode: {escape(result.mode)}", "", f"**{escape(summary_line(result))}**"]
-    statement = unknown_statement(result)
-    if statement:
-        lines += ["", f"> {escape(statement)}"]
-    attention: list[PackageResult] = []
-    verified: list[PackageResult] = []
-    for pkg in result.packages:
-        needs = pkg.status is not Status.VERIFIED or _flagged(pkg)
-        (attention if needs else verified).append(pkg)
-    if attention:
-        lines += ["", "### Needs attention", ""]
-        lines += _table(attention, limit, reasons=True)
-    if verified:
-        lines += ["", f"<details><summary>{len(verified)} verified</summary>", ""]
-        lines += _table(verified, limit, reasons=False)
-        lines += ["", "</details>"]
-    if result.warnings:
-        lines += ["", "### Warnings", ""]
-        lines += [f"- {escape(w)}" for w in result.warnings[:limit]]
-        if len(result.warnings) > limit:
-            lines.append(f"- ... and {len(result.warnings) - limit} more")
-    return "\n".join(lines) + "\n"
-
-
-def _flagged(pkg: PackageResult) -> bool:
-    """A verified package the policy still warns on or blocks."""
-    return pkg.decision is not None and pkg.decision.action is not Action.ALLOW
+def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    return "\n".join(document(as_report(value), max(options.max_rows, 1))) + "\n"

@@ -1,14 +1,15 @@
-"""`pyvouch readiness` output: a text table, JSON (``pyvouch-readiness/1``) or Markdown."""
+"""`pyvouch readiness` as a `Report`: a text table, JSON (``pyvouch-readiness/1``) or
+Markdown (and every other format)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from pyvouch.policy.readiness import Assessment, Verdict
+from pyvouch.report._common import one_line
+from pyvouch.report.document import CodeBlock, Line, Paragraph, Report, Row, Table
 
-FORMATS = ("table", "json", "markdown")
 SCHEMA = "pyvouch-readiness/1"
 
 _ORDER = (Verdict.READY, Verdict.CLOSE, Verdict.NOT_READY, Verdict.NEVER, Verdict.CANNOT_TELL)
@@ -16,10 +17,6 @@ _ORDER = (Verdict.READY, Verdict.CLOSE, Verdict.NOT_READY, Verdict.NEVER, Verdic
 
 def _sorted(assessments: Sequence[Assessment]) -> list[Assessment]:
     return sorted(assessments, key=lambda a: (_ORDER.index(a.verdict), a.name))
-
-
-def _clean(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _row(a: Assessment) -> list[str]:
@@ -45,22 +42,21 @@ HEADERS = [
 ]
 
 
-def render_table(assessments: Sequence[Assessment], snippet: str | None, index_url: str) -> str:
-    items = _sorted(assessments)
+def _lines(items: Sequence[Assessment], snippet: str | None, index_url: str) -> list[str]:
     rows = [HEADERS, *(_row(a) for a in items)]
-    widths = [max(len(_clean(r[i])) for r in rows) for i in range(len(HEADERS))]
-    lines = ["  ".join(_clean(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+    widths = [max(len(one_line(r[i])) for r in rows) for i in range(len(HEADERS))]
+    lines = ["  ".join(one_line(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
              for r in rows]  # fmt: skip
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("")
     for a in items:
         for reason in a.reasons:
-            lines.append(_clean(f"{a.name}: {a.verdict.value}: {reason}"))
+            lines.append(f"{a.name}: {a.verdict.value}: {reason}")
     lines.append("")
-    lines.append(_clean(f"{_counts(items)} (index {index_url})"))
+    lines.append(f"{_counts(items)} (index {index_url})")
     if snippet is not None:
-        lines += ["", snippet.rstrip("\n")]
-    return "\n".join(lines) + "\n"
+        lines += ["", *snippet.rstrip("\n").splitlines()]
+    return lines
 
 
 def _counts(items: Sequence[Assessment]) -> str:
@@ -72,9 +68,8 @@ def _counts(items: Sequence[Assessment]) -> str:
     return f"{len(items)} packages: " + ", ".join(parts) if parts else "no packages"
 
 
-def to_json(assessments: Sequence[Assessment], snippet: str | None, index_url: str) -> str:
-    doc: dict[str, Any] = {
-        "schema": SCHEMA,
+def body(assessments: Sequence[Assessment], snippet: str | None, index_url: str) -> dict[str, Any]:
+    return {
         "index_url": index_url,
         "packages": [
             {
@@ -103,39 +98,22 @@ def to_json(assessments: Sequence[Assessment], snippet: str | None, index_url: s
         ],
         "snippet": snippet,
     }
-    return json.dumps(doc, indent=2) + "\n"
 
 
-def _md(text: str) -> str:
-    out = _clean(text).replace("\\", "\\\\")
-    for ch in "|*_`[]<>#":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def render_markdown(assessments: Sequence[Assessment], snippet: str | None, index_url: str) -> str:
+def build(assessments: Sequence[Assessment], snippet: str | None, index_url: str) -> Report:
     items = _sorted(assessments)
-    lines = [
-        "## pyvouch readiness",
-        "",
-        _md(f"{_counts(items)} (index {index_url})"),
-        "",
-        "| " + " | ".join([*HEADERS, "why"]) + " |",
-        "|" + "---|" * (len(HEADERS) + 1),
+    rows = tuple(Row((*_row(a), "; ".join(a.reasons)), a.verdict.value) for a in items)
+    blocks: list[Any] = [
+        Paragraph(f"{_counts(items)} (index {index_url})"),
+        Table((*HEADERS, "why"), rows),
     ]
-    for a in items:
-        cells = [*_row(a), "; ".join(a.reasons)]
-        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     if snippet is not None:
-        lines += [
-            "",
-            "Policy snippet:",
-            "",
-            "```toml",
-            snippet.rstrip("\n").replace("```", "'''"),
-            "```",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-RENDERERS = {"table": render_table, "json": to_json, "markdown": render_markdown}
+        blocks.append(CodeBlock(snippet, "toml", title="Policy snippet"))
+    return Report(
+        command="readiness",
+        schema=SCHEMA,
+        body=body(assessments, snippet, index_url),
+        title="pyvouch readiness",
+        blocks=tuple(blocks),
+        lines=tuple(Line(text) for text in _lines(items, snippet, index_url)),
+    )

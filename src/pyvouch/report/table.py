@@ -1,9 +1,12 @@
 """Table: a rich table for terminals, one line per package for CI logs; then a summary line.
 
-On a terminal long cells wrap (never truncate) so the text fits the width. Compact (the CLI's
+Every status is coloured by the one status style (``status_style.py``). On a terminal long
+cells wrap (never truncate) so the text fits the width. Compact (the CLI's
 choice when the output is not a terminal): one line per package, columns aligned, the reason
 shortened to `REASON_WIDTH` characters unless ``verbose``, so a 200-package lock prints about
-200 lines that ``grep`` can read. Colour only when asked for and NO_COLOR is not set.
+200 lines that ``grep`` can read. Colour only when asked for and NO_COLOR is not set. Data is
+shown one line per cell, without control characters (``_common.one_line``): a name cannot
+move the cursor or recolour the terminal.
 """
 
 from __future__ import annotations
@@ -28,16 +31,10 @@ from pyvouch.report._common import (
     summary_line,
     unknown_statement,
 )
-
-STATUS_STYLES: dict[Status, str] = {
-    Status.VERIFIED: "green",
-    Status.MISMATCH: "bold red",
-    Status.INVALID: "bold red",
-    Status.UNATTESTED: "yellow",
-    Status.LEGACY_SIGNED: "yellow",
-    Status.UNKNOWN: "magenta",
-    Status.NOT_INDEXED: "dim",
-}
+from pyvouch.report._common import one_line as flat
+from pyvouch.report.document import Report
+from pyvouch.report.scan_report import as_report
+from pyvouch.report.status_style import style_of
 
 
 def _console(options: RenderOptions) -> Console:
@@ -109,13 +106,16 @@ def _status_cell(pkg: PackageResult) -> str:
 def compact_lines(result: ScanResult, options: RenderOptions) -> list[str]:
     """One line per package: name, version, status [decision], coverage, publisher, reason."""
     rows = [
-        (
-            pkg.package.name,
-            display_version(pkg),
-            _status_cell(pkg),
-            pkg.coverage.value,
-            ", ".join(package_publishers(pkg)) or "-",
-            reason_cell(pkg) if options.verbose else shorten(reason_cell(pkg)),
+        tuple(
+            flat(cell)
+            for cell in (
+                pkg.package.name,
+                display_version(pkg),
+                _status_cell(pkg),
+                pkg.coverage.value,
+                ", ".join(package_publishers(pkg)) or "-",
+                reason_cell(pkg) if options.verbose else shorten(flat(reason_cell(pkg))),
+            )
         )
         for pkg in result.packages
     ]
@@ -126,15 +126,24 @@ def compact_lines(result: ScanResult, options: RenderOptions) -> list[str]:
         lines.append("  ".join([*cells, " ".join(row[5].split())]).rstrip())
         if options.verbose:
             lines.extend(
-                f"    {f.file.filename or f.file.sha256}: {finding_label(f)}: {f.reason}"
+                "    " + flat(f"{f.file.filename or f.file.sha256}: {finding_label(f)}: {f.reason}")
                 for f in pkg.findings
                 if f.status is not Status.VERIFIED
             )
     return lines
 
 
-def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    """The table, the summary line, a statement about unknowns, decisions and warnings."""
+def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """The table, the summary line, a statement about unknowns, decisions and warnings.
+
+    A report of another command than scan or install has no packages: its terminal view
+    (``text``) is its table."""
+    report = as_report(value)
+    if report.scan is None:
+        from pyvouch.report import text
+
+        return text.render_lines(report.lines, options)
+    result = report.scan
     console = _console(options)
     if result.packages and options.compact:
         for line in compact_lines(result, options):
@@ -142,23 +151,23 @@ def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     elif result.packages:
         table = _table()
         for pkg in result.packages:
-            status = Text(package_label(pkg), style=STATUS_STYLES.get(pkg.status, ""))
+            status = Text(package_label(pkg), style=style_of(pkg.status.value))
             if pkg.decision is not None:
                 status.append(f" [{pkg.decision.action.value}]")
             table.add_row(
-                Text(pkg.package.name),
-                Text(display_version(pkg)),
+                Text(flat(pkg.package.name)),
+                Text(flat(display_version(pkg))),
                 status,
                 Text(pkg.coverage.value),
-                Text(", ".join(package_publishers(pkg)) or "-"),
-                Text(reason_cell(pkg)),
+                Text(flat(", ".join(package_publishers(pkg)) or "-")),
+                Text(flat(reason_cell(pkg))),
             )
         console.print(table)
     one_line = options.compact  # off a terminal nothing wraps: one line per message
-    console.print(Text(summary_line(result)), soft_wrap=one_line)
+    console.print(Text(flat(summary_line(result))), soft_wrap=one_line)
     statement = unknown_statement(result)
     if statement:
-        console.print(Text(statement, style="magenta"), soft_wrap=one_line)
+        console.print(Text(flat(statement), style="magenta"), soft_wrap=one_line)
     for pkg in result.packages:
         decision = pkg.decision
         if decision is None or decision.action is Action.ALLOW:
@@ -166,9 +175,9 @@ def render(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
         why = "; ".join(decision.reasons) or package_reason(pkg)
         line = f"{decision.action.value}: {pkg.package.name} ({decision.rule}): {why}"
         style = "red" if decision.action is Action.BLOCK else "yellow"
-        console.print(Text(line, style=style), soft_wrap=one_line)
+        console.print(Text(flat(line), style=style), soft_wrap=one_line)
     for warning in result.warnings:
-        console.print(Text(f"warning: {warning}"), soft_wrap=one_line)
+        console.print(Text(flat(f"warning: {warning}")), soft_wrap=one_line)
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()

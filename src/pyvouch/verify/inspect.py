@@ -7,22 +7,21 @@ a provenance bundle's publisher label is shown separately, as the unsigned hint 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
 from pyvouch.errors import InputError
-from pyvouch.verify.attestations import digest_file, short_predicate
+from pyvouch.verify.attestations import digest_file
 from pyvouch.verify.identity import (
     certificate_claims,
     certificate_subject,
     publisher_from_certificate,
 )
 from pyvouch.verify.load import LoadedAttestation, parse_attestations, read_input
-from pyvouch.verify.render import iso_time
 from pyvouch.verify.run import project_name
 
 SIBLING_SUFFIXES = (
@@ -34,7 +33,7 @@ SIBLING_SUFFIXES = (
     ".sigstore.json",
 )
 
-_CLAIMS_SHOWN = (
+CLAIMS_SHOWN = (
     ("repository", "source_repository_uri"),
     ("ref", "source_repository_ref"),
     ("commit", "source_repository_digest"),
@@ -45,6 +44,13 @@ _CLAIMS_SHOWN = (
     ("runner", "runner_environment"),
     ("visibility", "source_repository_visibility"),
 )
+
+
+def iso_time(timestamp: int | None) -> str | None:
+    """A transparency log integration time (seconds since the epoch) as ISO 8601 UTC."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,58 +147,3 @@ def inspect_path(path: Path) -> InspectReport:
             loaded = parse_attestations(read_input(sibling), str(sibling))
             described.extend(describe(item, dist.sha256) for item in loaded.attestations)
     return InspectReport(str(path), "dist", dist.sha256, tuple(sources), tuple(described))
-
-
-def report_json(report: InspectReport) -> str:
-    return json.dumps(
-        {
-            "target": report.target,
-            "kind": report.kind,
-            "sha256": report.file_sha256,
-            "sources": list(report.sources),
-            "attestations": list(report.attestations),
-            "verified": False,
-            "note": "inspect shows what the attestations state; it verifies nothing",
-        },
-        indent=2,
-    )
-
-
-def report_lines(report: InspectReport) -> list[str]:
-    lines = [f"{report.target} ({report.kind})"]
-    if report.file_sha256:
-        lines.append(f"  sha256: {report.file_sha256}")
-    if report.kind == "dist" and not report.sources:
-        lines.append(
-            "  no attestation files found next to it (looked for "
-            + ", ".join("FILE" + s for s in SIBLING_SUFFIXES)
-            + ")"
-        )
-    for n, item in enumerate(report.attestations, 1):
-        lines.append(f"attestation {n}: {item['source']}")
-        for subject in item["subjects"]:
-            lines.append(f"  subject: {subject['name']}  sha256:{subject['sha256']}")
-        if "digest_matches_file" in item:
-            lines.append(
-                f"  digest matches the file: {'yes' if item['digest_matches_file'] else 'NO'}"
-            )
-        lines.append(
-            f"  predicate: {short_predicate(item['predicate_type'])} ({item['predicate_type']})"
-        )
-        if "publisher_spec" in item:
-            lines.append(f"  publisher (from certificate): {item['publisher_spec']}")
-            lines.append(f"  identity: {item['identity']}")
-            lines.append(f"  issuer: {item['issuer']}")
-            claims = item["claims"]
-            for label, key in _CLAIMS_SHOWN:
-                if key in claims:
-                    lines.append(f"  {label}: {claims[key]}")
-        if item.get("certificate_error"):
-            lines.append(f"  certificate unreadable: {item['certificate_error']}")
-        hint = item.get("publisher_hint")
-        if hint is not None:
-            lines.append(f"  publisher label (index hint, unsigned): {json.dumps(hint)}")
-        lines.append(f"  log index: {item['log_index']}")
-        lines.append(f"  integrated time: {item['integrated_time_iso']}")
-    lines.append("(not verified: use `pyvouch verify` to check signatures and identity)")
-    return lines

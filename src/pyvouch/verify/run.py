@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pyvouch.compat.sigstore_private import check_dist_filename
 from pyvouch.dist_names import dist_name
+from pyvouch.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK
 from pyvouch.model import Finding, Publisher, Status
 from pyvouch.verify.attestations import AttestationVerifier, DistFile, digest_file
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
@@ -24,6 +25,16 @@ from pyvouch.verify.parallel import VerifyJob, verify_many
 class VerifyOutcome:
     findings: list[Finding]
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all verified; 1 any definite failure; else 3 if any could not be determined."""
+        statuses = {finding.status for finding in self.findings}
+        if statuses - {Status.VERIFIED, Status.UNKNOWN}:
+            return EXIT_FINDINGS
+        if Status.UNKNOWN in statuses:
+            return EXIT_INCOMPLETE
+        return EXIT_OK
 
 
 def project_name(filename: str) -> str | None:

@@ -1,19 +1,21 @@
-"""`pyvouch index check`'s output: the text report and the JSON document
-(``pyvouch-index-check/1``) of a `CheckResult`."""
+"""`pyvouch index check` as a `Report`: the text report, the JSON document
+(``pyvouch-index-check/1``) and a Markdown table of a `CheckResult`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pyvouch.index.check_outcomes import CheckResult, Outcome, Side
+from pyvouch.report.document import Bullets, Code, Item, Line, Paragraph, Report, Row, Table
+
+SCHEMA = "pyvouch-index-check/1"
 
 
-def to_json(result: CheckResult) -> dict[str, Any]:
+def body(result: CheckResult) -> dict[str, Any]:
     def side(s: Side | None) -> dict[str, str] | None:
         return None if s is None else {"state": s.state, "reason": s.reason}
 
     return {
-        "schema": "pyvouch-index-check/1",
         "index_url": result.index_url,
         "upstream_url": result.upstream_url,
         "upstream_note": result.upstream_note,
@@ -46,7 +48,7 @@ def to_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def render_text(result: CheckResult) -> str:
+def text_lines(result: CheckResult) -> list[str]:
     lines = [f"index:    {result.index_url}"]
     lines.append(f"upstream: {result.upstream_url or '(none)'}")
     if result.upstream_note:
@@ -82,5 +84,50 @@ def render_text(result: CheckResult) -> str:
     )
     lines.extend(f"warning: {w}" for w in result.warnings)
     lines.extend(result.details)
-    lines.append(f"{result.verdict.value}: {result.summary}")
-    return "\n".join(lines)
+    return lines
+
+
+def _details(result: CheckResult) -> tuple[Bullets, ...]:
+    if not result.details:
+        return ()
+    return (Bullets(tuple(Item(d) for d in result.details), title="Details"),)
+
+
+def build(result: CheckResult) -> Report:
+    rows = tuple(
+        Row(
+            (
+                f.project,
+                f.filename,
+                f.upstream.state if f.upstream else "-",
+                f.index.state,
+                Code(f.outcome.value),
+                f.index.reason if f.outcome is not Outcome.PASSED else "",
+            ),
+            f.outcome.value,
+        )
+        for p in result.projects
+        for f in p.files
+    )
+    verdict = f"{result.verdict.value}: {result.summary}"
+    return Report(
+        command="index check",
+        schema=SCHEMA,
+        body=body(result),
+        title=f"pyvouch index check: {result.index_url}",
+        blocks=(
+            Paragraph(verdict, strong=True),
+            Paragraph(f"Upstream: {result.upstream_url or '(none)'}"),
+            Table(("project", "file", "upstream", "index", "outcome", "reason"), rows),
+            *(
+                (Bullets(tuple(Item(d) for d in result.details), title="Details"),)
+                if result.details
+                else ()
+            ),
+        ),
+        lines=(
+            *(Line(text) for text in text_lines(result)),
+            Line(result.summary, status=f"{result.verdict.value}:"),
+        ),
+        warnings=tuple(result.warnings),
+    )

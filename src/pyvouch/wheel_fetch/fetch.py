@@ -8,8 +8,8 @@ import tempfile
 from typing import IO
 
 from pyvouch.index.client import IndexClient, noted
-from pyvouch.installed.manifests import ManifestCache
 from pyvouch.installed.wheel import Limits, WheelManifest, WheelProblem, read_wheel
+from pyvouch.wheel_fetch.manifests import ManifestCache
 
 WHEEL_LIMIT = 2 * 1024 * 1024 * 1024
 """Largest wheel downloaded for a comparison (bytes)."""

@@ -1,0 +1,217 @@
+"""`scan` and `install` results (a `ScanResult`) as a `Report`: the JSON body of
+``pyvouch-scan/1``, the Markdown document, and the SARIF run (one result per package that is
+not verified, or that the policy warns on or blocks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyvouch.model import Action, Decision, Finding, PackageResult, ScanResult, Severity, Status
+from pyvouch.report._common import (
+    SCHEMA_ID,
+    display_version,
+    package_label,
+    package_publishers,
+    package_reason,
+    summary_counts,
+    summary_line,
+    unknown_statement,
+)
+from pyvouch.report.document import (
+    Bullets,
+    Cell,
+    Code,
+    Item,
+    Paragraph,
+    Report,
+    Row,
+    SarifRun,
+    Table,
+)
+from pyvouch.report.sarif_builder import Location, Result, artifact_uri
+from pyvouch.report.status_rules import ACTION_SEVERITY, RULES
+
+
+def as_report(value: Report | ScanResult) -> Report:
+    """A `Report` as it is; a `ScanResult` as `scan`'s report (what the format modules take)."""
+    return value if isinstance(value, Report) else build(value)
+
+
+def build(result: ScanResult, command: str = "scan") -> Report:
+    """The report of a scan (``command`` ``install`` for the gate's plan)."""
+    return Report(
+        command=command,
+        schema=SCHEMA_ID,
+        body=body(result),
+        title=f"pyvouch {command}: {result.source}",
+        blocks=_blocks(result),
+        warnings=tuple(result.warnings),
+        sarif=lambda base_dir: sarif_run(result, base_dir),
+        scan=result,
+    )
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _file(finding: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "filename": finding.file.filename,
+        "sha256": finding.file.sha256,
+        "url": finding.file.url,
+        **finding.to_dict(),
+    }
+    if finding.file.other_digests:
+        out["other_digests"] = dict(finding.file.other_digests)
+    return out
+
+
+def decision_json(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "action": decision.action.value,
+        "rule": decision.rule,
+        "reasons": list(decision.reasons),
+    }
+
+
+def _package(pkg: PackageResult) -> dict[str, Any]:
+    return {
+        "name": pkg.package.name,
+        "version": pkg.package.version,
+        "status": pkg.status.value,
+        "coverage": pkg.coverage.value,
+        "origin": pkg.package.origin,
+        "note": pkg.note,
+        "decision": decision_json(pkg.decision),
+        "files": [_file(f) for f in pkg.findings],
+    }
+
+
+def body(result: ScanResult) -> dict[str, Any]:
+    """The scan's fields of ``pyvouch-scan/1`` (the envelope adds schema, command, version)."""
+    return {
+        "source": result.source,
+        "source_format": result.source_format,
+        "index_url": result.index_url,
+        "mode": result.mode,
+        "summary": summary_counts(result),
+        "packages": [_package(p) for p in result.packages],
+        "warnings": list(result.warnings),
+    }
+
+
+# --- the document (Markdown) -----------------------------------------------------------------
+
+COLUMNS = ("package", "version", "status", "coverage", "publisher", "reason")
+
+
+def _status_cell(pkg: PackageResult) -> Cell:
+    if pkg.decision is None:
+        return Code(package_label(pkg))
+    return (Code(package_label(pkg)), f" ({pkg.decision.action.value}: {pkg.decision.rule})")
+
+
+def _row(pkg: PackageResult, *, reasons: bool) -> Row:
+    why = package_reason(pkg) if reasons else ""
+    if pkg.decision is not None and pkg.decision.reasons:
+        why = "; ".join(filter(None, [why, *pkg.decision.reasons]))
+    cells: tuple[Cell, ...] = (
+        pkg.package.name,
+        display_version(pkg),
+        _status_cell(pkg),
+        pkg.coverage.value,
+        ", ".join(package_publishers(pkg)),
+        why,
+    )
+    return Row(cells, pkg.status.value)
+
+
+def flagged(pkg: PackageResult) -> bool:
+    """A verified package the policy still warns on or blocks."""
+    return pkg.decision is not None and pkg.decision.action is not Action.ALLOW
+
+
+def _blocks(result: ScanResult) -> tuple[Any, ...]:
+    meta = f"Index: {result.index_url} · format: {result.source_format} · mode: {result.mode}"
+    blocks: list[Any] = [Paragraph(meta), Paragraph(summary_line(result), strong=True)]
+    statement = unknown_statement(result)
+    if statement:
+        blocks.append(Paragraph(statement, quote=True))
+    attention = [p for p in result.packages if p.status is not Status.VERIFIED or flagged(p)]
+    verified = [p for p in result.packages if p not in attention]
+    if attention:
+        rows = tuple(_row(p, reasons=True) for p in attention)
+        blocks.append(Table(COLUMNS, rows, title="Needs attention"))
+    if verified:
+        rows = tuple(_row(p, reasons=False) for p in verified)
+        blocks.append(Table(COLUMNS, rows, title=f"{len(verified)} verified", folded=True))
+    if result.warnings:
+        blocks.append(Bullets(tuple(Item(w) for w in result.warnings), title="Warnings"))
+    return tuple(blocks)
+
+
+# --- SARIF -----------------------------------------------------------------------------------
+
+
+def _rule_key(pkg: PackageResult) -> Status | None:
+    return None if pkg.status is Status.VERIFIED else pkg.status
+
+
+def _message(pkg: PackageResult) -> str:
+    head = f"{pkg.package.name} {display_version(pkg)}: {package_label(pkg)}"
+    reason = package_reason(pkg)
+    text = f"{head}: {reason}" if reason else head
+    if pkg.decision is not None:
+        text += f". Policy: {pkg.decision.action.value} by rule {pkg.decision.rule}"
+        if pkg.decision.reasons:
+            text += f" ({'; '.join(pkg.decision.reasons)})"
+    return text + "."
+
+
+def _result(pkg: PackageResult, uri: str | None) -> Result:
+    rule_id = RULES[_rule_key(pkg)].id
+    decision = pkg.decision
+    props: dict[str, Any] = {
+        "package": pkg.package.name,
+        "version": pkg.package.version,
+        "status": pkg.status.value,
+        "coverage": pkg.coverage.value,
+        "files": [
+            {"filename": f.file.filename, "status": f.status.value, "reason": f.reason}
+            for f in pkg.findings
+        ],
+    }
+    if decision is not None:
+        props["decision"] = decision_json(decision)
+    return Result(
+        rule_id,
+        ACTION_SEVERITY[decision.action] if decision is not None else Severity.INFO,
+        _message(pkg),
+        locations=() if uri is None else (Location(uri, logical=((pkg.package.name, "package"),)),),
+        fingerprints={
+            "pyvouchPackage/v1": f"{pkg.package.name}@{pkg.package.version or ''}:{rule_id}"
+        },
+        properties=props,
+    )
+
+
+def _needs_result(pkg: PackageResult) -> bool:
+    return pkg.status is not Status.VERIFIED or flagged(pkg)
+
+
+def sarif_run(result: ScanResult, base_dir: str | None) -> SarifRun:
+    uri = artifact_uri(result.source, base_dir)
+    return SarifRun(
+        tuple(RULES.values()),
+        tuple(_result(p, uri) for p in result.packages if _needs_result(p)),
+        artifacts=() if uri is None else (uri,),
+        properties={
+            "source": result.source,
+            "sourceFormat": result.source_format,
+            "indexUrl": result.index_url,
+            "mode": result.mode,
+            "warnings": list(result.warnings),
+        },
+    )

@@ -1,0 +1,293 @@
+"""Every command with every ``--format`` it offers, through the real CLI (in process, no
+network): one JSON convention, SARIF that validates against the OASIS 2.1.0 schema, Markdown
+and text from the shared builders, and the same exit code whatever the format.
+
+The walk is driven by the commands themselves: each command's ``--format`` choices are read
+from click, so a new format or a new command with ``--format`` that this walk does not run
+fails `test_every_command_with_a_format_is_walked`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from pyvouch import __version__, report
+from pyvouch.cli.main import COMMANDS, cli
+from pyvouch.report import json_report
+from tests.support.blob_signing import write_keypair
+from tests.support.index_servers import IndexServer, serve
+from tests.support.sarif_schema import sarif_errors
+from tests.support.verify_helpers import asset
+from tests.support.workflow_samples import write_sdist, write_wheel
+
+SAMPLE = "sampleproject-4.0.0.tar.gz"
+GOOGLE = "sampleproject-3.0.0.tar.gz"
+SCHEMA_TAG = re.compile(r"^pyvouch-[a-z][a-z-]*/[1-9][0-9]*$")
+
+WORKFLOW = """\
+    name: release
+    on: push
+    jobs:
+      publish:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: python -m build
+          - uses: pypa/gh-action-pypi-publish@release/v1
+            with:
+              password: ${{ secrets.PYPI_TOKEN }}
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    command: str
+    """As typed, and as the JSON's ``command`` says it."""
+    args: Callable[[Path, IndexServer], list[str]]
+    exit_code: int
+    sarif_results: bool = False
+    """The run has findings, so its SARIF (when offered) has results."""
+
+
+def _blob(tmp: Path, _: IndexServer) -> list[str]:
+    blob = tmp / "blob.bin"
+    blob.write_bytes(b"payload")
+    (tmp / "blob.bin.sigstore.json").write_text('{"not": "a bundle"}', encoding="utf-8")
+    _, public = write_keypair(tmp)
+    return ["verify-blob", str(blob), "--key", str(public)]
+
+
+def _check(tmp: Path, _: IndexServer) -> list[str]:
+    dist = tmp / "dist"
+    dist.mkdir(exist_ok=True)
+    write_wheel(dist)
+    write_sdist(dist)
+    (dist / "notes.txt").write_text("stray", encoding="utf-8")
+    return ["check", str(dist)]
+
+
+def _lint(tmp: Path, _: IndexServer) -> list[str]:
+    workflow = tmp / "release.yml"
+    workflow.write_text(textwrap.dedent(WORKFLOW), encoding="utf-8")
+    return ["workflow", "lint", str(workflow)]
+
+
+def _locks(tmp: Path) -> tuple[Path, Path]:
+    base, head = tmp / "base.txt", tmp / "head.txt"
+    base.write_text("requests==2.32.3\n", encoding="utf-8")
+    head.write_text("requests==2.32.4\nidna==3.10\n", encoding="utf-8")
+    return base, head
+
+
+CASES: dict[str, Case] = {
+    case.command: case
+    for case in (
+        Case(
+            "verify",
+            lambda t, s: [
+                "verify",
+                str(asset(SAMPLE)),
+                str(asset(GOOGLE)),
+                "--provenance",
+                str(asset(f"{SAMPLE}.provenance")),
+            ],
+            1,
+            sarif_results=True,
+        ),
+        Case("verify-blob", _blob, 1, sarif_results=True),
+        Case("inspect", lambda t, s: ["inspect", str(asset(f"{SAMPLE}.provenance"))], 0),
+        Case("check", _check, 0, sarif_results=True),
+        Case("workflow lint", _lint, 1, sarif_results=True),
+        Case("scan", lambda t, s: ["scan", str(_locks(t)[1]), "--offline"], 3, True),
+        Case("readiness", lambda t, s: ["readiness", str(_locks(t)[1]), "--offline"], 3),
+        Case("diff", lambda t, s: ["diff", *map(str, _locks(t)), "--no-lookup"], 0),
+        Case(
+            "index check",
+            lambda t, s: [
+                "index",
+                "check",
+                s.url("/simple/"),
+                "--upstream",
+                s.url("/simple/"),
+                "--project",
+                "demo",
+                "--retries",
+                "0",
+            ],
+            3,
+        ),
+    )
+}
+"""One run per command that offers ``--format``. `install` is walked by its builder below
+(its CLI runs pip, which the install-gate tests do)."""
+
+
+def _leaves(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        if isinstance(command, click.Group):
+            yield from _leaves(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def _formats(command: click.Command) -> tuple[str, ...]:
+    for param in command.params:
+        if isinstance(param, click.Option) and "--format" in param.opts:
+            assert isinstance(param.type, click.Choice)
+            return tuple(str(c) for c in param.type.choices)
+    return ()
+
+
+OFFERED = {name: _formats(command) for name, command in _leaves(cli) if _formats(command)}
+WALK = [(name, fmt) for name in sorted(CASES) for fmt in OFFERED.get(name, ())]
+
+
+def test_every_command_with_a_format_is_walked() -> None:
+    assert set(COMMANDS) <= {name.split(" ")[0] for name in dict(_leaves(cli))}
+    assert set(OFFERED) - {"install"} == set(CASES)
+    for name, choices in OFFERED.items():
+        assert set(choices) <= set(report.FORMATS), name
+        # every command gets the generic formats
+        assert {"json", "markdown"} <= set(choices), name
+
+
+@pytest.fixture(scope="module")
+def index() -> Iterator[IndexServer]:
+    with serve() as server:  # every path answers 404
+        yield server
+
+
+@pytest.fixture(scope="module")
+def runs(
+    tmp_path_factory: pytest.TempPathFactory, index: IndexServer
+) -> dict[tuple[str, str], tuple[int, str, str]]:
+    """Each (command, format) run once: its exit code, stdout and stderr."""
+    out: dict[tuple[str, str], tuple[int, str, str]] = {}
+    for name, case in CASES.items():
+        work = tmp_path_factory.mktemp(name.replace(" ", "-"))
+        args = case.args(work, index)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(work)  # no policy file of the repository is found
+            patch.setenv("NO_COLOR", "1")
+            for fmt in OFFERED[name]:
+                result = CliRunner().invoke(cli, [*args, "--format", fmt])
+                assert result.exception is None or isinstance(result.exception, SystemExit), (
+                    name,
+                    fmt,
+                    result.exception,
+                )
+                out[name, fmt] = (result.exit_code, result.stdout, result.stderr)
+    return out
+
+
+@pytest.mark.parametrize(("name", "fmt"), WALK)
+def test_output_follows_its_format(
+    runs: dict[tuple[str, str], tuple[int, str, str]], name: str, fmt: str
+) -> None:
+    case = CASES[name]
+    code, out, _ = runs[name, fmt]
+    assert code == case.exit_code, (name, fmt, out)  # the format never changes the verdict
+    assert out.endswith("\n") and not out.endswith("\n\n"), (name, fmt)
+    if fmt == "json":
+        doc = json.loads(out)
+        assert list(doc)[:3] == ["schema", "command", "pyvouch_version"]
+        assert SCHEMA_TAG.match(doc["schema"]), doc["schema"]
+        assert doc["command"] == name
+        assert doc["pyvouch_version"] == __version__
+        assert isinstance(doc["warnings"], list)
+        if doc["schema"] == "pyvouch-scan/1":
+            jsonschema.validate(doc, json_report.schema())
+    elif fmt == "sarif":
+        doc = json.loads(out)
+        assert sarif_errors(doc) == []
+        assert bool(doc["runs"][0]["results"]) is case.sarif_results
+    elif fmt == "markdown":
+        assert out.startswith("## pyvouch"), out[:80]
+    elif fmt == "cyclonedx":
+        assert json.loads(out)["bomFormat"] == "CycloneDX"
+    else:
+        assert fmt in ("text", "table")
+        assert out.strip() and "\x1b" not in out
+
+
+def test_json_documents_differ_by_schema_tag(
+    runs: dict[tuple[str, str], tuple[int, str, str]],
+) -> None:
+    """Each command names its own document, so a consumer can tell them apart."""
+    tags = {name: json.loads(runs[name, "json"][1])["schema"] for name in CASES}
+    assert len(set(tags.values())) == len(tags), tags
+
+
+def test_install_report_walks_the_scan_formats() -> None:
+    """`install` renders its plan as a scan report (command ``install``) in every format."""
+    from pyvouch.report import scan_report
+    from tests.support.report_samples import every_status
+
+    built = scan_report.build(every_status(), command="install")
+    for fmt in OFFERED["install"]:
+        text = report.render(fmt, built)
+        if fmt == "json":
+            doc: dict[str, Any] = json.loads(text)
+            assert doc["command"] == "install"
+            jsonschema.validate(doc, json_report.schema())
+        if fmt == "sarif":
+            assert sarif_errors(json.loads(text)) == []
+
+
+def test_a_format_a_report_cannot_carry_is_refused_in_one_line() -> None:
+    from pyvouch.errors import UsageError
+    from pyvouch.report import readiness
+
+    built = readiness.build([], None, "https://pypi.org/simple/")
+    assert not report.supports("sarif", built)
+    assert not report.supports("cyclonedx", built)
+    with pytest.raises(UsageError, match="does not apply to `pyvouch readiness`"):
+        report.render("sarif", built)
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "level", "where"),
+    [
+        # the unattested sdist where the user named it, not the verified one
+        ("verify", "PYV001", "warning", f"assets/attestations/{GOOGLE}"),
+        ("verify-blob", "PYV002", "error", "blob.bin"),  # the bundle is not a bundle: invalid
+        ("check", "PYV-C002", "warning", "notes.txt"),  # a stray file an upload would send
+        ("workflow lint", None, "error", "release.yml"),
+    ],
+)
+def test_sarif_results_point_at_what_failed(
+    runs: dict[tuple[str, str], tuple[int, str, str]],
+    name: str,
+    rule: str | None,
+    level: str,
+    where: str,
+) -> None:
+    results = json.loads(runs[name, "sarif"][1])["runs"][0]["results"]
+    uris = [loc["physicalLocation"]["artifactLocation"]["uri"] for r in results
+            for loc in r["locations"]]  # fmt: skip
+    assert uris and all(uri.endswith(where) for uri in uris), uris
+    assert level in {r["level"] for r in results}
+    if rule is not None:
+        assert {r["ruleId"] for r in results} == {rule}
+
+
+@pytest.mark.parametrize("fmt", OFFERED["verify"])
+def test_notices_go_to_stderr_whatever_the_format(
+    runs: dict[tuple[str, str], tuple[int, str, str]], fmt: str
+) -> None:
+    err = runs["verify", fmt][2]
+    assert err.startswith("pyvouch: warning: identity NOT checked for 1 file(s)"), err
