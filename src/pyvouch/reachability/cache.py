@@ -1,0 +1,110 @@
+"""Parsed files' imports kept between runs, keyed by the file's digest and sealed with the
+machine key (`pyvouch.index.sealed`).
+
+An exposure is a prioritisation, not a trust decision, but a planted entry could make a file
+look as if it imported nothing and hide a reachable vulnerability as not-imported; so an entry
+counts only when its MAC, made with the machine key kept outside the cache directory, verifies
+over the key and the value. A planted or edited entry costs a parse, never an exposure.
+
+The key is the sha256 of the layout, the Python version whose grammar parsed the file, what
+was read (imports only, or with attribute references) and the file's bytes: the same bytes
+under another name share an entry, an edited file never does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyvouch.index.sealed import read_sealed, write_sealed
+from pyvouch.index.writes import BackgroundWrites
+from pyvouch.machine_key import key_for_cache
+from pyvouch.reachability.parse import Computed, FileImports, ImportRef, Kind
+
+LAYOUT = "reachability-imports-v1"
+_MAC_PURPOSE = "pyvouch-reachability-imports/1"
+_GRAMMAR = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def cache_key(source: bytes, *, attributes: bool) -> str:
+    what = b"attributes" if attributes else b"imports"
+    head = f"{LAYOUT}\0{_GRAMMAR}\0".encode() + what + b"\0"
+    return hashlib.sha256(head + source).hexdigest()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file's imports, or why it could not be parsed."""
+
+    imports: FileImports | None
+    problem: str | None = None
+
+
+def encode(parsed: Parsed) -> bytes:
+    found = parsed.imports
+    value: dict[str, Any] = {"problem": parsed.problem}
+    if found is not None:
+        value["i"] = [
+            [r.level, r.module, list(r.names), r.line, r.kind.value] for r in found.imports
+        ]
+        value["c"] = [[c.line, c.expression] for c in found.computed]
+        value["a"] = [list(a) for a in found.attributes]
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _str(obj: object) -> str:
+    if not isinstance(obj, str):
+        raise ValueError("string")
+    return obj
+
+
+def _int(obj: object) -> int:
+    if not isinstance(obj, int) or isinstance(obj, bool):
+        raise ValueError("int")
+    return obj
+
+
+def decode(data: bytes) -> Parsed:
+    """What `encode` wrote; ValueError (or TypeError) if it is not that."""
+    obj = json.loads(data)
+    problem = obj["problem"]
+    if problem is not None:
+        return Parsed(None, _str(problem))
+    imports = tuple(
+        ImportRef(_int(lv), _str(m), tuple(_str(n) for n in names), _int(ln), Kind(k))
+        for lv, m, names, ln, k in obj["i"]
+    )
+    computed = tuple(Computed(_int(ln), _str(e)) for ln, e in obj["c"])
+    attributes = tuple((_str(m), _str(a), _int(ln)) for m, a, ln in obj["a"])
+    return Parsed(FileImports(imports, computed, attributes))
+
+
+@dataclass(frozen=True)
+class ImportsCache:
+    root: Path
+    secret: bytes
+    writes: BackgroundWrites | None = None
+
+    @classmethod
+    def open(
+        cls, cache_dir: Path, key_dir: Path | None = None, writes: BackgroundWrites | None = None
+    ) -> ImportsCache | None:
+        """The cache in ``cache_dir``; None without a machine key (or with one inside it)."""
+        secret = key_for_cache(cache_dir, key_dir)
+        return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
+
+    def get(self, key: str) -> Parsed | None:
+        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, key)
+        if value is None:
+            return None
+        try:
+            return decode(value)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            return None
+
+    def put(self, key: str, parsed: Parsed) -> None:
+        write_sealed(self.root, self.secret, _MAC_PURPOSE, key, encode(parsed), self.writes)
