@@ -112,7 +112,8 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
     def read(path: Path) -> FileImports | None:
         return reader.imports(path)
 
-    graph = Graph(Finder(first_party.roots), Finder(sites) if sites else None, dists, read)
+    site = Finder(sites) if sites else None
+    graph = Graph(Finder(first_party.roots), site, dists, read, reader.unread.__contains__)
     runtime_roots = _roots(first_party, reader, tests=False)
     runtime = graph.walk(runtime_roots)
     dev = {name for name, d in locked.items() if d.dev_only}
@@ -130,6 +131,9 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
         first_party_read=any(not s.is_test for s in first_party.files),
         type_only=_type_only(graph, runtime_roots),
         dev_roots={top: name for top, (name, _) in dev_roots.items()},
+        unread_first_party=[
+            s.path for s in first_party.files if not s.is_test and s.path in reader.unread
+        ],
     )
     by_distribution = {name: classify(name, facts) for name in names}
     report = ReachabilityReport(

@@ -38,6 +38,8 @@ class Facts:
     first_party_read: bool
     """Whether any first-party (non-test) file was found."""
     type_only: dict[str, tuple[Path, int]]
+    unread_first_party: list[Path]
+    """First-party (non-test) files that could not be read at all."""
     dev_roots: dict[str, str]
     """Top-level modules of dev-only distributions (walked as test code) -> distribution."""
 
@@ -77,6 +79,15 @@ def classify(name: str, facts: Facts) -> Evidence:
 
 
 def _unreached(name: str, facts: Facts) -> Evidence:
+    if not facts.first_party_read:
+        return Evidence(
+            Exposure.UNKNOWN, (), None, None, "no first-party Python file was found to read"
+        )
+    if facts.unread_first_party:
+        shown = ", ".join(str(p) for p in facts.unread_first_party[:_PLACES])
+        return Evidence(
+            Exposure.UNKNOWN, (), None, None, f"first-party files could not be read: {shown}"
+        )
     if name in facts.guessed:
         return Evidence(
             Exposure.UNKNOWN,
@@ -85,10 +96,6 @@ def _unreached(name: str, facts: Facts) -> Evidence:
             None,
             "its modules are not known (not installed in the environment, no wheel manifest); "
             f"the guessed module {facts.guessed[name]!r} is not imported",
-        )
-    if not facts.first_party_read:
-        return Evidence(
-            Exposure.UNKNOWN, (), None, None, "no first-party Python file was found to read"
         )
     if facts.runtime.computed_first_party:
         return Evidence(

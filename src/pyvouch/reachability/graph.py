@@ -101,11 +101,13 @@ class Graph:
         site: Finder | None,
         dists: Distributions,
         read: Callable[[Path], FileImports | None],
+        unread: Callable[[Path], bool] = lambda _: False,
     ) -> None:
         self.first_party = first_party
         self.site = site
         self.dists = dists
         self.read = read
+        self.unread = unread
         self.nodes: dict[str, Node] = {}
 
     def _resolve(self, name: str) -> tuple[Found | None, frozenset[str], How | None]:
@@ -192,6 +194,9 @@ class Graph:
                     result.not_followed.setdefault(owner, f"{name} is not installed")
             return
         imports = self.read(found.path)
+        if imports is None and self.unread(found.path):
+            for owner in owners - {FIRST_PARTY}:
+                result.not_followed.setdefault(owner, f"{found.path} could not be read")
         if imports is not None:
             queue.append((name, found.path, imports, found.is_package))
 

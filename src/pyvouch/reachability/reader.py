@@ -29,6 +29,9 @@ class Reader:
         self.cache = cache
         self.limit = limit
         self.skipped: list[str] = []
+        self.unread: set[Path] = set()
+        """Files not read at all (too large, unreadable, not a regular file): they may import
+        anything. (A file read that does not parse cannot run, so imports nothing.)"""
         self.parsed = 0
         self.cached = 0
 
@@ -56,19 +59,23 @@ class Reader:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):
                 self.skipped.append(f"{path}: not a regular file; not read")
+                self.unread.add(path)
                 return None
             if info.st_size > self.limit:
                 self.skipped.append(
                     f"{path}: larger than {self.limit // MIB} MiB ({info.st_size} bytes); not read"
                 )
+                self.unread.add(path)
                 return None
             with path.open("rb") as handle:
                 data = handle.read(self.limit + 1)
         except OSError as err:
             self.skipped.append(f"{path}: cannot be read ({err.strerror or err}); not read")
+            self.unread.add(path)
             return None
         if len(data) > self.limit:
             self.skipped.append(f"{path}: grew past {self.limit // MIB} MiB while read; not read")
+            self.unread.add(path)
             return None
         return data
 
