@@ -18,6 +18,7 @@ from pyvouch.reachability import (
 )
 from pyvouch.reachability.project import default_sources
 from pyvouch.sources import load_packages
+from pyvouch.sources.environment import FORMAT as ENVIRONMENT
 
 VENV_NAMES = (".venv", "venv")
 """Environments looked for next to the lock when none is named."""
@@ -98,7 +99,13 @@ def run_reachability(options: ReachabilityOptions) -> ReachabilityRun:
         index_url=options.index_url,
     )
     locked = locked_distributions(loaded.packages, options.dev_only)
-    project = loaded.path.parent if loaded.path is not None else Path.cwd()
+    if loaded.format == ENVIRONMENT and loaded.path is not None:
+        # An environment in place of a lock: its distributions, and their code to follow.
+        if options.environment is None:
+            options = replace(options, environment=loaded.path)
+        project = Path.cwd()
+    else:
+        project = loaded.path.parent if loaded.path is not None else Path.cwd()
     if options.index_url is None and loaded.index_urls:
         options = replace(options, index_url=loaded.index_urls[0])
     request = project_request(project, locked, options)

@@ -113,7 +113,11 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
         return reader.imports(path)
 
     site = Finder(sites) if sites else None
-    graph = Graph(Finder(first_party.roots), site, dists, read, reader.unread.__contains__)
+    # Only the first-party files' own top-level names are first-party: a package given as a
+    # source has its parent as import root, and that parent may hold other things.
+    tops = frozenset(s.module.split(".", 1)[0] for s in first_party.files)
+    own = Finder(first_party.roots, tops)
+    graph = Graph(own, site, dists, read, reader.unread.__contains__)
     runtime_roots = _roots(first_party, reader, tests=False)
     runtime = graph.walk(runtime_roots)
     dev = {name for name, d in locked.items() if d.dev_only}

@@ -40,8 +40,10 @@ _EMPTY = _Listing(frozenset(), frozenset(), frozenset())
 
 
 class Finder:
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], tops: frozenset[str] | None = None) -> None:
+        """``tops``: the only top-level names to find (None: any)."""
         self.roots = tuple(roots)
+        self.tops = tops
         self._listings: dict[Path, _Listing] = {}
         self._found: dict[str, Found | None] = {}
 
@@ -88,6 +90,8 @@ class Finder:
                 return None
             places = parent.search
         else:
+            if self.tops is not None and name not in self.tops:
+                return None
             places = self.roots
         portions: list[Path] = []
         for place in places:
