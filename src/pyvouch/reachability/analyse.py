@@ -53,12 +53,14 @@ def analyse_counted(request: ReachabilityRequest) -> tuple[ReachabilityReport, C
     return report, counts
 
 
-def _roots(first_party: FirstParty, reader: Reader, tests: bool) -> list[Root]:
+def _roots(
+    first_party: FirstParty, reader: Reader, tests: bool, attributes: bool = False
+) -> list[Root]:
     roots = []
     for source in first_party.files:
         if source.is_test != tests:
             continue
-        imports = reader.imports(source.path, attributes=not tests)
+        imports = reader.imports(source.path, attributes=attributes)
         if imports is None:
             continue
         is_package = source.path.name == "__init__.py"
@@ -118,7 +120,7 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
     tops = frozenset(s.module.split(".", 1)[0] for s in first_party.files)
     own = Finder(first_party.roots, tops)
     graph = Graph(own, site, dists, read, reader.unread.__contains__)
-    runtime_roots = _roots(first_party, reader, tests=False)
+    runtime_roots = _roots(first_party, reader, tests=False, attributes=bool(request.symbols))
     runtime = graph.walk(runtime_roots)
     dev = {name for name, d in locked.items() if d.dev_only}
     dev_roots = _dev_roots(graph, dists, dev, reader)

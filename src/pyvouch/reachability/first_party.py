@@ -69,7 +69,7 @@ def collect(
     exclude: tuple[str, ...] = (),
 ) -> FirstParty:
     found = FirstParty([], [], [])
-    files_seen: set[str] = set()
+    files_seen: set[tuple[int, int]] = set()
     left_out = LEFT_OUT | frozenset(exclude)
     # Tests first: a test directory inside a source directory stays a test directory.
     for given, tests in [*((d, True) for d in test_dirs), *((d, False) for d in source_dirs)]:
@@ -88,15 +88,26 @@ def collect(
         if root not in found.roots:
             found.roots.append(root)
         for path in paths:
-            real = os.path.realpath(path)
-            if real in files_seen:
-                continue
-            files_seen.add(real)
+            identity = _identity(path)
+            if identity is not None:
+                if identity in files_seen:
+                    continue  # the same file through another link
+                files_seen.add(identity)
             rel = path.relative_to(given).parts if path != given else (path.name,)
             parts = (*prefix, *rel)
             is_test = tests or (patterns and _is_test_name(parts))
             found.files.append(SourceFile(path, _module_name(parts), is_test))
     return found
+
+
+def _identity(path: Path | str) -> tuple[int, int] | None:
+    """(device, inode) of what ``path`` leads to; None when it cannot be told (the reader
+    then says why it cannot read it)."""
+    try:
+        info = os.stat(path)  # noqa: PTH116 (thousands of files: no Path objects)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _module_name(parts: tuple[str, ...]) -> str:
@@ -108,21 +119,23 @@ def _module_name(parts: tuple[str, ...]) -> str:
 
 def _walk(top: Path, left_out: frozenset[str], skipped: list[str]) -> Iterator[Path]:
     """Every ``.py`` file under ``top``, following directory symlinks once."""
-    seen: dict[str, Path] = {}
+    seen: dict[tuple[int, int], str] = {}
     for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
-        here = Path(dirpath)
-        real = os.path.realpath(here)
-        if real in seen and seen[real] != here:
+        identity = _identity(dirpath)
+        if identity is None:
+            continue
+        if identity in seen:
             skipped.append(
-                f"{here}: a link to {seen[real]}, already read (a symlink loop or a second "
-                "link); not read"
+                f"{dirpath}: a link to {seen[identity]}, already read (a symlink loop or a "
+                "second link); not read"
             )
             dirnames[:] = []
             continue
-        seen[real] = here
+        seen[identity] = dirpath
+        here = Path(dirpath)
         keep = []
         for name in sorted(dirnames):
-            if name in left_out or (here / name / "pyvenv.cfg").exists():
+            if name in left_out or os.path.exists(f"{dirpath}/{name}/pyvenv.cfg"):  # noqa: PTH110
                 continue
             keep.append(name)
         dirnames[:] = keep

@@ -12,7 +12,7 @@ In order of trust:
 
 from __future__ import annotations
 
-import inspect
+import csv
 import os
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from packaging.utils import canonicalize_name
+
+from pyvouch.reachability.finder import EXTENSION_SUFFIXES
 
 SITE_DIRS = ("site-packages", "dist-packages")
 
@@ -57,19 +59,48 @@ def site_dirs(environment: Path) -> list[Path]:
     return found + extra
 
 
-def _module_of(path: PurePosixPath) -> str | None:
+def _name_and_version(dist: metadata.Distribution) -> tuple[str, str]:
+    """Name (normalized) and version from the metadata's headers, read without the email
+    parser (thousands of lines of a long description are never parsed)."""
+    try:
+        text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    except (OSError, ValueError, UnicodeDecodeError):
+        return "", ""
+    name = version = ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        if key.lower() == "name" and not name:
+            name = value.strip()
+        elif key.lower() == "version" and not version:
+            version = value.strip()
+    return canonicalize_name(name) if name else "", version
+
+
+def _record_paths(dist: metadata.Distribution) -> list[str]:
+    """The paths a ``RECORD`` lists (egg-info: importlib's own file list)."""
+    text = dist.read_text("RECORD")
+    if text is None:
+        return [str(f) for f in dist.files or []]
+    return [row[0] for row in csv.reader(text.splitlines()) if row]
+
+
+def _module_of(path: str) -> str | None:
     """The module a wheel member or RECORD path is (``a/b/__init__.py`` -> ``a.b``)."""
-    parts = path.parts
-    if not parts or parts[0] in ("..", "/") or parts[0].endswith((".dist-info", ".egg-info")):
-        return None
-    stem = inspect.getmodulename(parts[-1])
-    if stem is None:
+    parts = path.split("/")
+    last = parts[-1]
+    if last.endswith(".py"):
+        stem = last[:-3]
+    elif last.endswith(EXTENSION_SUFFIXES):
+        stem = last.split(".", 1)[0]
+    else:
         return None
     names = [*parts[:-1], stem]
     if names[-1] == "__init__":
         names.pop()
     if not names or not all(n.isidentifier() for n in names):
-        return None
+        return None  # also "..", dist-info directories, scripts with dashes
     return ".".join(names)
 
 
@@ -88,25 +119,22 @@ class Distributions:
 
     def read_environment(self, sites: list[Path]) -> None:
         for dist in metadata.distributions(path=[str(s) for s in sites]):
-            try:
-                name = canonicalize_name(dist.metadata["Name"] or "")
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
+            name, version = _name_and_version(dist)
             if not name or name in self.installed:
                 continue  # the first on the path wins, as at import time
-            self.installed[name] = dist.version or ""
-            base = Path(str(dist.locate_file("")))
+            self.installed[name] = version
+            base = str(dist.locate_file(""))
             tops = self.tops_of.setdefault(name, set())
             try:
-                files = dist.files or []
                 listed = dist.read_text("top_level.txt") or ""
-            except (OSError, ValueError, UnicodeDecodeError):
+                files = _record_paths(dist)
+            except (OSError, ValueError, UnicodeDecodeError, csv.Error):
                 files, listed = [], ""
             for entry in files:
-                module = _module_of(PurePosixPath(str(entry)))
+                module = _module_of(entry)
                 if module is None:
                     continue
-                self.owners_by_file.setdefault(os.path.normpath(base / str(entry)), name)
+                self.owners_by_file.setdefault(os.path.normpath(f"{base}/{entry}"), name)
                 tops.add(module.split(".", 1)[0])
             tops.update(t for t in listed.split() if t.isidentifier())
             for top in tops:
@@ -121,7 +149,7 @@ class Distributions:
                 if path.parts[1] not in ("purelib", "platlib"):
                     continue
                 path = PurePosixPath(*path.parts[2:])
-            module = _module_of(path)
+            module = _module_of(str(path))
             if module is None:
                 continue
             parts = module.split(".")

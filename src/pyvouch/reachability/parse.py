@@ -77,9 +77,10 @@ def read_imports(source: bytes, *, attributes: bool = False) -> FileImports:
     walker.block(tree.body, Kind.RUNTIME)
     imports = walker.imports
     computed: list[Computed] = []
-    if any(marker.encode() in source for marker in _DYNAMIC_MARKERS):
-        _dynamic(tree, imports, computed)
-    refs = _attributes(tree) if attributes else ()
+    dynamic = any(marker.encode() in source for marker in _DYNAMIC_MARKERS)
+    refs: tuple[tuple[str, str, int], ...] = ()
+    if dynamic or attributes:
+        refs = _expressions(tree, imports, computed, dynamic=dynamic, attributes=attributes)
     return FileImports(tuple(imports), tuple(computed), refs)
 
 
@@ -148,33 +149,30 @@ def _literal(node: ast.expr | None) -> str | None:
     return None
 
 
-def _dynamic(tree: ast.Module, imports: list[ImportRef], computed: list[Computed]) -> None:
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        if name not in _DYNAMIC_MARKERS or not node.args:
-            continue
-        target = _literal(node.args[0])
-        package: str | None = ""
-        if name == "import_module":
-            given = node.args[1] if len(node.args) > 1 else None
-            for keyword in node.keywords:
-                if keyword.arg == "package":
-                    given = keyword.value
-            package = _literal(given) if given is not None else ""
-        if target is None or (target.startswith(".") and not package):
-            expression = ast.unparse(node.args[0])[:_EXPRESSION_CHARS]
-            computed.append(Computed(node.lineno, expression))
-            continue
-        level = len(target) - len(target.lstrip("."))
-        if level:
-            # import_module(".x", package="a.b") is a.b.x: an absolute name from the package.
-            base = (package or "").split(".")
-            anchor = base[: len(base) - (level - 1)] if level > 1 else base
-            target = ".".join([*anchor, target.lstrip(".")]).strip(".")
-        imports.append(ImportRef(0, target, (), node.lineno, Kind.DYNAMIC))
+def _dynamic(node: ast.Call, imports: list[ImportRef], computed: list[Computed]) -> None:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name not in _DYNAMIC_MARKERS or not node.args:
+        return
+    target = _literal(node.args[0])
+    package: str | None = ""
+    if name == "import_module":
+        given = node.args[1] if len(node.args) > 1 else None
+        for keyword in node.keywords:
+            if keyword.arg == "package":
+                given = keyword.value
+        package = _literal(given) if given is not None else ""
+    if target is None or (target.startswith(".") and not package):
+        expression = ast.unparse(node.args[0])[:_EXPRESSION_CHARS]
+        computed.append(Computed(node.lineno, expression))
+        return
+    level = len(target) - len(target.lstrip("."))
+    if level:
+        # import_module(".x", package="a.b") is a.b.x: an absolute name from the package.
+        base = (package or "").split(".")
+        anchor = base[: len(base) - (level - 1)] if level > 1 else base
+        target = ".".join([*anchor, target.lstrip(".")]).strip(".")
+    imports.append(ImportRef(0, target, (), node.lineno, Kind.DYNAMIC))
 
 
 def _dotted(node: ast.expr) -> list[str] | None:
@@ -189,13 +187,30 @@ def _dotted(node: ast.expr) -> list[str] | None:
     return parts
 
 
-def _attributes(tree: ast.Module) -> tuple[tuple[str, str, int], ...]:
-    """(module, attribute, line) for every reference through an absolute import's binding.
-    Bindings are per file (a name bound to a module anywhere counts everywhere in it)."""
+def _expressions(
+    tree: ast.Module,
+    imports: list[ImportRef],
+    computed: list[Computed],
+    *,
+    dynamic: bool,
+    attributes: bool,
+) -> tuple[tuple[str, str, int], ...]:
+    """One walk over every node: dynamic import calls (when the source names one), and
+    (module, attribute, line) for every reference through an absolute import's binding
+    (when asked). Bindings are per file: a name bound to a module anywhere counts everywhere
+    in it."""
     bound: dict[str, str] = {}
     refs: set[tuple[str, str, int]] = set()
+    uses: list[ast.Attribute] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Call):
+            if dynamic:
+                _dynamic(node, imports, computed)
+        elif not attributes:
+            continue
+        elif isinstance(node, ast.Attribute):
+            uses.append(node)
+        elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
                     bound[alias.asname] = alias.name
@@ -208,12 +223,10 @@ def _attributes(tree: ast.Module) -> tuple[tuple[str, str, int], ...]:
                     continue
                 refs.add((node.module, alias.name, node.lineno))
                 bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Attribute):
-            continue
-        parts = _dotted(node.value)
+    for use in uses:
+        parts = _dotted(use.value)
         if parts is None or parts[0] not in bound:
             continue
         module = ".".join([bound[parts[0]], *parts[1:]])
-        refs.add((module, node.attr, node.lineno))
+        refs.add((module, use.attr, use.lineno))
     return tuple(sorted(refs))
