@@ -20,7 +20,6 @@ from pyvouch.reachability.mapping import Distributions, site_dirs
 from pyvouch.reachability.model import LockedDistribution, ReachabilityReport, ReachabilityRequest
 from pyvouch.reachability.parse import FileImports
 from pyvouch.reachability.reader import Reader
-from pyvouch.reachability.wheels import add_wheel_manifests
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,8 @@ def analyse_counted(request: ReachabilityRequest) -> tuple[ReachabilityReport, C
     try:
         report, counts = _analyse(request, reader)
     finally:
+        if cache is not None:
+            cache.flush()
         writes.flush()
     return report, counts
 
@@ -108,6 +109,9 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
     locked: dict[str, LockedDistribution] = {canonicalize_name(d.name): d for d in request.locked}
     missing = [d for name, d in locked.items() if name not in dists.installed]
     if missing and request.fetch_wheels:
+        # Imported here: the index client (httpx) only when a wheel is to be fetched.
+        from pyvouch.reachability.wheels import add_wheel_manifests
+
         notes.extend(add_wheel_manifests(dists, missing, request))
     guessed = {name: dists.add_guess(name) for name in locked if name not in dists.tops_of}
 

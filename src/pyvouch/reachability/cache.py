@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +83,17 @@ def decode(data: bytes) -> Parsed:
     return Parsed(FileImports(imports, computed, attributes))
 
 
+WRITE_BATCH = 64
+"""Entries handed to a writer thread at once: one job per entry costs more in handing over
+(the GIL, the queue) than the write itself."""
+
+
 @dataclass(frozen=True)
 class ImportsCache:
     root: Path
     secret: bytes
     writes: BackgroundWrites | None = None
+    pending: list[tuple[str, bytes]] = field(default_factory=list)
 
     @classmethod
     def open(
@@ -107,4 +113,22 @@ class ImportsCache:
             return None
 
     def put(self, key: str, parsed: Parsed) -> None:
-        write_sealed(self.root, self.secret, _MAC_PURPOSE, key, encode(parsed), self.writes)
+        """Store ``parsed`` under ``key`` (in batches on ``writes``' threads; `flush`)."""
+        self.pending.append((key, encode(parsed)))
+        if len(self.pending) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        batch = list(self.pending)
+        self.pending.clear()
+        if not batch:
+            return
+
+        def write() -> None:
+            for key, value in batch:
+                write_sealed(self.root, self.secret, _MAC_PURPOSE, key, value)
+
+        if self.writes is None:
+            write()
+        else:
+            self.writes.submit(write)
