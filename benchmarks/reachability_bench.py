@@ -24,10 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _bench import OUT, machine, run_measured
-
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
 PACKAGES = (
     "django==5.1.4",
     "jinja2==3.1.6",
@@ -91,6 +89,8 @@ def child(source: Path, env: Path, cache: Path | None) -> None:
 
 
 def _run(source: Path, env: Path, cache: Path) -> dict[str, object]:
+    from _bench import run_measured  # the parent only: the child imports nothing more
+
     argv = [sys.executable, __file__, "--child", "--source", str(source), "--env", str(env)]
     # The machine key lives beside the cache, outside it (never the user's data dir).
     environ = {**os.environ, "PYVOUCH_DATA_DIR": str(cache.parent / "data")}
@@ -120,6 +120,9 @@ def main() -> None:
     if args.child:
         child(args.source, args.env, args.cache)
         return
+    sys.path.insert(0, str(HERE))
+    from _bench import machine
+
     if args.project is not None and args.env is not None:
         source, env = args.project, args.env
     else:

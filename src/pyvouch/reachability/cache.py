@@ -56,30 +56,30 @@ def encode(parsed: Parsed) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
 
 
-def _str(obj: object) -> str:
-    if not isinstance(obj, str):
-        raise ValueError("string")
-    return obj
+_KINDS = {kind.value: kind for kind in Kind}
 
 
-def _int(obj: object) -> int:
-    if not isinstance(obj, int) or isinstance(obj, bool):
-        raise ValueError("int")
-    return obj
+def _ref(item: list[Any]) -> ImportRef:
+    level, module, names, line, kind = item
+    if type(level) is not int or type(module) is not str or type(line) is not int:
+        raise ValueError("import")
+    if not all(type(n) is str for n in names):
+        raise ValueError("names")
+    return ImportRef(level, module, tuple(names), line, _KINDS[kind])
 
 
 def decode(data: bytes) -> Parsed:
-    """What `encode` wrote; ValueError (or TypeError) if it is not that."""
+    """What `encode` wrote; ValueError (KeyError, TypeError) if it is not that. (An entry
+    whose seal verifies was written by `encode`; the checks guard against layout drift.)"""
     obj = json.loads(data)
     problem = obj["problem"]
     if problem is not None:
-        return Parsed(None, _str(problem))
-    imports = tuple(
-        ImportRef(_int(lv), _str(m), tuple(_str(n) for n in names), _int(ln), Kind(k))
-        for lv, m, names, ln, k in obj["i"]
-    )
-    computed = tuple(Computed(_int(ln), _str(e)) for ln, e in obj["c"])
-    attributes = tuple((_str(m), _str(a), _int(ln)) for m, a, ln in obj["a"])
+        if type(problem) is not str:
+            raise ValueError("problem")
+        return Parsed(None, problem)
+    imports = tuple(map(_ref, obj["i"]))
+    computed = tuple(Computed(int(ln), str(e)) for ln, e in obj["c"])
+    attributes = tuple((str(m), str(a), int(ln)) for m, a, ln in obj["a"])
     return Parsed(FileImports(imports, computed, attributes))
 
 

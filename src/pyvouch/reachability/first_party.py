@@ -75,7 +75,7 @@ def collect(
     for given, tests in [*((d, True) for d in test_dirs), *((d, False) for d in source_dirs)]:
         if given.is_file():
             root, prefix = given.parent, tuple[str, ...]()
-            paths: Iterator[Path] = iter([given])
+            paths: Iterator[tuple[Path, tuple[int, int] | None]] = iter([(given, _identity(given))])
         elif given.is_dir():
             if (given / "__init__.py").is_file():
                 root, prefix = given.parent, (given.name,)
@@ -87,8 +87,7 @@ def collect(
             continue
         if root not in found.roots:
             found.roots.append(root)
-        for path in paths:
-            identity = _identity(path)
+        for path, identity in paths:
             if identity is not None:
                 if identity in files_seen:
                     continue  # the same file through another link
@@ -117,28 +116,49 @@ def _module_name(parts: tuple[str, ...]) -> str:
     return ".".join(names)
 
 
-def _walk(top: Path, left_out: frozenset[str], skipped: list[str]) -> Iterator[Path]:
-    """Every ``.py`` file under ``top``, following directory symlinks once."""
+def _walk(
+    top: Path, left_out: frozenset[str], skipped: list[str]
+) -> Iterator[tuple[Path, tuple[int, int] | None]]:
+    """Every ``.py`` file under ``top`` with its (device, inode), directories in order, each
+    directory's files before its subdirectories; directory symlinks followed once."""
     seen: dict[tuple[int, int], str] = {}
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
-        identity = _identity(dirpath)
+    stack = [str(top)]
+    while stack:
+        directory = stack.pop()
+        identity = _identity(directory)
         if identity is None:
             continue
         if identity in seen:
             skipped.append(
-                f"{dirpath}: a link to {seen[identity]}, already read (a symlink loop or a "
+                f"{directory}: a link to {seen[identity]}, already read (a symlink loop or a "
                 "second link); not read"
             )
-            dirnames[:] = []
             continue
-        seen[identity] = dirpath
-        here = Path(dirpath)
-        keep = []
-        for name in sorted(dirnames):
-            if name in left_out or os.path.exists(f"{dirpath}/{name}/pyvenv.cfg"):  # noqa: PTH110
-                continue
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                yield here / name
+        seen[identity] = directory
+        files: list[tuple[str, tuple[int, int] | None]] = []
+        subdirs: list[str] = []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir():
+                            if entry.name not in left_out and not os.path.exists(  # noqa: PTH110
+                                f"{entry.path}/pyvenv.cfg"
+                            ):
+                                subdirs.append(entry.path)
+                        elif entry.name.endswith(".py"):
+                            files.append((entry.path, _entry_identity(entry, identity[0])))
+                    except OSError:
+                        files.append((entry.path, None))
+        except OSError as err:
+            skipped.append(f"{directory}: cannot be listed ({err.strerror or err}); not read")
+            continue
+        for path, file_identity in sorted(files):
+            yield Path(path), file_identity
+        stack.extend(sorted(subdirs, reverse=True))
+
+
+def _entry_identity(entry: os.DirEntry[str], device: int) -> tuple[int, int] | None:
+    if entry.is_symlink():
+        return _identity(entry.path)
+    return device, entry.inode()
