@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pyvouch.cli.options import (
+    cache_dir_option,
     exit_codes,
     format_option,
     index_url_option,
@@ -73,11 +74,7 @@ def _symbol(text: str) -> tuple[str, str]:
     help="Report first-party references to this attribute (repeatable).",
 )
 @click.option("--no-cache", is_flag=True, help="Parse every file; read and write no cache.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
-)
+@cache_dir_option
 @format_option(FORMATS, "table")
 @index_url_option(WHEEL_INDEX_DEFAULT)
 @offline_option
