@@ -130,3 +130,18 @@ def test_dependency_code_that_cannot_be_read_makes_the_unreached_unknown(
     light = report.by_distribution["light"]
     assert light.exposure is Exposure.UNKNOWN
     assert "heavy" in light.note
+
+
+def test_runtime_code_importing_a_test_named_module_makes_its_imports_direct(
+    tmp_path: Path, site: Path
+) -> None:
+    """test_support.py looks like a test by its name, but runtime code imports it: what it
+    imports is imported by first-party runtime code, from that file."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "test_support.py").write_text("x = 1\nimport gamma\n", encoding="utf-8")
+    report = _analyse(tmp_path, site, "import test_support\n")
+    gamma = report.by_distribution["gamma"]
+    assert gamma.exposure is Exposure.DIRECT
+    assert gamma.chain == ("main", "test_support", "gamma")
+    assert (gamma.file, gamma.line) == (str(app / "test_support.py"), 2)

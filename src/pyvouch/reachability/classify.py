@@ -65,7 +65,7 @@ def _reached(name: str, reach: Reach, exposure: Exposure, facts: Facts, extra: s
 def classify(name: str, facts: Facts) -> Evidence:
     reach = facts.runtime.reached.get(name)
     if reach is not None:
-        exposure = Exposure.DIRECT if len(reach.chain) <= 2 else Exposure.TRANSITIVE
+        exposure = Exposure.DIRECT if reach.direct else Exposure.TRANSITIVE
         return _reached(name, reach, exposure, facts, "")
     if name in facts.dev_only:
         note = "in a dev-only group of the lock, and no first-party runtime code imports it"

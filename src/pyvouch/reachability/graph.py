@@ -38,8 +38,11 @@ class Reach:
     file: Path
     line: int
     kind: Kind
-    """How the first-party file imports the chain's first module."""
+    """How the first-party file imports the chain's first module (or, when ``direct``, the
+    distribution's)."""
     how: How
+    direct: bool = False
+    """First-party code imports the distribution's module itself (``file``, ``line``: where)."""
 
 
 @dataclass
@@ -185,9 +188,7 @@ class Graph:
         origin[name] = (root_path, line, kind) if root_path is not None else origin[parent]
         for owner in owners - {FIRST_PARTY}:
             if owner not in result.reached and how is not None:
-                file, first_line, first_kind = origin[name]
-                chain = self._chain(name, nodes)
-                result.reached[owner] = Reach(chain, file, first_line, first_kind, how)
+                result.reached[owner] = self._reach(name, nodes, how, root_path)
         if found is None or found.path is None:
             if found is None:
                 for owner in owners:
@@ -199,6 +200,19 @@ class Graph:
                 result.not_followed.setdefault(owner, f"{found.path} could not be read")
         if imports is not None:
             queue.append((name, found.path, imports, found.is_package))
+
+    def _reach(self, name: str, nodes: dict[str, Node], how: How, root: Path | None) -> Reach:
+        node = nodes[name]
+        chain = self._chain(name, nodes)
+        parent = nodes[node.parent] if node.parent is not None else None
+        if parent is not None and FIRST_PARTY in parent.owners:
+            # A first-party module imports it: that module's file, unless it is a root (the
+            # walk has no Found for roots; their file is the origin's).
+            here = parent.found.path if parent.found is not None else None
+            file = here or root or self._origin[name][0]
+            return Reach(chain, file, node.line, node.kind, how, direct=True)
+        file, line, kind = self._origin[name]
+        return Reach(chain, file, line, kind, how)
 
     @staticmethod
     def _chain(name: str, nodes: dict[str, Node]) -> tuple[str, ...]:
