@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,14 +71,16 @@ def child(source: Path, env: Path, cache: Path | None) -> None:
     request = ReachabilityRequest(
         source_dirs=(source,), environment=env, cache_dir=cache, use_cache=cache is not None
     )
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report, counts = analyse_counted(request)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     exposures: dict[str, int] = {}
     for evidence in report.by_distribution.values():
         exposures[evidence.exposure.value] = exposures.get(evidence.exposure.value, 0) + 1
     print(json.dumps({
         "analysis_s": round(seconds, 3),
+        "analysis_cpu_s": round(cpu, 3),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "import_s": round(imported, 3),
         "first_party_files": counts.first_party_files,
         "modules": counts.modules,
@@ -99,7 +102,6 @@ def _run(source: Path, env: Path, cache: Path) -> dict[str, object]:
         raise SystemExit(measured.stderr.decode(errors="replace")[-2000:])
     result: dict[str, object] = json.loads(measured.stdout.decode().strip().splitlines()[-1])
     result["wall_s"] = round(measured.wall_s, 3)
-    result["peak_rss_mb"] = measured.peak_rss_mb
     return result
 
 
@@ -150,11 +152,13 @@ def main() -> None:
         "warm_s": _median(warm, "analysis_s"),
         "warm_range_s": [min(float(str(r["analysis_s"])) for r in warm),
                          max(float(str(r["analysis_s"])) for r in warm)],
+        "cold_cpu_s": _median(cold, "analysis_cpu_s"),
+        "warm_cpu_s": _median(warm, "analysis_cpu_s"),
         "cold_wall_s": _median(cold, "wall_s"),
         "warm_wall_s": _median(warm, "wall_s"),
         "import_s": _median(warm, "import_s"),
-        "peak_rss_mb_cold": max(float(str(r["peak_rss_mb"])) for r in cold),
-        "peak_rss_mb_warm": max(float(str(r["peak_rss_mb"])) for r in warm),
+        "max_rss_mb_cold": max(float(str(r["max_rss_mb"])) for r in cold),
+        "max_rss_mb_warm": max(float(str(r["max_rss_mb"])) for r in warm),
     }))  # fmt: skip
 
 
