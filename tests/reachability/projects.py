@@ -1,6 +1,7 @@
 """Small first-party projects that import real packages, for the reachability tests.
 
-`PACKAGES` are installed from PyPI (pinned) into one scratch venv per session
+`install` lays a distribution into a site-packages as an installer does (files, dist-info with
+METADATA and RECORD). `PACKAGES` are installed from PyPI (pinned) into one scratch venv per session
 (`tests/reachability/conftest.py`); `write_demo` writes a project that reaches each of them
 in one way: directly, only through another package's imports, never, only from tests,
 through a literal dynamic import, in a try/except ImportError fallback, only for type
@@ -74,3 +75,19 @@ def write_demo(root: Path) -> Path:
         '[project]\nname = "demo"\nversion = "1.0"\n', encoding="utf-8"
     )
     return root
+
+
+def install(site: Path, name: str, files: dict[str, str]) -> None:
+    """``name`` 1.0 installed into ``site``: its files and a dist-info whose RECORD lists
+    them."""
+    for rel, text in files.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text, encoding="utf-8")
+    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n\nA long description.\nName: no\n",
+        encoding="utf-8",
+    )
+    record = [f"{rel},sha256=x,1" for rel in files] + [f"{info.name}/RECORD,,"]
+    (info / "RECORD").write_text("\n".join(record) + "\n", encoding="utf-8")

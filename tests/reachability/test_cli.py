@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from pyvouch.cli.main import cli
 from tests.cli.test_bad_input_one_line import assert_one_line_exit_2
-from tests.reachability.projects import write_demo
+from tests.reachability.projects import install, write_demo
 
 PYLOCK = """\
 lock-version = "1.0"
@@ -99,3 +99,23 @@ def test_bad_input_is_one_line_and_exit_2(
     project = write_demo(tmp_path)
     lock = _lock(project, "requests")
     assert_one_line_exit_2(_run(["reachability", str(lock), *args], tmp_path, monkeypatch), *words)
+
+
+def test_an_environment_in_place_of_the_lock_is_classified_and_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site-packages"
+    install(site, "alpha", {"alpha/__init__.py": "import beta\n"})
+    install(site, "beta", {"beta/__init__.py": ""})
+    install(site, "gamma", {"gamma/__init__.py": ""})
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "main.py").write_text("import alpha\n", encoding="utf-8")
+    result = _run(
+        ["reachability", str(site), "--source", str(app), "--format", "json"],
+        tmp_path,
+        monkeypatch,
+    )
+    assert result.exit_code == 0, result.output
+    got = {d["name"]: d["exposure"] for d in json.loads(result.stdout)["distributions"]}
+    assert got == {"alpha": "direct", "beta": "transitive", "gamma": "not-imported"}

@@ -16,23 +16,7 @@ from pyvouch.reachability import (
     ReachabilityRequest,
     analyse,
 )
-
-
-def install(site: Path, name: str, files: dict[str, str]) -> None:
-    """``name`` 1.0 installed into ``site``: its files and a dist-info whose RECORD lists
-    them."""
-    for rel, text in files.items():
-        (site / rel).parent.mkdir(parents=True, exist_ok=True)
-        (site / rel).write_text(text, encoding="utf-8")
-    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n\nA long description.\nName: no\n",
-        encoding="utf-8",
-    )
-    record = [f"{rel},sha256=x,1" for rel in files] + [f"{info.name}/RECORD,,"]
-    (info / "RECORD").write_text("\n".join(record) + "\n", encoding="utf-8")
-
+from tests.reachability.projects import install
 
 NAMES = ("alpha", "beta", "gamma", "ns-one", "ns-two", "planted-home", "heavy", "light")
 
