@@ -29,7 +29,8 @@ def test_a_package_source_is_named_from_its_parent_and_tests_are_told_apart(
     _write(tmp_path / "app" / ".venv" / "lib" / "x.py")
     _write(tmp_path / "app" / "env2" / "pyvenv.cfg")
     _write(tmp_path / "app" / "env2" / "y.py")
-    found = collect((tmp_path / "app",), ())
+    _write(tmp_path / "app" / "generated" / "big.py")
+    found = collect((tmp_path / "app",), (), exclude=("generated",))
     names = {f.module: f.is_test for f in found.files}
     assert names == {
         "app": False,
