@@ -94,3 +94,19 @@ def test_no_first_party_file_means_unknown_not_unimported(tmp_path: Path) -> Non
     found = analyse(ReachabilityRequest(source_dirs=(tmp_path / "empty",), locked=LOCKED))
     assert {e.exposure for e in found.by_distribution.values()} == {Exposure.UNKNOWN}
     assert "no first-party Python file" in found.by_distribution["six"].note
+
+
+def test_a_virtualenv_without_site_packages_follows_nothing(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /nowhere\n", encoding="utf-8")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "main.py").write_text("import requests\n", encoding="utf-8")
+    request = ReachabilityRequest(
+        source_dirs=(app,), locked=LOCKED, environment=venv, fetch_wheels=False
+    )
+    found = analyse(request)
+    assert f"{venv}: no site-packages found; not read" in found.skipped
+    assert found.by_distribution["requests"].exposure is Exposure.DIRECT
+    assert found.by_distribution["six"].exposure is Exposure.UNKNOWN

@@ -137,7 +137,7 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
         dev_only=dev,
         guessed=guessed,
         known=dists,
-        environment=request.environment is not None,
+        environment=bool(sites),
         first_party_read=any(not s.is_test for s in first_party.files),
         type_only=_type_only(graph, runtime_roots),
         dev_roots={top: name for top, (name, _) in dev_roots.items()},
