@@ -60,7 +60,8 @@ def test_the_project_next_to_the_lock_is_analysed(
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "pyvouch-reachability/1"
+    assert (doc["schema"], doc["command"]) == ("pyvouch-reachability/1", "reachability")
+    assert doc["summary"]["direct"] == 1 and doc["summary"]["test-only"] == 1
     by_name = {d["name"]: d for d in doc["distributions"]}
     init = str(project / "src" / "demo" / "__init__.py")
     assert by_name["requests"]["exposure"] == "direct"  # src/ layout followed

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from pyvouch import report as formats
 from pyvouch.cli.options import (
     cache_dir_option,
     exit_codes,
@@ -14,9 +15,10 @@ from pyvouch.cli.options import (
     narrowing_options,
     offline_option,
 )
+from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
 from pyvouch.pipeline.reachability import ReachabilityOptions, run_reachability
-from pyvouch.report.reachability import FORMATS, RENDERERS
+from pyvouch.report import reachability as reachability_report
 
 _DIR = click.Path(path_type=Path, exists=False)
 WHEEL_INDEX_DEFAULT = (
@@ -75,7 +77,7 @@ def _symbol(text: str) -> tuple[str, str]:
 )
 @click.option("--no-cache", is_flag=True, help="Parse every file; read and write no cache.")
 @cache_dir_option
-@format_option(FORMATS, "table")
+@format_option(formats.offered(terminal="table"), "table")
 @index_url_option(WHEEL_INDEX_DEFAULT)
 @offline_option
 @narrowing_options
@@ -118,6 +120,4 @@ def reachability(
         platform=platform,
     )
     run = run_reachability(options)
-    for warning in run.warnings:
-        click.echo(f"pyvouch: warning: {warning}", err=True)
-    click.echo(RENDERERS[output_format](run.report), nl=False)
+    emit(reachability_report.build(run.report, run.warnings), output_format)

@@ -6,7 +6,7 @@ In order of trust:
    ``importlib.metadata.packages_distributions()`` gives, read over the given site-packages,
    never pyvouch's own environment), else whose top-level names (``top_level.txt``, or the
    first parts of its ``RECORD``'s paths) hold the module;
-2. a locked wheel's manifest (its member names; `pyvouch.installed.fetch`, sealed cache);
+2. a locked wheel's manifest (its member names; `pyvouch.wheel_fetch`, sealed cache);
 3. a guess from the distribution's name (``python-dateutil`` -> ``dateutil``), said so.
 """
 

@@ -1,5 +1,5 @@
 """Module names of locked distributions that no installed environment has, from their wheels'
-members: the wheel manifest (`pyvouch.installed.fetch.verified_wheel`) from the sealed
+members: the wheel manifest (`pyvouch.wheel_fetch.fetch.verified_wheel`) from the sealed
 manifest cache, else downloaded and checked against the lock's sha256."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 from pyvouch.errors import PyvouchError
 from pyvouch.index.cache import default_cache_dir
 from pyvouch.index.client import IndexClient
-from pyvouch.installed.fetch import verified_wheel
-from pyvouch.installed.manifests import ManifestCache
 from pyvouch.installed.wheel import WheelManifest, WheelProblem
 from pyvouch.machine_key import data_dir
 from pyvouch.model import FileRef
 from pyvouch.reachability.mapping import Distributions
 from pyvouch.reachability.model import LockedDistribution, ReachabilityRequest
+from pyvouch.wheel_fetch.fetch import verified_wheel
+from pyvouch.wheel_fetch.manifests import ManifestCache
 
 T = TypeVar("T")
 

@@ -1,14 +1,15 @@
-"""`pyvouch reachability` output: a text table or JSON (``pyvouch-reachability/1``)."""
+"""`pyvouch reachability` as a `Report`: a table (packages by exposure, then each one's why,
+the symbol references and what was skipped), JSON (``pyvouch-reachability/1``), Markdown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from pyvouch.reachability import Evidence, Exposure, ReachabilityReport
-from pyvouch.report._common import json_text, tally
+from pyvouch.report._common import one_line, tally
+from pyvouch.report.document import Bullets, Code, Item, Line, Paragraph, Report, Row, Table
 
-FORMATS = ("table", "json")
 SCHEMA = "pyvouch-reachability/1"
 ORDER = (
     Exposure.DIRECT,
@@ -17,10 +18,7 @@ ORDER = (
     Exposure.TEST_ONLY,
     Exposure.NOT_IMPORTED,
 )
-
-
-def _clean(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
+HEADERS = ("distribution", "exposure", "where", "chain")
 
 
 def _sorted(report: ReachabilityReport) -> list[tuple[str, Evidence]]:
@@ -33,32 +31,45 @@ def _where(evidence: Evidence) -> str:
     return f"{evidence.file}:{evidence.line}" if evidence.line else evidence.file
 
 
-def render_table(report: ReachabilityReport) -> str:
+def _chain(evidence: Evidence) -> str:
+    return " -> ".join(evidence.chain) or "-"
+
+
+def _symbol_lines(report: ReachabilityReport) -> list[str]:
+    lines = []
+    for (module, attribute), uses in sorted(report.symbol_uses.items()):
+        places = ", ".join(f"{f}:{n}" for f, n in uses) or "no first-party reference"
+        lines.append(f"{module}.{attribute}: {places}")
+    return lines
+
+
+def _counts(items: Sequence[tuple[str, Evidence]]) -> str:
+    counts = tally((e.exposure for _, e in items), ORDER)
+    return ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "no distributions"
+
+
+def _lines(report: ReachabilityReport) -> list[str]:
     items = _sorted(report)
-    rows = [["distribution", "exposure", "where", "chain"]]
-    rows += [[n, e.exposure.value, _where(e), " -> ".join(e.chain) or "-"] for n, e in items]
-    widths = [max(len(_clean(r[i])) for r in rows) for i in range(3)]
+    rows = [list(HEADERS)]
+    rows += [[n, e.exposure.value, _where(e), _chain(e)] for n, e in items]
+    widths = [max(len(one_line(r[i])) for r in rows) for i in range(3)]
     lines = []
     for row in rows:
-        head = "  ".join(_clean(c).ljust(w) for c, w in zip(row[:3], widths, strict=True))
-        lines.append(f"{head}  {_clean(row[3])}".rstrip())
+        head = "  ".join(one_line(c).ljust(w) for c, w in zip(row[:3], widths, strict=True))
+        lines.append(f"{head}  {one_line(row[3])}".rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths) + "  -----")
     lines.append("")
-    lines.extend(_clean(f"{n}: {e.exposure.value}: {e.note}") for n, e in items if e.note)
-    for (module, attribute), uses in sorted(report.symbol_uses.items()):
-        places = ", ".join(f"{f}:{line}" for f, line in uses) or "no first-party reference"
-        lines.append(_clean(f"{module}.{attribute}: {places}"))
-    for skipped in report.skipped:
-        lines.append(_clean(f"skipped: {skipped}"))
-    counts = tally((e.exposure for _, e in items), ORDER)
-    lines.append(", ".join(f"{v} {k}" for k, v in counts.items() if v) or "no distributions")
-    return "\n".join(lines) + "\n"
+    lines.extend(one_line(f"{n}: {e.exposure.value}: {e.note}") for n, e in items if e.note)
+    lines.extend(one_line(text) for text in _symbol_lines(report))
+    lines.extend(one_line(f"skipped: {text}") for text in report.skipped)
+    lines.append(_counts(items))
+    return lines
 
 
-def document(report: ReachabilityReport) -> dict[str, Any]:
-    """The JSON document (also what other outputs embed)."""
+def body(report: ReachabilityReport) -> dict[str, Any]:
+    items = _sorted(report)
     return {
-        "schema": SCHEMA,
+        "summary": tally((e.exposure for _, e in items), ORDER),
         "distributions": [
             {
                 "name": name,
@@ -68,7 +79,7 @@ def document(report: ReachabilityReport) -> dict[str, Any]:
                 "line": e.line,
                 "note": e.note,
             }
-            for name, e in _sorted(report)
+            for name, e in items
         ],
         "symbols": [
             {"module": m, "attribute": a, "uses": [{"file": f, "line": n} for f, n in uses]}
@@ -78,11 +89,24 @@ def document(report: ReachabilityReport) -> dict[str, Any]:
     }
 
 
-def render_json(report: ReachabilityReport) -> str:
-    return json_text(document(report))
-
-
-RENDERERS: dict[str, Callable[[ReachabilityReport], str]] = {
-    "table": render_table,
-    "json": render_json,
-}
+def build(report: ReachabilityReport, warnings: Sequence[str] = ()) -> Report:
+    items = _sorted(report)
+    rows = tuple(
+        Row((n, Code(e.exposure.value), _where(e), _chain(e), e.note or "-")) for n, e in items
+    )
+    blocks: list[Any] = [Paragraph(_counts(items)), Table((*HEADERS, "why"), rows)]
+    symbols = _symbol_lines(report)
+    if symbols:
+        blocks.append(Bullets(tuple(Item(text) for text in symbols), title="Symbols"))
+    if report.skipped:
+        blocks.append(Bullets(tuple(Item(text) for text in report.skipped), title="Skipped"))
+    return Report(
+        command="reachability",
+        schema=SCHEMA,
+        body=body(report),
+        title="pyvouch reachability",
+        blocks=tuple(blocks),
+        lines=tuple(Line(text) for text in _lines(report)),
+        warnings=tuple(warnings),
+        notices=tuple(Line(f"warning: {w}") for w in warnings),
+    )
