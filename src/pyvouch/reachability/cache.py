@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyvouch.index.sealed import read_sealed, write_sealed
+from pyvouch.index.sealed import read_decoded, write_sealed
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.machine_key import key_for_cache
 from pyvouch.reachability.parse import Computed, FileImports, ImportRef, Kind
@@ -104,13 +104,7 @@ class ImportsCache:
         return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
 
     def get(self, key: str) -> Parsed | None:
-        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, key)
-        if value is None:
-            return None
-        try:
-            return decode(value)
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return None
+        return read_decoded(self.root, self.secret, _MAC_PURPOSE, key, decode)
 
     def put(self, key: str, parsed: Parsed) -> None:
         """Store ``parsed`` under ``key`` (in batches on ``writes``' threads; `flush`)."""
