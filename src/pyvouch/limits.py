@@ -37,3 +37,7 @@ MAX_INDEX_PAGE_BYTES = 20 * MIB
 
 MAX_PROVENANCE_BYTES = 5 * MIB
 """A provenance object an index serves (PEP 740)."""
+
+MAX_PYTHON_SOURCE_BYTES = 4 * MIB
+"""A Python file read for its imports (reachability; best effort: a larger one is skipped and
+said so). The largest modules of big real projects are a few hundred KiB."""

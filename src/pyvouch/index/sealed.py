@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pyvouch.index.writes import BackgroundWrites, atomic_write
 from pyvouch.machine_key import mac, mac_matches
+
+T = TypeVar("T")
 
 
 def entry_path(root: Path, key: str) -> Path:
@@ -37,6 +41,20 @@ def read_sealed(root: Path, secret: bytes, purpose: str, key: str) -> bytes | No
     if not mac_matches(secret, purpose, key.encode() + b"\0" + value, given):
         return None
     return bytes(value)
+
+
+def read_decoded(
+    root: Path, secret: bytes, purpose: str, key: str, decode: Callable[[bytes], T]
+) -> T | None:
+    """``decode`` of the value stored under ``key`` when its seal verifies; None when it does
+    not, or when ``decode`` refuses it (ValueError and the like: an entry of another layout)."""
+    value = read_sealed(root, secret, purpose, key)
+    if value is None:
+        return None
+    try:
+        return decode(value)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
 
 
 def write_sealed(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyvouch.index.sealed import read_sealed, seal, write_sealed
+from pyvouch.index.sealed import read_decoded, seal, write_sealed
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.installed.wheel import Member, WheelManifest
 from pyvouch.machine_key import key_for_cache
@@ -104,13 +104,7 @@ class ManifestCache:
         sha256 = sha256.lower()
         if not _HEX64.fullmatch(sha256):
             return None
-        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, sha256)
-        if value is None:
-            return None
-        try:
-            return decode(value)
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return None
+        return read_decoded(self.root, self.secret, _MAC_PURPOSE, sha256, decode)
 
     def put(self, sha256: str, manifest: WheelManifest) -> None:
         sha256 = sha256.lower()
