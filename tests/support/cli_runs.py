@@ -63,18 +63,13 @@ def run_process(
 ) -> Run:
     """``python -m pyvouch ARGS`` in a subprocess (``env`` as for `invoke`, on top of this
     process's environment)."""
-    environ = dict(os.environ)
-    for key, value in (env or {}).items():
-        if value is None:
-            environ.pop(key, None)
-        else:
-            environ[key] = value
+    merged = {**os.environ, **(env or {})}
     done = subprocess.run(
         [*PYVOUCH, *(str(a) for a in args)],
         capture_output=True,
         text=True,
         input=input,
-        env=environ,
+        env={key: value for key, value in merged.items() if value is not None},
         cwd=cwd,
         timeout=timeout,
         check=False,
