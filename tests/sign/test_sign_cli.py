@@ -460,3 +460,33 @@ def test_an_output_dir_that_is_a_file_is_refused(
     assert proc.code == 2, proc.stderr
     assert afile.read_text() == "keep me"
     assert served_authority.server_requests == []
+
+
+def test_sign_and_sign_blob_report_a_refusing_authority_alike(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    """One signing session (`pyvouch.sign.session`) for both commands: the same line, with the
+    authority's reason, and nothing written by either."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    forged = served_authority.github.mint(
+        github_claims(), key=ec.generate_private_key(ec.SECP256R1())
+    )
+    lines = []
+    for command in ("sign", "sign-blob"):
+        out = outdir(tmp_path, command)
+        done = invoke(
+            [command, dists / WHEEL, "--identity-token", forged,
+             "--trust-config", trust_files["trust_config"], "--output-dir", out],
+            env={key: None for key in _AMBIENT},
+        )  # fmt: skip
+        assert done.code == 1, done.stderr
+        assert done.stdout == ""
+        assert list(out.iterdir()) == []
+        lines.append(done.stderr)
+    assert lines[0] == lines[1]
+    assert lines[0].startswith(
+        "pyvouch: error: the certificate authority refused to issue a certificate: "
+    )
+    assert "signature does not verify" in lines[0]
+    assert served_authority.log.entries == []
