@@ -17,12 +17,9 @@ import hashlib
 import json
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pyvouch.index.sealed import read_decoded, write_sealed
-from pyvouch.index.writes import BackgroundWrites
-from pyvouch.machine_key import key_for_cache
+from pyvouch.index.sealed import SealedCache, write_sealed
 from pyvouch.reachability.parse import Computed, FileImports, ImportRef, Kind
 
 LAYOUT = "reachability-imports-v1"
@@ -89,22 +86,17 @@ WRITE_BATCH = 64
 
 
 @dataclass(frozen=True)
-class ImportsCache:
-    root: Path
-    secret: bytes
-    writes: BackgroundWrites | None = None
+class ImportsCache(SealedCache):
+    """Parsed imports under ``<cache dir>/reachability-imports-v1`` (`SealedCache.open`: None
+    without a machine key, or with one inside the cache)."""
+
+    LAYOUT = LAYOUT
+    PURPOSE = _MAC_PURPOSE
+
     pending: list[tuple[str, bytes]] = field(default_factory=list)
 
-    @classmethod
-    def open(
-        cls, cache_dir: Path, key_dir: Path | None = None, writes: BackgroundWrites | None = None
-    ) -> ImportsCache | None:
-        """The cache in ``cache_dir``; None without a machine key (or with one inside it)."""
-        secret = key_for_cache(cache_dir, key_dir)
-        return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
-
     def get(self, key: str) -> Parsed | None:
-        return read_decoded(self.root, self.secret, _MAC_PURPOSE, key, decode)
+        return self.decoded(key, decode)
 
     def put(self, key: str, parsed: Parsed) -> None:
         """Store ``parsed`` under ``key`` (in batches on ``writes``' threads; `flush`)."""
