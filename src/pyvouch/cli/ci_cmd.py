@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from pyvouch.cli.common import LookupFlags, lookup_options
 from pyvouch.cli.options import exit_codes
 from pyvouch.integrations.github import (
     ActionInputs,
@@ -85,3 +86,27 @@ def github() -> None:
         click.echo(f"pyvouch: error: recording in the store failed (exit {recorded})", err=True)
         code = code or recorded
     sys.exit(code)
+
+
+@exit_codes(
+    "no staged lock change is blocked (or some could not be looked up: offline-tolerant)",
+    "a staged lock change is blocked by the policy at HEAD (enforce)",
+    note="For pre-commit: pre-commit passes the staged lock files and stashes unstaged "
+    "edits first. The policy, pins and index are read at HEAD.",
+)
+@ci.command("lock-diff")
+@click.argument("locks", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--no-lookup", is_flag=True, help="Only list what changed; no network.")
+@lookup_options
+def lock_diff(locks: tuple[Path, ...], no_lookup: bool, lookup: LookupFlags) -> None:
+    """Review staged lock files against HEAD (the pre-commit lock-change hook)."""
+    from pyvouch.integrations.precommit import exit_code, review_locks
+    from pyvouch.report.diff_review import render_text
+
+    reviews = review_locks(list(locks), lookup, no_lookup=no_lookup)
+    for review in reviews:
+        if review.report is not None:
+            click.echo(render_text(review.report), nl=False)
+        if review.note:
+            click.echo(f"pyvouch: note: {review.path}: {review.note}", err=True)
+    sys.exit(exit_code(reviews))
