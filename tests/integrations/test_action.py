@@ -340,3 +340,49 @@ def test_the_injection_check_finds_an_interpolated_input(tmp_path: Path) -> None
         "utf-8",
     )
     assert interpolated(load_action(evil)) == ["${{ inputs.mode }}"]
+
+
+# ---- the history store: passed through only when set ------------------------------------------
+
+
+def test_the_store_is_passed_verbatim_and_only_for_a_scan(tmp_path: Path) -> None:
+    from pyvouch.integrations.github import ActionInputs, ActionOutcome, record_command
+    from pyvouch.integrations.github_event import Event, PullRequestBase
+
+    store = "postgresql://u@db.example/history?sslmode=require&x=$(id)"
+    push = ActionInputs(tmp_path, Event("push", None), mode="enforce", store=store)
+    outcome = ActionOutcome("scan", 0, "", "", "", "app/pylock.toml")
+    args = record_command(push, outcome)
+    assert args[args.index("--store") + 1] == store and "--record" in args
+    assert args[3:5] == ["scan", "app/pylock.toml"] and args[args.index("--mode") + 1] == "enforce"
+
+    from pyvouch.integrations.github import record_scan
+
+    review = ActionOutcome("diff", 0, "", "", "", "app/pylock.toml")
+    pr = ActionInputs(
+        tmp_path, Event("pull_request", PullRequestBase("main", "a" * 40)), store=store
+    )
+    assert record_scan(pr, review) is None  # a pull request review is never recorded
+    assert record_scan(ActionInputs(tmp_path, Event("push", None)), outcome) is None  # no store
+
+
+def test_diff_writes_sarif_from_the_command_line_too(
+    repo: Repo, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from pyvouch.cli.main import cli
+
+    pull_request(repo, {"app/pylock.toml": pylock(world, ("vault", "1.1"), ("helper", "1.0"))})
+    monkeypatch.chdir(repo.workspace)
+    result = CliRunner().invoke(
+        cli,
+        ["diff", "--base", "main", "app/pylock.toml", "--format", "sarif",
+         "--trust-root", str(world.trust_root)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    assert sarif_errors(doc) == []
+    (found,) = doc["runs"][0]["results"]
+    assert found["ruleId"] == "PYV003" and found["level"] == "error"
+    assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/pylock.toml"
