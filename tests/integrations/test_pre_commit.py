@@ -10,32 +10,21 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.integrations.action_world import GOOD, HELPER, MALLORY, World, pins, policy, pylock
+from tests.integrations.action_world import GOOD, World, pins, policy, pylock
+from tests.integrations.conftest import venv_tool
 from tests.support.policy_sites import (
-    Minter,
-    Release,
-    build_site,
-    publish,
     write_sdist,
     write_wheel,
 )
-from tests.support.static_server import serve_directory
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-RELEASES = (
-    Release("vault", "1.0", GOOD),
-    Release("vault", "1.1", MALLORY),
-    Release("helper", "1.0", HELPER),
-    Release("helper", "2.0", HELPER),
-)
 BAD_WORKFLOW = """\
 name: release
 on: push
@@ -48,11 +37,7 @@ jobs:
 
 
 def pre_commit_bin() -> str:
-    found = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
-    found = found or shutil.which("pre-commit")
-    if found is None:
-        pytest.fail("pre-commit is not installed (pip install '.[test]')")
-    return found
+    return venv_tool("pre-commit")
 
 
 def git(where: Path, *args: str) -> str:
@@ -88,16 +73,6 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> Hooks:
     git(snapshot, "add", "-A")
     git(snapshot, "commit", "-q", "-m", "snapshot")
     return Hooks(snapshot, git(snapshot, "rev-parse", "HEAD"), tmp_path_factory.mktemp("pc-home"))
-
-
-@pytest.fixture(scope="module")
-def world(
-    minter: Minter, trust_root: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("pc-world")
-    dists = publish(minter, root / "dists", RELEASES)
-    with serve_directory(build_site(root / "dists", root / "site"), negotiate=True) as server:
-        yield World(server, dists, trust_root)
 
 
 def scratch(tmp_path: Path) -> Path:

@@ -89,7 +89,7 @@ def github() -> None:
 
 
 @exit_codes(
-    "no staged lock change is blocked (or some could not be looked up: offline-tolerant)",
+    "nothing blocked (what could not be looked up does not block)",
     "a staged lock change is blocked by the policy at HEAD (enforce)",
     note="For pre-commit: pre-commit passes the staged lock files and stashes unstaged "
     "edits first. The policy, pins and index are read at HEAD.",

@@ -13,7 +13,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from pyvouch.errors import InputError, UsageError
+from pyvouch.errors import InputError
+from pyvouch.git_revision import run_git
 from pyvouch.integrations.github_event import PullRequestBase
 
 GIT_TIMEOUT = 120.0
@@ -21,18 +22,15 @@ REMOTE = "origin"
 
 
 def _git(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(workspace), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise UsageError("reviewing a pull request needs git, and git is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise InputError(workspace, f"git {args[0]} took longer than {GIT_TIMEOUT:.0f}s") from None
+    proc = run_git(
+        workspace, *args, what=workspace, timeout=GIT_TIMEOUT, needs="reviewing a pull request"
+    )
+    return subprocess.CompletedProcess(
+        proc.args,
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+    )
 
 
 def _last(proc: subprocess.CompletedProcess[str]) -> str:

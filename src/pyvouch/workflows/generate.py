@@ -57,6 +57,13 @@ def _uses(action: str) -> str:
     return f"{action}@{sha} # {tag}"
 
 
+def publishing_page(project: str | None) -> str:
+    """Where on PyPI a Trusted Publisher is added (the project's, else a pending one)."""
+    if project:
+        return f"https://pypi.org/manage/project/{project}/settings/publishing/"
+    return "https://pypi.org/manage/account/publishing/ (a pending publisher for a new project)"
+
+
 @dataclass(frozen=True, slots=True)
 class TrustedPublisherSettings:
     """What to enter on PyPI (project > Settings > Publishing > Add a new publisher: GitHub)."""
@@ -67,14 +74,8 @@ class TrustedPublisherSettings:
     environment: str
 
     def render(self, project: str | None) -> str:
-        where = (
-            f"https://pypi.org/manage/project/{project}/settings/publishing/"
-            if project
-            else "https://pypi.org/manage/account/publishing/ (a pending publisher for a new "
-            "project)"
-        )
         lines = [
-            f"Register this Trusted Publisher on PyPI ({where}):",
+            f"Register this Trusted Publisher on PyPI ({publishing_page(project)}):",
             f"  PyPI project name: {project or '(your project name)'}",
             f"  Owner:             {self.owner or '(your GitHub user or organisation)'}",
             f"  Repository name:   {self.repository or '(your repository)'}",

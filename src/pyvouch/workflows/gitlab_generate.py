@@ -15,6 +15,7 @@ from pathlib import Path
 from pyvouch import __version__
 from pyvouch.errors import UsageError
 from pyvouch.model import Publisher
+from pyvouch.workflows.generate import publishing_page
 
 DEFAULT_GITLAB_OUTPUT = Path(".gitlab-ci.yml")
 DEFAULT_ENVIRONMENT = "pypi"
@@ -31,15 +32,10 @@ class GitLabPublisherSettings:
     environment: str
 
     def render(self, pypi_project: str | None) -> str:
-        where = (
-            f"https://pypi.org/manage/project/{pypi_project}/settings/publishing/"
-            if pypi_project
-            else "https://pypi.org/manage/account/publishing/ (a pending publisher for a new "
-            "project)"
-        )
         return "\n".join(
             [
-                f"Register this Trusted Publisher on PyPI ({where}), kind GitLab:",
+                f"Register this Trusted Publisher on PyPI ({publishing_page(pypi_project)}), "
+                "kind GitLab:",
                 f"  PyPI project name:            {pypi_project or '(your project name)'}",
                 f"  Namespace:                    {self.namespace}",
                 f"  Project name:                 {self.project}",
