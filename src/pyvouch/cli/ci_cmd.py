@@ -100,13 +100,14 @@ def github() -> None:
 @lookup_options
 def lock_diff(locks: tuple[Path, ...], no_lookup: bool, lookup: LookupFlags) -> None:
     """Review staged lock files against HEAD (the pre-commit lock-change hook)."""
+    from pyvouch.cli.output import emit
     from pyvouch.integrations.precommit import exit_code, review_locks
-    from pyvouch.report.diff_review import render_text
+    from pyvouch.report import diff_review
 
     reviews = review_locks(list(locks), lookup, no_lookup=no_lookup)
     for review in reviews:
         if review.report is not None:
-            click.echo(render_text(review.report), nl=False)
+            emit(diff_review.build(review.report), "text")
         if review.note:
             click.echo(f"pyvouch: note: {review.path}: {review.note}", err=True)
     sys.exit(exit_code(reviews))

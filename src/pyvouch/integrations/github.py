@@ -32,7 +32,6 @@ from pyvouch.pipeline.settings import LookupFlags
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Mode
 from pyvouch.report import RenderOptions, diff_review
-from pyvouch.report.diff_sarif import render as render_diff_sarif
 
 MODES = ("", *(m.value for m in Mode))
 FORMATS = ("text", "markdown", "json", "sarif")
@@ -190,16 +189,17 @@ def _diff(inputs: ActionInputs, lock: Path | None, mode: Mode | None) -> ActionO
             mode=effective.value if effective else None,
         )
     )
-    fmt = inputs.report_format
-    markdown = diff_review.render_markdown(review)
+    rendered = diff_review.build(review)
+    options = RenderOptions(base_dir=str(inputs.workspace), compact=True)
+    markdown = report.render("markdown", rendered, options)
     if note:
         markdown += f"\n> note: {note}\n"
     return ActionOutcome(
         "diff",
         review.exit_code,
         markdown,
-        render_diff_sarif(review, str(inputs.workspace)),
-        diff_review.RENDERERS[fmt](review),
+        report.render("sarif", rendered, options),
+        report.render(inputs.report_format, rendered, options),
         _relative(inputs.workspace, lock),
         base,
         (note,) if note else (),

@@ -1,4 +1,5 @@
-"""`pyvouch diff --format sarif`: a pull request's dependency review for code scanning.
+"""`pyvouch diff --format sarif`: a pull request's dependency review for code scanning (the
+SARIF run of diff's `Report`).
 
 Made by the one SARIF builder with the rules of `scan --format sarif` (one per status that
 is a problem, and the policy's warn/block of a verified package), plus one rule for a change
@@ -9,14 +10,11 @@ head's lock file. Levels come from the decisions, as for `scan`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pyvouch.model import Action, Rule, Severity, Status
 from pyvouch.policy.diff import DiffReport, Entry
-from pyvouch.report import sarif_builder
-from pyvouch.report._common import json_text
-from pyvouch.report.sarif import RULES
+from pyvouch.report.document import SarifRun
 from pyvouch.report.sarif_builder import Location, Result, artifact_uri
+from pyvouch.report.status_rules import ACTION_SEVERITY, RULES
 
 TRUST_RULE = Rule(
     "PYV008",
@@ -25,12 +23,6 @@ TRUST_RULE = Rule(
     "The change edits what the review trusts (the policy, the pins or the index); the base's "
     "are used, and the base policy decides whether the change may land.",
 )
-
-_SEVERITY = {
-    Action.BLOCK: Severity.ERROR,
-    Action.WARN: Severity.WARNING,
-    Action.ALLOW: Severity.INFO,
-}
 
 
 def _needs_result(entry: Entry) -> bool:
@@ -55,7 +47,7 @@ def _entry_result(entry: Entry, uri: str | None) -> Result:
             text += f" ({'; '.join(decision.reasons)})"
     return Result(
         rule.id,
-        _SEVERITY[decision.action] if decision is not None else Severity.INFO,
+        ACTION_SEVERITY[decision.action] if decision is not None else Severity.INFO,
         text + ".",
         locations=() if uri is None else (Location(uri, logical=((change.name, "package"),)),),
         fingerprints={"pyvouchPackage/v1": f"{change.name}@{change.head_versions}:{rule.id}"},
@@ -69,7 +61,7 @@ def _entry_result(entry: Entry, uri: str | None) -> Result:
     )
 
 
-def to_document(report: DiffReport, base_dir: str | None = None) -> dict[str, Any]:
+def sarif_run(report: DiffReport, base_dir: str | None = None) -> SarifRun:
     uri = artifact_uri(report.head, base_dir)
     results = [_entry_result(e, uri) for e in report.entries if _needs_result(e)]
     trust_level = Severity.ERROR if report.trust.blocks else Severity.WARNING
@@ -84,9 +76,9 @@ def to_document(report: DiffReport, base_dir: str | None = None) -> dict[str, An
                 fingerprints={"pyvouchTrust/v1": f"{change.input.value}:{change.where}"},
             )
         )
-    return sarif_builder.document(
-        [*RULES.values(), TRUST_RULE],
-        results,
+    return SarifRun(
+        (*RULES.values(), TRUST_RULE),
+        tuple(results),
         artifacts=() if uri is None else (uri,),
         properties={
             "base": report.base,
@@ -96,7 +88,3 @@ def to_document(report: DiffReport, base_dir: str | None = None) -> dict[str, An
             "warnings": list(report.warnings),
         },
     )
-
-
-def render(report: DiffReport, base_dir: str | None = None) -> str:
-    return json_text(to_document(report, base_dir))
