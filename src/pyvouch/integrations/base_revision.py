@@ -82,13 +82,14 @@ def trusted_base(workspace: Path, base: PullRequestBase) -> str:
     if commit is None:
         raise InputError(
             "$GITHUB_EVENT_PATH",
-            f"pull_request.base.sha {base.sha} is not a commit of this repository",
+            f"pull_request.base.sha {base.sha} is not a commit of this repository (a shallow "
+            "checkout? use actions/checkout with fetch-depth: 0)",
         )
     if commit == head:
         raise InputError(
             "$GITHUB_EVENT_PATH",
             f"pull_request.base.sha {base.sha} is the commit under review: a pull request "
-            "cannot be its own base",
+            "cannot be its own base (on pull_request_target, check out the pull request's head)",
         )
     if not _is_ancestor(workspace, commit, tracking):
         raise InputError(
