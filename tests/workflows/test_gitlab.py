@@ -117,6 +117,7 @@ CHANGES = [
     ("    PYPI_ID_TOKEN:", "    GITLAB_OIDC_TOKEN:", ["PYV-G001"]),
     ("stages:\n", "variables:\n  TWINE_PASSWORD: $PYPI_TOKEN\nstages:\n", ["PYV-G002"]),
     ("twine upload --attestations dist/*", "twine upload --attestations -p $PYPI_TOKEN dist/*", ["PYV-G002"]),  # noqa: E501
+    ("    - python -m twine upload --attestations dist/*", "    - TWINE_PASSWORD=$PYPI_TOKEN python -m twine upload --attestations dist/*", ["PYV-G002"]),  # noqa: E501
     ("poetry", "poetry", []),  # unchanged: the baseline
     ('    - if: $CI_COMMIT_TAG && $CI_COMMIT_REF_PROTECTED == "true"', '    - if: $CI_COMMIT_BRANCH == "main"', ["PYV-G003"]),  # noqa: E501
     ('    - if: $CI_COMMIT_TAG && $CI_COMMIT_REF_PROTECTED == "true"', "    - if: $CI_COMMIT_TAG || $CI_COMMIT_BRANCH", ["PYV-G003"]),  # noqa: E501

@@ -174,12 +174,18 @@ def trusted_capable(tool: str) -> bool:
 
 
 def argument_token(tool: str, command: Command) -> Evidence | None:
-    """A credential given on the upload's command line."""
+    """A credential given on the upload's command line (an option, or a variable assigned
+    on the same line)."""
     args = command.args[1:]
     for opt in _TOKEN_OPTS.get(tool, ()):
         value = option_value(args, opt)
         if value is not None or has_flag(args, opt):
             return Evidence(f"{opt} {value or ''}".strip(), command.line)
+    for prefix in _TOKEN_ENV.get(tool, ()):  # an inline assignment: TWINE_PASSWORD=$X twine ...
+        name = re.escape(prefix) + ("[A-Za-z0-9_]*" if prefix.endswith("_") else "")
+        found = re.search(rf"(?<![\w$]){name}=(?=[^\s;&|])", command.text)
+        if found:
+            return Evidence(command.text[found.start() :].split()[0][:80], command.line)
     return None
 
 
