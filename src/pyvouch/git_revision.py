@@ -17,18 +17,25 @@ from pyvouch.limits import MAX_GIT_BLOB_BYTES
 GIT_TIMEOUT = 30.0
 
 
-def _git(folder: Path, *args: str, what: object) -> subprocess.CompletedProcess[bytes]:
+def run_git(
+    folder: Path, *args: str, what: object, timeout: float = GIT_TIMEOUT, needs: str = "--base"
+) -> subprocess.CompletedProcess[bytes]:
+    """``git -C folder ARGS`` (pathspecs literal); `UsageError` without git (``needs``: what
+    needed it), `InputError` naming ``what`` when it takes longer than ``timeout``."""
     try:
         return subprocess.run(
             ["git", "--literal-pathspecs", "-C", str(folder), *args],
             capture_output=True,
-            timeout=GIT_TIMEOUT,
+            timeout=timeout,
             check=False,
         )
     except FileNotFoundError:
-        raise UsageError("--base needs git, and git is not installed") from None
+        raise UsageError(f"{needs} needs git, and git is not installed") from None
     except subprocess.TimeoutExpired:
-        raise InputError(what, f"git {args[0]} took longer than {GIT_TIMEOUT:.0f}s") from None
+        raise InputError(what, f"git {args[0]} took longer than {timeout:.0f}s") from None
+
+
+_git = run_git
 
 
 def _last_line(proc: subprocess.CompletedProcess[bytes]) -> str:

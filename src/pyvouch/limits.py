@@ -33,6 +33,9 @@ MAX_ATTESTATION_BYTES = 16 * MIB
 MAX_WORKFLOW_BYTES = 2 * MIB
 """A GitHub Actions workflow file (`workflow lint`)."""
 
+MAX_EVENT_PAYLOAD_BYTES = 16 * MIB
+"""A GitHub Actions event payload ($GITHUB_EVENT_PATH; the GitHub Action's steps)."""
+
 MAX_GIT_BLOB_BYTES = 64 * MIB
 """A file read from a git revision (`diff`)."""
 

@@ -15,6 +15,7 @@ from pyvouch import model, publish_check
 from pyvouch.report import RenderOptions, sarif
 from pyvouch.report.sarif_builder import LEVELS
 from pyvouch.verify.publisher_spec import parse_publisher_spec
+from pyvouch.workflows import gitlab_lint
 from pyvouch.workflows import lint as lint_module
 from pyvouch.workflows import rules as registry
 from pyvouch.workflows.lint import RULES, LintResult, Severity, lint_paths
@@ -173,7 +174,7 @@ def _rule_ids_in(module: object) -> set[str]:
         for node in ast.walk(ast.parse(source))
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and re.fullmatch(r"PYV-W\d{3}", node.value)
+        and re.fullmatch(r"PYV-[WG]\d{3}", node.value)
     }
 
 
@@ -189,8 +190,11 @@ def test_every_rule_is_checked_by_exactly_one_family() -> None:
     for family in families:
         for rule_id in _rule_ids_in(family):
             owners.setdefault(rule_id, []).append(family.__name__)
-    assert set(owners) == set(RULES)
+    assert set(owners) == {r for r in RULES if r.startswith("PYV-W")}
     assert all(len(names) == 1 for names in owners.values()), owners
+    # the GitLab rules are all checked by the GitLab linter, and only there
+    assert _rule_ids_in(gitlab_lint) == {r for r in RULES if r.startswith("PYV-G")}
+    assert not any(_rule_ids_in(f) & _rule_ids_in(gitlab_lint) for f in families)
     checks = [*registry.STEP_CHECKS, *registry.WORKFLOW_CHECKS]
     assert len(set(checks)) == len(checks)
     for family in families:

@@ -83,6 +83,9 @@ def test_permission_string_forms(perm: str) -> None:
             "POETRY_PYPI_TOKEN_PYPI",
         ),
         ("      - run: python -m twine upload -p $TOKEN dist/*", "-p $TOKEN"),
+        # a variable assigned on the command's own line is a credential too
+        ("      - run: TWINE_PASSWORD=${{ secrets.T }} twine upload dist/*", "TWINE_PASSWORD="),
+        ("      - run: env UV_PUBLISH_TOKEN=$T uv publish", "UV_PUBLISH_TOKEN=$T"),
         (
             f"      - uses: {PUBLISH_SHA}\n        with:\n          password: ${{{{ secrets.T }}}}",
             "password:",
@@ -93,6 +96,11 @@ def test_token_uploads(step: str, evidence: str) -> None:
     found = rules(lint_text(publish_job(step=step)), "PYV-W002")
     assert len(found) == 1 and evidence in found[0].message
     assert found[0].severity is Severity.ERROR
+
+
+def test_a_variable_named_like_a_token_elsewhere_is_not_one() -> None:
+    step = "      - run: echo OLD_TWINE_PASSWORD=x; twine upload dist/*"
+    assert rules(lint_text(publish_job(step=step)), "PYV-W002") == []
 
 
 def test_hatch_publish_is_always_a_credential_upload() -> None:

@@ -28,7 +28,7 @@ from pyvouch.report import diff_review
     metavar="GIT_REF",
     help="Compare with the lock as it is at this git revision (e.g. origin/main).",
 )
-@format_option(formats.offered(), "markdown")
+@format_option(formats.offered(sarif=True), "markdown")
 @click.option("--no-lookup", is_flag=True, help="Only list what changed; no network.")
 @click.option(
     "--alternatives",

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "check": "pyvouch.cli.check_cmd:check",
     "install": "pyvouch.cli.install_cmd:install",
     "reachability": "pyvouch.cli.reachability_cmd:reachability",
+    "ci": "pyvouch.cli.ci_cmd:ci",
 }
 
 

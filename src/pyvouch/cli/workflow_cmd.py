@@ -15,8 +15,20 @@ from pyvouch.model import Publisher
 from pyvouch.user_files import write_file
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.workflows import render as lint_report
-from pyvouch.workflows.generate import BUILD_BACKENDS, DEFAULT_OUTPUT, generate_workflow
-from pyvouch.workflows.lint import lint_paths, lint_workflows
+from pyvouch.workflows.generate import (
+    BUILD_BACKENDS,
+    DEFAULT_OUTPUT,
+    generate_workflow,
+    project_facts,
+)
+from pyvouch.workflows.gitlab_generate import (
+    DEFAULT_GITLAB_OUTPUT,
+    generate_gitlab,
+    gitlab_output,
+)
+from pyvouch.workflows.gitlab_lint import lint_pipelines
+from pyvouch.workflows.gitlab_model import parse_pipeline_text
+from pyvouch.workflows.lint import default_targets, lint_paths, lint_workflows
 from pyvouch.workflows.model import parse_workflow_text
 
 
@@ -26,7 +38,7 @@ def _publisher(spec: str | None) -> Publisher | None:
 
 @click.group()
 def workflow() -> None:
-    """Generate and lint GitHub Actions release workflows."""
+    """Generate and lint release workflows (GitHub Actions, GitLab CI/CD)."""
 
 
 @exit_codes(
@@ -38,19 +50,22 @@ def workflow() -> None:
 @click.option(
     "--publisher",
     metavar="SPEC",
-    help="The Trusted Publisher registered on PyPI: github:OWNER/REPO[:WORKFLOW][@ENV]; "
-    "the workflow file name and the publishing job's environment must match it.",
+    help="The Trusted Publisher registered on PyPI: github:OWNER/REPO[:WORKFLOW][@ENV] (or "
+    "gitlab:NAMESPACE/PROJECT[:PATH][@ENV]); the workflow file and the publishing job's "
+    "environment must match it.",
 )
 @format_option(formats.offered(sarif=True), "text")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, strict: bool) -> None:
     """Lint release workflows for the known failure modes of publishing to PyPI.
 
-    PATH is a workflow file or a directory of them (default: .github/workflows). Files linted
-    together are read as one repository, so a reusable workflow is checked through its callers.
+    PATH is a workflow file or a directory of them (default: .github/workflows, else
+    .gitlab-ci.yml). Files linted together are read as one repository, so a reusable workflow
+    is checked through its callers. GitLab CI/CD files (.gitlab-ci.yml, *.gitlab-ci.yml, or
+    any file with a gitlab: --publisher) get the GitLab rules.
     """
     expected = _publisher(publisher)
-    targets = list(paths) or [Path(".github/workflows")]
+    targets = list(paths) or default_targets()
     result = lint_paths(targets, expected)
     emit(lint_report.build(result), output_format)
     if result.failed(strict):
@@ -62,7 +77,8 @@ def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, str
 @click.option(
     "--publisher",
     metavar="SPEC",
-    help="github:OWNER/REPO[:WORKFLOW][@ENVIRONMENT]; the environment defaults to 'pypi'.",
+    help="github:OWNER/REPO[:WORKFLOW][@ENVIRONMENT], or gitlab:NAMESPACE/PROJECT[:PATH]"
+    "[@ENVIRONMENT] for a .gitlab-ci.yml; the environment defaults to 'pypi'.",
 )
 @click.option(
     "--build-backend",
@@ -74,9 +90,8 @@ def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, str
 @click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=DEFAULT_OUTPUT,
-    show_default=True,
-    help="Where to write the workflow ('-' for standard output).",
+    help=f"Where to write the workflow ('-' for standard output; default {DEFAULT_OUTPUT}, "
+    f"or the publisher's path, else {DEFAULT_GITLAB_OUTPUT}, for GitLab).",
 )
 @click.option("--project", metavar="NAME", help="PyPI project name (default: pyproject.toml).")
 @click.option("--dispatch", is_flag=True, help="Also allow manual runs (workflow_dispatch).")
@@ -84,38 +99,61 @@ def lint(paths: tuple[Path, ...], publisher: str | None, output_format: str, str
 def init(
     publisher: str | None,
     build_backend: str,
-    output: Path,
+    output: Path | None,
     project: str | None,
     dispatch: bool,
     force: bool,
 ) -> None:
-    """Write the canonical release workflow and print the Trusted Publisher to register."""
+    """Write the canonical release workflow and print the Trusted Publisher to register.
+
+    With a GitLab publisher it writes a GitLab CI/CD pipeline instead: a build job for tags,
+    and a publish job for protected tags in the protected environment that signs PEP 740
+    attestations and uploads with Trusted Publishing (id_tokens with audience pypi).
+    """
     expected = _publisher(publisher)
-    to_stdout = str(output) == "-"
-    target = DEFAULT_OUTPUT if to_stdout else output
-    generated = generate_workflow(
-        expected,
-        output=target,
-        build_backend=build_backend,
-        dispatch=dispatch,
-        project=project,
-    )
-    # The generator's own promise: what it writes lints clean.
-    check = lint_workflows([parse_workflow_text(generated.text, target)], expected, together=False)
+    to_stdout = output is not None and str(output) == "-"
+    if expected is not None and expected.kind not in ("GitHub", "GitLab"):
+        raise UsageError(
+            "--publisher must be github:OWNER/REPO[:WORKFLOW][@ENV] or "
+            f"gitlab:NAMESPACE/PROJECT[:PATH][@ENV], not a {expected.kind} publisher"
+        )
+    if expected is not None and expected.kind == "GitLab":
+        target = gitlab_output(expected, None if to_stdout else output)
+        found = project_facts(build_backend, project)
+        text, gitlab_settings = generate_gitlab(
+            expected, output=target, tool=found.tool, project=found.project
+        )
+        check = lint_pipelines([parse_pipeline_text(text, target)], expected)
+        notes, settings_text = found.notes, gitlab_settings.render(found.project)
+        if dispatch:
+            notes = (*notes, "--dispatch has no GitLab meaning: run the pipeline for a tag")
+    else:
+        target = DEFAULT_OUTPUT if to_stdout or output is None else output
+        generated = generate_workflow(
+            expected,
+            output=target,
+            build_backend=build_backend,
+            dispatch=dispatch,
+            project=project,
+        )
+        text, notes = generated.text, generated.notes
+        settings_text = generated.settings.render(generated.project)
+        # The generator's own promise: what it writes lints clean.
+        check = lint_workflows([parse_workflow_text(text, target)], expected, together=False)
     if check.failed(strict=True):  # pragma: no cover - a bug in the generator
         raise UsageError(f"internal error: the generated workflow does not lint clean: {check}")
     if to_stdout:
-        click.echo(generated.text, nl=False)
-        for note in generated.notes:
+        click.echo(text, nl=False)
+        for note in notes:
             click.echo(f"note: {note}", err=True)
-        click.echo(generated.settings.render(generated.project), err=True)
+        click.echo(settings_text, err=True)
         return
     if target.exists() and not force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
-    if output == DEFAULT_OUTPUT:  # the usual place is made; a folder the user names is not
+    if output is None:  # the usual place is made; a folder the user names is not
         target.parent.mkdir(parents=True, exist_ok=True)
-    write_file(target, generated.text)
+    write_file(target, text)
     click.echo(f"wrote {target}")
-    for note in generated.notes:
+    for note in notes:
         click.echo(f"note: {note}")
-    click.echo(generated.settings.render(generated.project))
+    click.echo(settings_text)

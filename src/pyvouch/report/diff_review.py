@@ -1,5 +1,5 @@
 """`pyvouch diff` as a `Report`: Markdown for a pull-request comment, JSON
-(``pyvouch-diff/1``), text."""
+(``pyvouch-diff/1``), text, SARIF for code scanning (`diff_sarif`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from pyvouch.policy.diff import ChangeKind, DiffReport, Entry
 from pyvouch.policy.trust_inputs import TrustChange
+from pyvouch.report.diff_sarif import sarif_run
 from pyvouch.report.document import Block, Bullets, Item, Line, Paragraph, Report, Row, Table
 from pyvouch.report.scan_report import decision_json
 
@@ -174,4 +175,5 @@ def build(report: DiffReport) -> Report:
         blocks=tuple(_blocks(report)),
         lines=tuple(_lines(report)),
         warnings=tuple(report.warnings),
+        sarif=lambda base_dir: sarif_run(report, base_dir),
     )

@@ -60,7 +60,13 @@ def _logical_lines(step: Step) -> list[tuple[int, str]]:
     return out
 
 
+_EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+
+
 def _tokens(text: str) -> list[str]:
+    # GitHub pastes each ${{ }} expression's value into the script before the shell reads
+    # it: the expression is one word (TWINE_PASSWORD=${{ secrets.T }} twine upload ...).
+    text = _EXPRESSION.sub(lambda m: "".join(m.group(0).split()), text)
     lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|()")
     lexer.whitespace_split = True
     lexer.commenters = "#"

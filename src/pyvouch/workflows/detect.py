@@ -121,12 +121,10 @@ def _scoped_env(workflow: Workflow, job: Job, step: Step) -> list[tuple[str, str
 def _env_token(
     tool: str, workflow: Workflow, job: Job, step: Step, fallback: int
 ) -> Evidence | None:
-    prefixes = _TOKEN_ENV.get(tool, ())
-    for key, value, line in _scoped_env(workflow, job, step):
-        named = any(key == p or (p.endswith("_") and key.startswith(p)) for p in prefixes)
-        if named and value.strip():
-            return Evidence(f"{key}: {value.strip()}", line or fallback)
-    return None
+    found = variable_token(tool, _scoped_env(workflow, job, step))
+    if found is not None and not found.line:
+        return Evidence(found.text, fallback)
+    return found
 
 
 def _file_filter(paths: list[str]) -> frozenset[str] | None:
@@ -158,20 +156,61 @@ def _positional(args: tuple[str, ...], valued: set[str]) -> list[str]:
     return out
 
 
+def upload_tool(command: Command) -> str | None:
+    """The upload tool a command runs (``twine``, ``uv``, ``maturin``...), else None."""
+    name, sub = command.name, command.sub
+    if name == "twine" and sub == "upload":
+        return "twine"
+    if name in ("uv", "poetry", "pdm", "flit", "hatch") and sub == "publish":
+        return name
+    if name == "maturin" and sub in ("upload", "publish"):
+        return "maturin"
+    return None
+
+
+def trusted_capable(tool: str) -> bool:
+    """Whether ``tool`` can authenticate with Trusted Publishing."""
+    return tool in _TRUSTED_CAPABLE
+
+
+def argument_token(tool: str, command: Command) -> Evidence | None:
+    """A credential given on the upload's command line (an option, or a variable assigned
+    on the same line)."""
+    args = command.args[1:]
+    for opt in _TOKEN_OPTS.get(tool, ()):
+        value = option_value(args, opt)
+        if value is not None or has_flag(args, opt):
+            return Evidence(f"{opt} {value or ''}".strip(), command.line)
+    for prefix in _TOKEN_ENV.get(tool, ()):  # an inline assignment: TWINE_PASSWORD=$X twine ...
+        name = re.escape(prefix) + ("[A-Za-z0-9_]*" if prefix.endswith("_") else "")
+        found = re.search(rf"(?<![\w$]){name}=(?=[^\s;&|])", command.text)
+        if found:
+            return Evidence(command.text[found.start() :].split()[0][:80], command.line)
+    return None
+
+
+def variable_token(tool: str, variables: list[tuple[str, str, int]]) -> Evidence | None:
+    """A credential among (name, value, line) variables, for ``tool``."""
+    prefixes = _TOKEN_ENV.get(tool, ())
+    for key, value, line in variables:
+        named = any(key == p or (p.endswith("_") and key.startswith(p)) for p in prefixes)
+        if named and value.strip():
+            return Evidence(f"{key}: {value.strip()}", line)
+    return None
+
+
+def command_build(command: Command) -> tuple[frozenset[str], str] | None:
+    """The dist kinds a build command makes, and how it reads; None for other commands."""
+    return _command_build(command)
+
+
 def _command_publish(
     workflow: Workflow, job: Job, step: Step, command: Command
 ) -> PublishStep | None:
-    name, sub = command.name, command.sub
-    tool: str | None = None
+    tool = upload_tool(command)
     builds: frozenset[str] = frozenset()
-    if name == "twine" and sub == "upload":
-        tool = "twine"
-    elif name in ("uv", "poetry", "pdm", "flit", "hatch") and sub == "publish":
-        tool = name
-    elif name == "maturin" and sub in ("upload", "publish"):
-        tool = "maturin"
-        if sub == "publish":
-            builds = BOTH if not has_flag(command.args, "--no-sdist") else frozenset({WHEEL})
+    if tool == "maturin" and command.sub == "publish":
+        builds = BOTH if not has_flag(command.args, "--no-sdist") else frozenset({WHEEL})
     if tool is None:
         return None
     args = command.args[1:]
@@ -182,12 +221,7 @@ def _command_publish(
         builds = frozenset({fmt}) if fmt in (WHEEL, SDIST) else BOTH
     if tool == "poetry" and has_flag(args, "--build"):
         builds = BOTH
-    token: Evidence | None = None
-    for opt in _TOKEN_OPTS.get(tool, ()):
-        value = option_value(args, opt)
-        if value is not None or has_flag(args, opt):
-            token = Evidence(f"{opt} {value or ''}".strip(), command.line)
-            break
+    token = argument_token(tool, command)
     if token is None:
         token = _env_token(tool, workflow, job, step, step.line)
     if token is None and tool == "poetry":

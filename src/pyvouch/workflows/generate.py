@@ -57,6 +57,13 @@ def _uses(action: str) -> str:
     return f"{action}@{sha} # {tag}"
 
 
+def publishing_page(project: str | None) -> str:
+    """Where on PyPI a Trusted Publisher is added (the project's, else a pending one)."""
+    if project:
+        return f"https://pypi.org/manage/project/{project}/settings/publishing/"
+    return "https://pypi.org/manage/account/publishing/ (a pending publisher for a new project)"
+
+
 @dataclass(frozen=True, slots=True)
 class TrustedPublisherSettings:
     """What to enter on PyPI (project > Settings > Publishing > Add a new publisher: GitHub)."""
@@ -67,14 +74,8 @@ class TrustedPublisherSettings:
     environment: str
 
     def render(self, project: str | None) -> str:
-        where = (
-            f"https://pypi.org/manage/project/{project}/settings/publishing/"
-            if project
-            else "https://pypi.org/manage/account/publishing/ (a pending publisher for a new "
-            "project)"
-        )
         lines = [
-            f"Register this Trusted Publisher on PyPI ({where}):",
+            f"Register this Trusted Publisher on PyPI ({publishing_page(project)}):",
             f"  PyPI project name: {project or '(your project name)'}",
             f"  Owner:             {self.owner or '(your GitHub user or organisation)'}",
             f"  Repository name:   {self.repository or '(your repository)'}",
@@ -131,6 +132,39 @@ def _build_step(tool: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """What a generated release workflow (GitHub or GitLab) takes from the project."""
+
+    project: str | None
+    tool: str
+    """``build`` or ``uv``."""
+    notes: tuple[str, ...]
+
+
+def project_facts(
+    build_backend: str, project: str | None, pyproject: Path = Path("pyproject.toml")
+) -> ProjectFacts:
+    """The PyPI project name (given, else pyproject.toml's), the build tool, and notes (a
+    backend that builds native code)."""
+    if build_backend not in BUILD_BACKENDS:
+        raise UsageError(f"--build-backend must be one of {', '.join(BUILD_BACKENDS)}")
+    found_name, backend = _project_and_backend(pyproject)
+    project = project or found_name
+    if project is not None and not _PROJECT_NAME.fullmatch(project):
+        raise UsageError(f"{project!r} is not a valid project name")
+    notes: list[str] = []
+    if backend and backend.startswith(("maturin", "scikit_build_core", "mesonpy")):
+        notes.append(
+            f"{pyproject} uses the {backend} backend: `python -m build` makes one wheel for "
+            "the runner's platform only. For compiled extensions, build wheels per platform "
+            "(cibuildwheel, PyO3/maturin-action) in jobs that `publish` needs."
+        )
+    return ProjectFacts(
+        project, "build" if build_backend == "auto" else build_backend, tuple(notes)
+    )
+
+
 def generate_workflow(
     publisher: Publisher | None,
     *,
@@ -154,18 +188,8 @@ def generate_workflow(
     if not workflow.endswith((".yml", ".yaml")):
         raise UsageError(f"--output must be a .yml or .yaml file, not {workflow}")
     environment = (publisher.environment if publisher else None) or DEFAULT_ENVIRONMENT
-    found_name, backend = _project_and_backend(pyproject)
-    project = project or found_name
-    if project is not None and not _PROJECT_NAME.fullmatch(project):
-        raise UsageError(f"{project!r} is not a valid project name")
-    notes: list[str] = []
-    tool = "build" if build_backend == "auto" else build_backend
-    if backend and backend.startswith(("maturin", "scikit_build_core", "mesonpy")):
-        notes.append(
-            f"{pyproject} uses the {backend} backend: `python -m build` makes one wheel for "
-            "the runner's platform only. For compiled extensions, build wheels per platform "
-            "(cibuildwheel, PyO3/maturin-action) in jobs that `publish` needs."
-        )
+    facts = project_facts(build_backend, project, pyproject)
+    project, tool, notes = facts.project, facts.tool, list(facts.notes)
     owner, repo = None, None
     if publisher is not None and publisher.repository:
         owner, _, repo = publisher.repository.partition("/")

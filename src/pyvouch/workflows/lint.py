@@ -18,6 +18,8 @@ from pathlib import Path
 from pyvouch.errors import InputError, UsageError
 from pyvouch.model import Publisher, Severity
 from pyvouch.workflows.detect import attesting_steps, build_steps, publish_steps
+from pyvouch.workflows.gitlab_lint import lint_pipelines
+from pyvouch.workflows.gitlab_model import is_gitlab_file, load_pipeline
 from pyvouch.workflows.model import Workflow, load_workflow
 from pyvouch.workflows.rules import RULES, STEP_CHECKS, WORKFLOW_CHECKS, Rule
 from pyvouch.workflows.rules.base import (
@@ -36,6 +38,7 @@ __all__ = [
     "Rule",
     "Severity",
     "collect_paths",
+    "default_targets",
     "lint_paths",
     "lint_workflows",
 ]
@@ -108,6 +111,32 @@ def lint_workflows(
 
 
 def lint_paths(paths: Iterable[Path], publisher: Publisher | None = None) -> LintResult:
+    """Lint GitHub workflows and GitLab CI/CD files (``.gitlab-ci.yml``, ``*.gitlab-ci.yml``,
+    or every file when the publisher is a GitLab one); each kind is checked by its own rules
+    and the publisher applies to the files of its kind."""
     files, together = collect_paths(paths)
-    workflows = [load_workflow(p) for p in files]
-    return lint_workflows(workflows, publisher, together=together)
+    gitlab_publisher = publisher is not None and publisher.kind == "GitLab"
+    gitlab = [p for p in files if gitlab_publisher or is_gitlab_file(p)]
+    github = [p for p in files if p not in gitlab]
+    result = LintResult([])
+    if github:
+        result = lint_workflows(
+            [load_workflow(p) for p in github],
+            None if gitlab_publisher else publisher,
+            together=together,
+        )
+    if gitlab:
+        found = lint_pipelines(
+            [load_pipeline(p) for p in gitlab], publisher if gitlab_publisher else None
+        )
+        result = LintResult(
+            [*result.workflows, *found.workflows], [*result.findings, *found.findings]
+        )
+    return result
+
+
+def default_targets() -> list[Path]:
+    """What `workflow lint` reads without a PATH: .github/workflows, else .gitlab-ci.yml."""
+    github = Path(".github/workflows")
+    gitlab = Path(".gitlab-ci.yml")
+    return [gitlab] if not github.exists() and gitlab.is_file() else [github]

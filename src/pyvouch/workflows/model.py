@@ -368,12 +368,13 @@ class _Parser:
         )
 
 
-def parse_workflow_text(text: str, path: Path) -> Workflow:
-    """Parse ``text`` (the content of ``path``); `InputError` naming file:line otherwise."""
+def load_document(text: str, path: Path) -> Any:
+    """The YAML document in ``text`` (round-trip nodes, with line numbers); `InputError`
+    naming file:line otherwise."""
     parser = _Parser(path)
     yaml = YAML(typ="rt")
     try:
-        doc = yaml.load(text)
+        return yaml.load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -383,13 +384,20 @@ def parse_workflow_text(text: str, path: Path) -> Workflow:
         raise parser.fail(0, f"invalid YAML: {str(err).splitlines()[0]}") from None
     except RecursionError:  # ruamel.yaml recurses once per level of nesting
         raise parser.fail(0, "invalid YAML: nested too deeply to be a workflow") from None
+
+
+def parse_workflow_text(text: str, path: Path) -> Workflow:
+    """Parse ``text`` (the content of ``path``); `InputError` naming file:line otherwise."""
+    parser = _Parser(path)
+    doc = load_document(text, path)
     try:
         return parser.workflow(doc)
     except RecursionError:
         raise parser.fail(0, "nested too deeply to be a workflow") from None
 
 
-def load_workflow(path: Path) -> Workflow:
+def read_text(path: Path) -> str:
+    """A workflow or pipeline file's text: bounded, UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -397,7 +405,16 @@ def load_workflow(path: Path) -> Workflow:
     if len(data) > MAX_WORKFLOW_BYTES:
         raise InputError(path, f"larger than {MAX_WORKFLOW_BYTES} bytes; not a workflow")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(path, f"not UTF-8 text (byte {err.start})") from None
-    return parse_workflow_text(text, path)
+
+
+def load_workflow(path: Path) -> Workflow:
+    return parse_workflow_text(read_text(path), path)
+
+
+node_line = _line
+"""1-based line of a mapping key (or its value), or of the node itself (for other models)."""
+scalar = _scalar
+string_map = _string_map

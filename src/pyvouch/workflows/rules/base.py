@@ -9,9 +9,10 @@ workflow that does, with its upload, build and attestation steps). It reports th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from pyvouch.model import Publisher, Severity
 from pyvouch.workflows.detect import BuildStep, PublishStep
@@ -37,9 +38,16 @@ class LintFinding:
         return RULES[self.rule].name
 
 
+class Linted(Protocol):
+    """A file the linter read: a GitHub workflow or a GitLab pipeline."""
+
+    @property
+    def path(self) -> Path: ...
+
+
 @dataclass(slots=True)
 class LintResult:
-    workflows: list[Workflow]
+    workflows: Sequence[Linted]
     findings: list[LintFinding] = field(default_factory=list)
 
     def count(self, severity: Severity) -> int:

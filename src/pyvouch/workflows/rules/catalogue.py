@@ -1,4 +1,5 @@
-"""The lint rules: one entry per rule, PYV-W001 onwards, in the order reports list them.
+"""The lint rules: one entry per rule, PYV-W001 onwards (GitHub Actions), then PYV-G001 onwards
+(GitLab CI/CD), in the order reports list them.
 
 A rule's severity here is its default; a check may report a finding of a rule at another
 severity when the case is weaker (e.g. PYV-W008 as info when another job publishes the sdist).
@@ -88,6 +89,60 @@ RULES: dict[str, Rule] = {
             "no-attestations-made",
             Severity.WARNING,
             "The upload tool does not make PEP 740 attestations and no step makes them.",
+        ),
+        # GitLab CI/CD (.gitlab-ci.yml): the same failure modes, GitLab's way.
+        Rule(
+            "PYV-G001",
+            "gitlab-missing-id-token",
+            Severity.ERROR,
+            "Trusted Publishing from GitLab needs an `id_tokens` entry PYPI_ID_TOKEN with "
+            "audience `pypi` on the publishing job.",
+        ),
+        Rule(
+            "PYV-G002",
+            "gitlab-token-upload",
+            Severity.ERROR,
+            "The upload uses an API token or password (a CI/CD variable or an option): no PEP "
+            "740 attestations can be made.",
+        ),
+        Rule(
+            "PYV-G003",
+            "gitlab-publish-not-tag-gated",
+            Severity.ERROR,
+            "The publishing job can run in a branch or merge request pipeline, not only for "
+            "(protected) tags.",
+        ),
+        Rule(
+            "PYV-G004",
+            "gitlab-no-environment",
+            Severity.WARNING,
+            "The publishing job has no `environment:`, so it cannot be a protected one.",
+        ),
+        Rule(
+            "PYV-G005",
+            "gitlab-trusted-publisher-mismatch",
+            Severity.ERROR,
+            "The pipeline file path or the environment differ from the Trusted Publisher.",
+        ),
+        Rule(
+            "PYV-G006",
+            "gitlab-incomplete-dist-set",
+            Severity.WARNING,
+            "The pipeline builds wheels only, or an sdist only.",
+        ),
+        Rule(
+            "PYV-G007",
+            "gitlab-no-attestations",
+            Severity.WARNING,
+            "No PEP 740 attestations are made or uploaded (`pypi-attestations sign`, "
+            "`twine upload --attestations`).",
+        ),
+        Rule(
+            "PYV-G008",
+            "gitlab-missing-sigstore-token",
+            Severity.ERROR,
+            "Signing attestations on GitLab needs an `id_tokens` entry SIGSTORE_ID_TOKEN with "
+            "audience `sigstore` on the signing job.",
         ),
     )
 }
