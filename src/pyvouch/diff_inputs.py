@@ -22,6 +22,7 @@ from pyvouch.git_revision import Revision, open_revision
 from pyvouch.policy.config import CONFIG_FILE, PYPROJECT_FILE, config_from_document, policy_table
 from pyvouch.policy.pins import PIN_FILE_NAME, parse_pin_data
 from pyvouch.policy.schema import Policy
+from pyvouch.policy.tiers import normalize
 from pyvouch.policy.trust_inputs import TrustSide, project_indexes
 from pyvouch.sources import SourceResult, load_packages, requirements
 from pyvouch.tomlfile import parse_toml
@@ -59,6 +60,28 @@ class PolicyDoc:
     policy: Policy
     table: Any = None
     label: str | None = None
+    directory: Path | None = None
+    """Where the policy file is in the working tree (its key paths are relative to it)."""
+
+
+def with_key_texts(doc: PolicyDoc, read: Reader) -> Policy:
+    """The policy with each ``[packages.NAME] key`` file's content read by ``read`` (at the
+    base for the base side): a key is a trust input, never taken from the change."""
+    table = doc.table.get("packages") if isinstance(doc.table, dict) else None
+    if not isinstance(table, dict) or doc.directory is None:
+        return doc.policy
+    packages = dict(doc.policy.packages)
+    for name, settings in table.items():
+        given = settings.get("key") if isinstance(settings, dict) else None
+        norm = normalize(name)
+        if not isinstance(given, str) or norm not in packages:
+            continue
+        path = doc.directory / given
+        found = read(path)
+        if found is None:
+            raise ConfigError(path, f"the key named by {packages[norm].origin} does not exist")
+        packages[norm] = replace(packages[norm], key_text=found[1])
+    return replace(doc.policy, packages=packages)
 
 
 def _document(found: tuple[str, str], file_name: str) -> tuple[dict[str, Any], Path]:
@@ -81,6 +104,7 @@ def read_policy(read: Reader, explicit: Path | None, *, head: bool) -> PolicyDoc
             config_from_document(data, path, explicit.name),
             None if table is None else table[0],
             found[0],
+            explicit.parent,
         )
     own = read(Path.cwd() / CONFIG_FILE)
     project = read(Path.cwd() / PYPROJECT_FILE)
@@ -99,11 +123,14 @@ def read_policy(read: Reader, explicit: Path | None, *, head: bool) -> PolicyDoc
                 "keep the policy in one place",
             )
         data, path = _document(own, CONFIG_FILE)
-        return PolicyDoc(config_from_document(data, path, CONFIG_FILE), data, own[0])
+        return PolicyDoc(config_from_document(data, path, CONFIG_FILE), data, own[0], Path.cwd())
     if project_table is not None and project is not None and project_path is not None:
         data, table = project_table
         return PolicyDoc(
-            config_from_document(data, project_path, PYPROJECT_FILE), table, project[0]
+            config_from_document(data, project_path, PYPROJECT_FILE),
+            table,
+            project[0],
+            Path.cwd(),
         )
     return PolicyDoc(Policy())
 
@@ -160,7 +187,7 @@ def side(
             other_sources=tuple(source.other_sources),
             project_indexes=project,
             project_label=project_label,
-            policy=policy.policy,
+            policy=with_key_texts(policy, read),
             policy_table=policy.table,
             policy_label=policy.label,
             pins=pins,

@@ -62,3 +62,10 @@ MAX_WHEEL_UNPACKED_BYTES = 8 * GIB
 
 MAX_ENTRY_POINTS_BYTES = 1 * MIB
 """Its ``entry_points.txt``."""
+
+MAX_BESIDE_BUNDLE_BYTES = 1 * MIB
+"""A Sigstore bundle an index serves beside a file (``FILE.sigstore.json``); a real one is a
+few KiB."""
+
+MAX_BESIDE_SIGNATURE_BYTES = 64 * 1024
+"""cosign's detached ``FILE.sig`` (base64) or ``FILE.crt`` (PEM) beside a file on an index."""

@@ -45,6 +45,17 @@ class Status(StrEnum):
     """A local path, VCS checkout, editable or direct URL: nothing to look up."""
 
 
+class SignatureKind(StrEnum):
+    """What a finding's verdict rests on (shown beside the status in every output)."""
+
+    PEP740 = "pep740"
+    """PEP 740 attestations the index serves (or given as files)."""
+    SIGSTORE_BUNDLE = "sigstore-bundle"
+    """A Sigstore bundle beside the file on the index (``FILE.sigstore.json``)."""
+    COSIGN_SIG = "cosign-sig"
+    """cosign's detached signature beside the file (``FILE.sig``, with ``FILE.crt`` or a key)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FileRef:
     """One distribution file as a source records it."""
@@ -179,6 +190,8 @@ class Finding:
     attestations: tuple[AttestationInfo, ...] = ()
     identity_checked: bool = False
     """True only when an expected identity was given and matched."""
+    signature_kind: SignatureKind | None = None
+    """What the verdict rests on; None when no signature was found to judge."""
 
     def __post_init__(self) -> None:
         _redact(self, "reason")
@@ -191,6 +204,7 @@ class Finding:
             "reason": self.reason,
             "publisher": self.publisher.to_dict() if self.publisher else None,
             "identity_checked": self.identity_checked,
+            "signature_kind": self.signature_kind.value if self.signature_kind else None,
             "attestations": [a.to_dict() for a in self.attestations],
         }
 

@@ -102,6 +102,7 @@ def test_verify_reads_the_page_even_with_a_remembered_direct_route(
     """Found in review: `pyvouch verify` must say what the page says (another digest listed),
     whatever route an earlier scan remembered for the index."""
     from pyvouch.index.cache import IndexCache
+    from pyvouch.pipeline.options import ScanOptions
     from pyvouch.pipeline.verify import verify_from_index
 
     rebuilt = tmp_path / SDIST
@@ -118,8 +119,7 @@ def test_verify_reads_the_page_even_with_a_remembered_direct_route(
         [rebuilt],
         AttestationVerifier(load_trust_root()),
         None,
-        index_url=server.url("/simple/"),
-        offline=False,
+        ScanOptions(index_url=server.url("/simple/")),
     )
     (finding,) = outcome.findings
     assert finding.status is Status.UNKNOWN

@@ -12,6 +12,7 @@ from pyvouch.model import (
     PackageResult,
     Publisher,
     ScanResult,
+    SignatureKind,
     Status,
 )
 from pyvouch.report.json_report import render
@@ -30,6 +31,7 @@ FINDING = Finding(
         AttestationInfo("https://docs.pypi.org/attestations/publish/v1", PUBLISHER, 7, 1700, True),
         AttestationInfo("https://slsa.dev/provenance/v1", None, None, None, False, "bad chain"),
     ),
+    signature_kind=SignatureKind.PEP740,
 )
 VERDICT = {
     "status": "invalid",
@@ -41,6 +43,7 @@ VERDICT = {
         "subject": "s",
     },
     "identity_checked": False,
+    "signature_kind": "pep740",
     "attestations": [
         {
             "predicate_type": "https://docs.pypi.org/attestations/publish/v1",

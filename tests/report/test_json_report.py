@@ -157,6 +157,7 @@ def test_unknown_keeps_its_reason_and_is_never_unattested() -> None:
         "reason": UNKNOWN_REASON,
         "publisher": None,
         "identity_checked": False,
+        "signature_kind": None,
         "attestations": [],
     }
 

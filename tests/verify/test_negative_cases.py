@@ -317,7 +317,9 @@ def test_json_output_of_a_finding_is_complete(production: AttestationVerifier) -
         "reason",
         "publisher",
         "identity_checked",
+        "signature_kind",
         "attestations",
     }
+    assert doc["signature_kind"] == "pep740"
     json.dumps(doc)
     assert doc["attestations"][0]["log_index"] == 147137139

@@ -197,6 +197,20 @@ def verify_blob_cmd(
     metavar="DIR",
     help="Write bundles into this existing directory instead of next to each file.",
 )
+@click.option(
+    "--output-signature",
+    type=_FILE,
+    metavar="FILE",
+    help="Also write cosign's classic detached signature (base64) here (one FILE only); "
+    "beside a dist on an index name it DIST.sig.",
+)
+@click.option(
+    "--output-certificate",
+    type=_FILE,
+    metavar="FILE",
+    help="Keyless: also write the signing certificate (PEM) here (one FILE only); beside a "
+    "dist on an index name it DIST.crt. A .sig/.crt pair carries no transparency log entry.",
+)
 def sign_blob_cmd(
     files: tuple[Path, ...],
     key: Path | None,
@@ -204,6 +218,8 @@ def sign_blob_cmd(
     trust_config: Path | None,
     staging: bool,
     output_dir: Path | None,
+    output_signature: Path | None,
+    output_certificate: Path | None,
 ) -> None:
     """Sign each FILE into a cosign-compatible Sigstore bundle, FILE.sigstore.json.
 
@@ -228,6 +244,11 @@ def sign_blob_cmd(
     for bundle in bundles:
         click.echo(f"skipped {bundle}: a Sigstore bundle, not signed", err=True)
     check_files(paths, output_dir)
+    classic = {"signature": output_signature, "certificate": output_certificate}
+    if (output_signature or output_certificate) and len(paths) != 1:
+        raise UsageError("--output-signature/--output-certificate name the outputs of one FILE")
+    if key is not None and output_certificate is not None:
+        raise UsageError("--output-certificate: a key signature has no certificate")
     if key is not None:
         if identity_token or trust_config or staging:
             raise UsageError(
@@ -235,7 +256,7 @@ def sign_blob_cmd(
             )
         signing_key = load_signing_key(key, os.environ.get("COSIGN_PASSWORD"))
         signed = sign_with_key(paths, signing_key, output_dir)
-        written = write_all(signed, output_dir)
+        written = write_all(signed, output_dir, **classic)
         click.echo(
             f"signed {len(written)} file(s) with key {key_id(signing_key.public_key())} ({key})"
         )
@@ -248,7 +269,15 @@ def sign_blob_cmd(
         source = obtain_token(identity_token)
         who = describe_identity(unverified_claims(source.token))
         signed = sign_keyless(paths, source.token, load_trust_config(choice), output_dir)
-        written = write_all(signed, output_dir)
+        written = write_all(signed, output_dir, **classic)
         click.echo(f"signed {len(written)} file(s) with {choice.describe()} as {who}")
     for item in signed:
         click.echo(f"  {item.file} -> {item.target}")
+    for extra in (output_signature, output_certificate):
+        if extra is not None:
+            click.echo(f"  {paths[0]} -> {extra}")
+    if output_signature is not None:
+        click.echo(
+            "note: a .sig (and .crt) carries no transparency log entry: verifiers accept it "
+            "only when their policy allows signatures without one (allow-no-tlog)"
+        )

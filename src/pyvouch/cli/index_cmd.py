@@ -47,8 +47,10 @@ def build(directory: Path, out: Path, base_url: str | None, link: bool) -> None:
     """Build a static PEP 503/691/740 index from the dists and attestations in DIRECTORY.
 
     DIRECTORY holds wheels and sdists, and next to a dist D: D.publish.attestation (or any
-    D.<label>.attestation, or D.attestation) and D.provenance files. Serve the result with
-    any static file server; point pip at <root>/simple/.
+    D.<label>.attestation, or D.attestation) and D.provenance files, and signatures copied
+    beside D in the site: D.sigstore.json (a message signature, or signed with a key), D.sig
+    and D.crt (cosign's detached pair). Serve the result with `pyvouch index serve`, or any
+    static file server set up as docs/static-index.md says; point pip at <root>/simple/.
     """
     result = build_site(directory, out, base_url=base_url, link=link)
     for warning in result.warnings:
@@ -56,7 +58,36 @@ def build(directory: Path, out: Path, base_url: str | None, link: bool) -> None:
     click.echo(
         f"built {result.out}: {result.projects} projects, {result.files} files, "
         f"{result.files_with_provenance} with provenance ({result.attestations} attestations)"
+        + (f", {result.signatures} signature files beside them" if result.signatures else "")
     )
+
+
+@exit_codes("the server was stopped (Ctrl-C)")
+@index.command("serve")
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (the default reaches this machine only).",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, shown when it starts).",
+)
+def serve(site: Path, host: str, port: int) -> None:
+    """Serve a SITE `pyvouch index build` wrote, with PEP 691 content negotiation.
+
+    Clients that ask for PEP 691 JSON get it (so a file without provenance reads
+    `unattested`, not `unknown`), others the HTML pages; the dists, their provenance and the
+    signatures beside them are served as files. Stop it with Ctrl-C.
+    """
+    from pyvouch.registry.serve import serve_site
+
+    serve_site(site, host, port, lambda url: click.echo(f"serving {site} at {url} (Ctrl-C stops)"))
 
 
 @exit_codes(

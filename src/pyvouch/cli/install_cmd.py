@@ -14,7 +14,7 @@ import click
 
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options_with
-from pyvouch.cli.options import exit_codes, format_option
+from pyvouch.cli.options import exit_codes, format_option, signature_options
 from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned, run_install_plan
@@ -86,6 +86,7 @@ INSTALL_INDEX_DEFAULT = (
     type=click.Choice([r.value for r in Require]),
     help="What passes in the long tail (this run; default: the policy's, at least verified).",
 )
+@signature_options
 @lookup_options_with(INSTALL_INDEX_DEFAULT)
 @click.pass_context
 def install(
@@ -102,6 +103,8 @@ def install(
     pins: tuple[str, ...],
     require_critical: str | None,
     require_long_tail: str | None,
+    signature_key: Path | None,
+    allow_no_tlog: bool,
     lookup: LookupFlags,
 ) -> None:
     """pip install PIP_ARGS, but only files whose attestations verified.
@@ -125,6 +128,8 @@ def install(
             pins=pins,
             require_critical=require_critical,
             require_long_tail=require_long_tail,
+            key=signature_key,
+            allow_no_tlog=allow_no_tlog,
         ),
         python=python,
         allow_sdists=allow_sdists,

@@ -118,6 +118,25 @@ def index_url_option(default: str) -> Callable[[F], F]:
     return click.option("--index-url", metavar="URL", help=INDEX_URL_HELP.format(default=default))
 
 
+def signature_options(func: F) -> F:
+    """``--key`` and ``--allow-no-tlog``: signatures beside files on a private index."""
+    func = click.option(
+        "--allow-no-tlog",
+        is_flag=True,
+        help="Accept signatures beside files that carry no transparency log entry (cosign's "
+        ".sig/.crt, key bundles without a log entry) for every package; per package: "
+        "[packages.NAME] allow-no-tlog.",
+    )(func)
+    return click.option(
+        "--key",
+        "signature_key",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="FILE",
+        help="Public key (cosign.pub) that signatures beside files on the index must be made "
+        "with, for every package without a [packages.NAME] key of its own.",
+    )(func)
+
+
 def narrowing_options(func: F) -> F:
     """``--python-version`` and ``--platform``: the environment a lock is narrowed to."""
     func = click.option("--platform", type=PlatformChoice(), help=PLATFORM_HELP)(func)

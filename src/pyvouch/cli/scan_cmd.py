@@ -9,7 +9,12 @@ import click
 
 from pyvouch import report
 from pyvouch.cli.common import LookupFlags, lookup_options
-from pyvouch.cli.options import exit_codes, format_option, narrowing_options
+from pyvouch.cli.options import (
+    exit_codes,
+    format_option,
+    narrowing_options,
+    signature_options,
+)
 from pyvouch.cli.output import emit
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK
@@ -87,6 +92,7 @@ from pyvouch.report import scan_plan, scan_report
     type=click.Choice([r.value for r in Require]),
     help="What passes in the long tail (overrides the config; default: no-regression).",
 )
+@signature_options
 @lookup_options
 @click.pass_context
 def scan_cmd(
@@ -105,6 +111,8 @@ def scan_cmd(
     pins: tuple[str, ...],
     require_critical: str | None,
     require_long_tail: str | None,
+    signature_key: Path | None,
+    allow_no_tlog: bool,
     lookup: LookupFlags,
 ) -> None:
     """Inventory attestation coverage of every package in LOCK (default: found here).
@@ -124,6 +132,8 @@ def scan_cmd(
                 require_critical=require_critical,
                 require_long_tail=require_long_tail,
                 index_url=lookup.index_url,
+                key=signature_key,
+                allow_no_tlog=allow_no_tlog,
             ),
             files=FileChoice(file_choice),
             python_version=python_version,

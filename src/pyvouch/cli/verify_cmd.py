@@ -12,12 +12,14 @@ from pyvouch.cli.options import (
     format_option,
     index_url_option,
     offline_option,
+    signature_options,
     staging_option,
     trust_root_option,
 )
 from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
 from pyvouch.index.client import resolve_index_url
+from pyvouch.pipeline.releases import parse_release
 from pyvouch.pipeline.verify import VerifyRequest, run_verify
 from pyvouch.report import verify_report
 from pyvouch.verify.publisher_spec import parse_publisher_spec
@@ -31,7 +33,15 @@ _FILE = click.Path(path_type=Path, dir_okay=True)
     "a file could not be told (unknown) and none failed",
 )
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.argument("files", nargs=-1, type=_FILE)
+@click.option(
+    "--package",
+    "packages",
+    multiple=True,
+    metavar="NAME==VERSION",
+    help="Verify every file of this release on the index, without downloading it: the "
+    "digests are the ones the index page lists (repeatable).",
+)
 @click.option(
     "--publisher",
     "publisher_spec",
@@ -59,11 +69,13 @@ _FILE = click.Path(path_type=Path, dir_okay=True)
 @offline_option
 @staging_option
 @trust_root_option
+@signature_options
 @format_option(formats.offered(sarif=True), "text")
 @click.pass_context
 def verify(
     ctx: click.Context,
     files: tuple[Path, ...],
+    packages: tuple[str, ...],
     publisher_spec: str | None,
     attestations: tuple[Path, ...],
     provenance: Path | None,
@@ -71,22 +83,31 @@ def verify(
     offline: bool,
     staging: bool,
     trust_root: Path | None,
+    signature_key: Path | None,
+    allow_no_tlog: bool,
     output_format: str,
 ) -> None:
     """Verify the PEP 740 attestations of distribution FILEs.
 
-    FILES are paths to local wheel and sdist files, not package names; their attestations come from
-    --attestation/--provenance, else from the index. Each file is verified against its sha256,
-    every attestation's Sigstore signature and transparency log proof, and the expected
-    publisher. To check packages by name==version, list them in a requirements file (or on
-    standard input: `echo 'NAME==VERSION' | pyvouch scan -`) and use `pyvouch scan`.
+    FILES are paths to local wheel and sdist files, not package names; their attestations come
+    from --attestation/--provenance, else from the index. Each file is verified against its
+    sha256, every attestation's Sigstore signature and transparency log proof, and the expected
+    publisher. --package NAME==VERSION verifies every file of a release the index lists,
+    against the digests on its page, without downloading them. Where the index serves no PEP 740
+    provenance for a file, a signature beside it (FILE.sigstore.json, or cosign's FILE.sig +
+    FILE.crt) is verified instead, against --key or --publisher.
     """
     for file in files:
         if "==" in file.name and not file.exists():
             raise UsageError(
                 f"{file}: no such file; FILES are local wheel and sdist files. To check a "
-                f"package by name==version: echo '{file}' | pyvouch scan -"
+                f"release by name==version: pyvouch verify --package '{file}'"
             )
+    releases = tuple(parse_release(text) for text in packages)
+    if not files and not releases:
+        raise UsageError("name FILES to verify, or --package NAME==VERSION")
+    if releases and (attestations or provenance is not None):
+        raise UsageError("--package verifies what the index serves; it takes no --attestation")
     if attestations and provenance is not None:
         raise UsageError("give --attestation or --provenance, not both")
     if (attestations or provenance is not None) and (index_url or offline):
@@ -103,6 +124,9 @@ def verify(
             trust_root=trust_root,
             index_url=index_url,
             offline=offline,
+            releases=releases,
+            key=signature_key,
+            allow_no_tlog=allow_no_tlog,
         )
     )
     outcome = report.outcome

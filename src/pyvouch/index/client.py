@@ -33,6 +33,7 @@ if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
 import httpx
 
 from pyvouch.errors import IndexLookupError
+from pyvouch.index.beside import BesideFetcher, BesideLookup, BesideSignatures
 from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.direct_route import DIRECT_AFTER, PROBES, DirectRoute
 from pyvouch.index.downloads import DOWNLOAD_TIMEOUT, DownloadFailed, download
@@ -165,6 +166,10 @@ class IndexClient:
             not_served=self._not_served,
         )
         self._route = DirectRoute(self.index_url, self._fetcher, self._scrub, cache=self.cache)
+        self._beside = BesideLookup(
+            self.index_url, BesideFetcher(self._http, self._scrub), self.cache, self.writes,
+            offline=offline, refresh=refresh,
+        )  # fmt: skip
 
     @property
     def listed_not_served(self) -> set[str]:
@@ -237,6 +242,22 @@ class IndexClient:
         return await download(
             self._http, url, sink, limit=limit, offline=self.offline, scrub=self._scrub
         )
+
+    # -- signatures beside files (private registries) -------------------------------------
+
+    async def signatures(self, project: str, filename: str, sha256: str) -> BesideSignatures | None:
+        """What sits beside ``filename`` on the index (`pyvouch.index.beside`); None when
+        nothing can (the page does not list it, or the file is on PyPI)."""
+        try:
+            page = await self.project(project)
+        except IndexLookupError:
+            return None
+        entry = page.file(filename)
+        return None if entry is None else await self._beside.find(entry.url, sha256)
+
+    def keep_signatures(self, sha256: str, found: BesideSignatures) -> None:
+        """Cache signatures that verified (sealed; see `pyvouch.index.beside.SignatureCache`)."""
+        self._beside.keep(sha256, found)
 
     # -- provenance ------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ MAX_REDIRECTS = 5
 SHARD_CONNECTIONS = 4
 """Connections per httpx pool (see `Transport.__init__`)."""
 RedirectPolicy = Literal["follow", "refuse"]
-Kind = Literal["page", "provenance", "file"]
+Kind = Literal["page", "provenance", "file", "signature"]
 
 
 class BodySink(Protocol):
@@ -83,6 +83,8 @@ class ClientStats:
     provenance_cache_hits: int = 0
     file_requests: int = 0
     """Distribution files downloaded (environment scans compare installed files with them)."""
+    signature_requests: int = 0
+    """Signatures asked for beside files (``.sigstore.json``, ``.sig``, ``.crt``)."""
 
 
 @dataclass(frozen=True)
@@ -364,6 +366,8 @@ class Transport:
                 self._stats.page_requests += 1
             elif kind == "provenance":
                 self._stats.provenance_requests += 1
+            elif kind == "signature":
+                self._stats.signature_requests += 1
             else:
                 self._stats.file_requests += 1
             shard = min(range(len(self._clients)), key=self._in_flight.__getitem__)

@@ -41,6 +41,7 @@ from pyvouch.model import ScanResult
 from pyvouch.pipeline.options import ScanOptions
 from pyvouch.pipeline.scan import scan
 from pyvouch.pipeline.settings import LookupFlags, load_policy
+from pyvouch.pipeline.signatures import signature_policy
 from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
 
@@ -205,6 +206,7 @@ def run_install_plan(
         timeout=lookup.timeout,
         retries=lookup.retries,
         refresh=lookup.refresh,
+        signatures=signature_policy(policy),
     )
     result = scan(
         [item.package() for item in items],

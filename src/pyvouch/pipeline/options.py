@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from packaging.utils import (
 
 from pyvouch.dist_names import dist_name
 from pyvouch.index.simple import IndexFile, ProjectPage
+from pyvouch.verify.signature_policy import SignaturePolicy
 
 
 class FileChoice(StrEnum):
@@ -39,6 +40,10 @@ class ScanOptions:
     """Reuse verdicts cached (authenticated) in the cache dir; see `pyvouch.verify.verdicts`."""
     refresh: bool = False
     """Ignore a remembered "does not serve provenance" verdict (`pyvouch.index.not_served`)."""
+    signatures: SignaturePolicy = field(default_factory=SignaturePolicy)
+    """What signatures beside files must satisfy, per package (`pyvouch.pipeline.signatures`)."""
+    beside_signatures: bool = True
+    """Look for signatures beside files the index serves no PEP 740 provenance for."""
 
 
 Progress = Callable[[int, int], None]

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.cache import default_cache_dir
-from pyvouch.index.client import IndexClient, ProvenanceLookup, noted
+from pyvouch.index.client import IndexClient, ProvenanceLookup, ProvenanceState, noted
 from pyvouch.index.simple import ProjectPage
 from pyvouch.machine_key import data_dir
-from pyvouch.model import FileRef, Finding, Publisher, Status
+from pyvouch.model import FileRef, Finding, Publisher, SignatureKind, Status
 from pyvouch.pipeline.options import ScanOptions
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.digest_pins import account_for_other_digests
@@ -36,6 +36,12 @@ from pyvouch.wheel_fetch.manifests import ManifestCache
 
 if TYPE_CHECKING:  # sigstore is imported only when something must really be verified
     from pyvouch.verify.attestations import AttestationVerifier
+
+
+_BESIDE_STATES = (ProvenanceState.NONE, ProvenanceState.NOT_SERVED)
+"""Lookups after which signatures beside the file are looked for: the index serves no PEP 740
+provenance for it (PEP 740 comes first). Offline, a lookup that could not be answered from
+the cache also looks for a signature that verified earlier (only those are cached)."""
 
 
 def _verdicts(options: ScanOptions, client: IndexClient) -> VerdictCache | None:
@@ -159,6 +165,10 @@ class Pipeline:
         against the page: the page route's answer (an ERROR when the page does not list the
         file or lists another digest) is then what the finding says."""
         finding = await self.checks.finding(dist, lookup, expected)
+        offline_error = lookup.state is ProvenanceState.ERROR and self.client.offline
+        if self.options.beside_signatures and (lookup.state in _BESIDE_STATES or offline_error):
+            finding = await self._beside(dist, lookup, expected, finding)
+        finding = self._keyed(lookup, finding)
         if lookup.direct:
             if finding.status is not Status.VERIFIED:  # let the page say what it would say
                 confirmed = await self.client.confirm_direct(lookup)
@@ -167,6 +177,43 @@ class Pipeline:
                     finding = await self.checks.finding(dist, confirmed, expected)
             self.client.keep_direct(lookup)
         return finding, lookup
+
+    def _keyed(self, lookup: ProvenanceLookup, finding: Finding) -> Finding:
+        """A package the policy gives a key must be signed with it: a PEP 740 attestation
+        that verified, by whoever, is `mismatch` (the key is the identity expected)."""
+        source = self.options.signatures.own_key(lookup.project) if lookup.project else None
+        if source is None or finding.status is not Status.VERIFIED:
+            return finding
+        if finding.signature_kind is not SignatureKind.PEP740:
+            return finding
+        who = finding.publisher.to_spec() if finding.publisher else "an unknown publisher"
+        reason = (
+            f"the attestation verified, but the policy expects a signature with the key "
+            f"{source}, not a PEP 740 attestation by {who}"
+        )
+        return replace(finding, status=Status.MISMATCH, reason=reason, identity_checked=False)
+
+    async def _beside(
+        self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None, found: Finding
+    ) -> Finding:
+        """The index serves no PEP 740 provenance for ``dist``: the signatures beside it
+        (`pyvouch.verify.beside`) decide, when there are any; else ``found`` stands."""
+        if lookup.project is None:
+            return found
+        signatures = await self.client.signatures(lookup.project, dist.filename, dist.sha256)
+        if signatures is None or not signatures.found:  # nothing beside: no sigstore import
+            return found
+        from pyvouch.verify.beside import verify_beside
+
+        root = self.checks.source.get().root
+        expectation = self.options.signatures.for_package(lookup.project)
+        beside = verify_beside(dist, signatures, expectation, expected, root)
+        if beside is None:
+            return found
+        if beside.status is Status.VERIFIED:
+            self.client.keep_signatures(dist.sha256, signatures)
+        self.keep(signatures.warnings)
+        return beside
 
     async def finding(self, project: str, ref: FileRef) -> Finding:
         """Look up, verify and record one file a source named (by name, digest or both)."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pyvouch.index.client import resolve_index_url
 from pyvouch.pipeline.options import FileChoice, ScanOptions
+from pyvouch.pipeline.signatures import signature_policy
 from pyvouch.policy.pins import PIN_FILE_NAME
 from pyvouch.policy.schema import Policy
 from pyvouch.policy_files.config_file import discover
@@ -67,6 +68,7 @@ class LookupFlags:
             timeout=self.timeout,
             retries=self.retries,
             refresh=self.refresh,
+            signatures=signature_policy(policy),
         )
 
 

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING
 from pyvouch.errors import InputError
 from pyvouch.model import Publisher
 from pyvouch.pipeline.options import ScanOptions
+from pyvouch.pipeline.releases import Release, verify_releases
 from pyvouch.pipeline.service import Pipeline
+from pyvouch.pipeline.signatures import signature_policy
+from pyvouch.policy.schema import Policy
 from pyvouch.verify.dist import DistFile, digest_file
 from pyvouch.verify.run import VerifyOutcome, project_name, verify_with_files
 
@@ -40,6 +43,11 @@ class VerifyRequest:
     trust_root: Path | None = None
     index_url: str | None = None
     offline: bool = False
+    releases: tuple[Release, ...] = ()
+    """``--package NAME==VERSION``: every file of these releases, as the index lists them."""
+    key: Path | None = None
+    """``--key``: the public key signatures beside files must be made with."""
+    allow_no_tlog: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,18 +62,26 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.trust import load_trust_root
 
+    signatures = signature_policy(
+        Policy(signature_key=request.key, allow_no_tlog=request.allow_no_tlog)
+    )
     root = load_trust_root(staging=request.staging, trust_root_file=request.trust_root)
     verifier = AttestationVerifier(root)
     files = list(request.files)
+    options = ScanOptions(
+        index_url=request.index_url, offline=request.offline, signatures=signatures
+    )
     if request.attestations:
         outcome = verify_with_files(files, list(request.attestations), verifier, request.expected)
     else:
-        outcome = verify_from_index(
-            files,
-            verifier,
-            request.expected,
-            index_url=request.index_url,
-            offline=request.offline,
+        outcome = verify_from_index(files, verifier, request.expected, options)
+    if request.releases:
+        findings, warnings = asyncio.run(
+            verify_releases(request.releases, verifier, request.expected, options)
+        )
+        outcome = VerifyOutcome(
+            [*outcome.findings, *findings],
+            list(dict.fromkeys([*outcome.warnings, *warnings])),
         )
     return VerifyReport(outcome, root)
 
@@ -99,11 +115,11 @@ def verify_from_index(
     paths: Sequence[Path],
     verifier: AttestationVerifier,
     expected: Publisher | None,
-    *,
-    index_url: str | None,
-    offline: bool,
+    options: ScanOptions,
 ) -> VerifyOutcome:
     """Verify ``paths`` against the provenance the index serves for each."""
+    if not paths:
+        return VerifyOutcome([], [])
     dists = [digest_file(path) for path in paths]
     projects = []
     for path, dist in zip(paths, dists, strict=True):
@@ -115,5 +131,4 @@ def verify_from_index(
                 "(give --attestation or --provenance instead)",
             )
         projects.append(project)
-    options = ScanOptions(index_url=index_url, offline=offline)
     return asyncio.run(_from_index(dists, projects, verifier, expected, options))

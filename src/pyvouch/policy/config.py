@@ -18,6 +18,7 @@ from pyvouch.policy.schema import (
     DEFAULT_CRITICAL_REQUIRE,
     DEFAULT_LONG_TAIL_REQUIRE,
     Mode,
+    PackageSignatures,
     Pin,
     Policy,
     PolicyException,
@@ -33,7 +34,10 @@ from pyvouch.verify.publisher_spec import parse_publisher_spec
 CONFIG_FILE = "pyvouch.toml"
 PYPROJECT_FILE = "pyproject.toml"
 
-_TOP_KEYS = frozenset({"mode", "index-url", "tiers", "publishers", "exceptions", "trust-changes"})
+_TOP_KEYS = frozenset(
+    {"mode", "index-url", "tiers", "publishers", "exceptions", "trust-changes", "packages"}
+)
+_PACKAGE_KEYS = frozenset({"key", "allow-no-tlog"})
 _TRUST_CHANGE_KEYS = frozenset({"approved-by"})
 _TIER_KEYS: dict[TierName, frozenset[str]] = {
     TierName.CRITICAL: frozenset({"packages", "require"}),
@@ -130,6 +134,7 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         publishers=_publishers(check, data.get("publishers", {})),
         exceptions=_exceptions(check, data.get("exceptions", [])),
         trust_change_approvers=_approvers(check, data.get("trust-changes", {})),
+        packages=_packages(check, data.get("packages", {})),
         source=str(path),
     )
 
@@ -234,6 +239,37 @@ def _publishers(check: _Checker, value: Any) -> dict[str, tuple[Pin, ...]]:
                 raise check.fail(parsed, *parts)
             pins.append(Pin(parsed, check.origin))
         out[key] = tuple(pins)
+    return out
+
+
+def _packages(check: _Checker, value: Any) -> dict[str, PackageSignatures]:
+    """``[packages.NAME]``: ``key`` (a path, relative to the policy file) and
+    ``allow-no-tlog`` (a boolean)."""
+    if not isinstance(value, dict):
+        raise check.fail(f"must be a table, got {_type(value)}", "packages")
+    out: dict[str, PackageSignatures] = {}
+    first_key: dict[str, str] = {}
+    for name, table in value.items():
+        problem = check_name(name)
+        if problem:
+            raise check.fail(problem, "packages", name)
+        norm = normalize(name)
+        if norm in out:
+            raise check.fail(
+                f"names the same package as {first_key[norm]!r} ({norm})", "packages", name
+            )
+        first_key[norm] = name
+        settings = check.table(table, _PACKAGE_KEYS, "packages", name)
+        key = None
+        if "key" in settings:
+            key = check.path.parent / check.string(settings["key"], "packages", name, "key")
+        allow = settings.get("allow-no-tlog", False)
+        if not isinstance(allow, bool):
+            raise check.fail(
+                f"must be true or false, got {_type(allow)}", "packages", name, "allow-no-tlog"
+            )
+        origin = f"{check.path.name} [{check.key('packages', name)}]"
+        out[norm] = PackageSignatures(key=key, allow_no_tlog=allow, origin=origin)
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TypeVar
 
 from pyvouch.errors import UsageError
@@ -33,6 +34,9 @@ class Overrides:
     require_critical: str | None = None
     require_long_tail: str | None = None
     index_url: str | None = None
+    key: Path | None = None
+    """``--key``: the public key for signatures beside files, for every package without one."""
+    allow_no_tlog: bool = False
 
 
 def _enum(enum: type[_E], value: str, flag: str) -> _E:
@@ -88,6 +92,10 @@ def apply_overrides(policy: Policy, flags: Overrides) -> Policy:
         )
     if flags.pins:
         out = replace(out, publishers=_merge_pins(out.publishers, flags.pins))
+    if flags.key is not None:
+        out = replace(out, signature_key=flags.key)
+    if flags.allow_no_tlog:
+        out = replace(out, allow_no_tlog=True)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 
 from pyvouch.model import Publisher
 from pyvouch.policy.tiers import TierName, first_match, normalize
@@ -76,6 +77,23 @@ class Pin:
     """e.g. ``pyproject.toml [tool.pyvouch.publishers]``, ``pylock.toml``, ``--pin``."""
 
 
+@dataclass(frozen=True, slots=True)
+class PackageSignatures:
+    """How one package's signatures beside its files on a private index are checked
+    (``[packages.NAME]``; see docs/private-registries.md)."""
+
+    key: Path | None = None
+    """The public key (``cosign.pub``) its files must be signed with; None: keyless."""
+    allow_no_tlog: bool = False
+    """Accept signatures without a transparency log entry (cosign's ``.sig`` + ``.crt``, a
+    key bundle without a log entry)."""
+    origin: str = ""
+    """Where it was declared (file and key path), for messages."""
+    key_text: str | None = None
+    """The key file's content as read on one side of a change (`pyvouch diff` reads it at
+    the base, like the policy); None: read from ``key`` when used."""
+
+
 DEFAULT_CRITICAL_REQUIRE = Require.VERIFIED
 DEFAULT_LONG_TAIL_REQUIRE = Require.NO_REGRESSION
 
@@ -98,6 +116,12 @@ class Policy:
     approved-by``); matched without regard to case against ``--approved-by``."""
     source: str | None = None
     """The configuration file this policy came from (None: defaults and flags only)."""
+    packages: dict[str, PackageSignatures] = field(default_factory=dict)
+    """Signature settings per package (``[packages.NAME]``), by normalized name."""
+    signature_key: Path | None = None
+    """``--key``: the public key for every package without a key of its own."""
+    allow_no_tlog: bool = False
+    """``--allow-no-tlog``: accept signatures without a log entry for every package."""
     allow_not_indexed: bool = False
     """Warn instead of block for a not-indexed package in the long tail that requires
     verification, when it has no pin (only the install gate's --allow-not-indexed sets it;

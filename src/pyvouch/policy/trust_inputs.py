@@ -104,6 +104,21 @@ def _policy_changes(base: TrustSide, head: TrustSide) -> list[TrustChange]:
     return out
 
 
+def _key_changes(base: TrustSide, head: TrustSide) -> list[TrustChange]:
+    """A public key file the policy names (``[packages.NAME] key``) whose content changed,
+    even where the policy's text did not."""
+    out = []
+    old, new = base.policy.packages, head.policy.packages
+    for name in sorted(old.keys() & new.keys()):
+        before, after = old[name], new[name]
+        if before.key_text is None or after.key_text is None:
+            continue  # a key added or removed is a change of the policy's own text
+        if before.key_text.strip() != after.key_text.strip():
+            where = str(after.key or before.key)
+            out.append(TrustChange(TrustInput.POLICY, where, f"the public key for {name} changed"))
+    return out
+
+
 def _specs(pins: Iterable[Pin]) -> str:
     return " or ".join(sorted({p.identity.to_spec() for p in pins})) or "none"
 
@@ -297,6 +312,7 @@ def trust_changes(base: TrustSide, head: TrustSide) -> list[TrustChange]:
             )
         )
     out += _policy_changes(base, head)
+    out += _key_changes(base, head)
     out += _pin_file_changes(base, head)
     out += _identity_changes(base, head)
     out += _index_changes(base, head)

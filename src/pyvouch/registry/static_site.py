@@ -9,6 +9,8 @@ Layout of a built site (every URL in it is relative unless ``base_url`` is given
     simple/<project>/index.json                      PEP 691 page, files[].provenance
     files/<project>/<filename>                       the dists (copied or hard-linked)
     files/<project>/<wheel>.metadata                 PEP 658 core metadata of each wheel
+    files/<project>/<filename>.sigstore.json|.sig|.crt   signatures copied from beside the
+                                                     dists (`beside_files`)
     integrity/<project>/<version>/<filename>/provenance   PEP 740 Provenance objects
 
 A plain static server answers ``/simple/<project>/`` with the HTML page; a server configured
@@ -37,6 +39,7 @@ from urllib.parse import quote
 
 from pyvouch.dist_names import is_dist_name
 from pyvouch.errors import InputError, UsageError
+from pyvouch.registry.beside_files import check_beside, detached_target, is_beside_bundle
 from pyvouch.registry.dist_files import SiteDist, read_dist
 from pyvouch.registry.provenance_build import (
     CheckedAttestation,
@@ -58,6 +61,8 @@ class SiteFile:
     dist: SiteDist
     provenance: dict[str, Any] | None
     attestation_count: int
+    beside: tuple[tuple[Path, str], ...] = ()
+    """Signatures copied beside the dist: (input file, name in the site)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,8 @@ class BuildResult:
     files_with_provenance: int
     attestations: int
     warnings: tuple[str, ...] = field(default=())
+    signatures: int = 0
+    """Signature files copied beside the dists (bundles, ``.sig``, ``.crt``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +106,15 @@ def collect(src: Path) -> tuple[list[SiteFile], list[str]]:
 
     dists: dict[str, SiteDist] = {}
     companions: dict[str, list[Path]] = {}
+    beside: dict[str, list[Path]] = {}
     for path in entries:
         target = attestation_target(path.name)
-        if target is not None:
+        signed = detached_target(path.name)
+        if target is not None and is_beside_bundle(path):
+            beside.setdefault(target, []).append(path)
+        elif signed is not None:
+            beside.setdefault(signed, []).append(path)
+        elif target is not None:
             companions.setdefault(target, []).append(path)
         elif is_dist_name(path.name):
             dist = read_dist(path)
@@ -111,7 +124,7 @@ def collect(src: Path) -> tuple[list[SiteFile], list[str]]:
         else:
             warnings.append(f"ignored {path.name}: not a distribution, attestation or provenance")
 
-    for target, paths in companions.items():
+    for target, paths in [*companions.items(), *beside.items()]:
         if target not in dists:
             raise InputError(paths[0], f"no distribution named {target} in {src}")
 
@@ -129,7 +142,15 @@ def collect(src: Path) -> tuple[list[SiteFile], list[str]]:
             if provenance
             else 0
         )
-        site_files.append(SiteFile(dist=dist, provenance=provenance, attestation_count=count))
+        copied = tuple((path, check_beside(path, dist)) for path in beside.get(name, []))
+        names = [site_name for _, site_name in copied]
+        if len(set(names)) != len(names):
+            raise InputError(
+                copied[0][0], f"two bundles for {name} (.sigstore and .sigstore.json); keep one"
+            )
+        site_files.append(
+            SiteFile(dist=dist, provenance=provenance, attestation_count=count, beside=copied)
+        )
     return site_files, warnings
 
 
@@ -265,6 +286,8 @@ def _write_site(
             _place_file(dist.path, files_dir / dist.filename, link, note_fallback)
             if dist.core_metadata is not None:
                 (files_dir / f"{dist.filename}.metadata").write_bytes(dist.core_metadata)
+            for source, site_name in sf.beside:
+                shutil.copyfile(source, files_dir / site_name)
             if sf.provenance is not None:
                 prov_dir = root / "integrity" / project / str(dist.version) / dist.filename
                 prov_dir.mkdir(parents=True)
@@ -339,4 +362,5 @@ def build_site(
         files_with_provenance=sum(sf.provenance is not None for sf in site_files),
         attestations=sum(sf.attestation_count for sf in site_files),
         warnings=tuple(warnings),
+        signatures=sum(len(sf.beside) for sf in site_files),
     )

@@ -124,6 +124,20 @@ def package_reason(pkg: PackageResult) -> str:
     return text or (pkg.note or "")
 
 
+def signature_kinds(pkg: PackageResult) -> list[str]:
+    """The kinds of signature the package's verdicts rest on (pep740, sigstore-bundle,
+    cosign-sig), in file order, once each."""
+    return list(dict.fromkeys(f.signature_kind.value for f in pkg.findings if f.signature_kind))
+
+
+def with_kinds(text: str, pkg: PackageResult) -> str:
+    """``text`` followed by the package's signature kinds in brackets, when there are any."""
+    kinds = signature_kinds(pkg)
+    if not kinds:
+        return text
+    return f"{text} [{', '.join(kinds)}]" if text else f"[{', '.join(kinds)}]"
+
+
 def package_publishers(pkg: PackageResult) -> list[str]:
     """Distinct publisher specs seen on the package's files, in file order."""
     specs: list[str] = []

@@ -5,9 +5,10 @@ has the purl ``pkg:pypi/<name>@<version>``, the sha256 of its files where the so
 them (also as a ``distribution`` external reference per file when its URL is known), and:
 
 - ``pyvouch:attestation:status`` / ``:coverage`` / ``:publisher`` (one per distinct publisher)
-  / ``:identity-checked`` (``false`` when some verified file was not checked against an
-  expected identity) / ``:reason``
-- per file: ``pyvouch:file:<filename>:status``, ``:reason``, ``:publisher``, ``:log-index``
+  / ``:signature-kind`` (one per distinct kind) / ``:identity-checked`` (``false`` when some
+  verified file was not checked against an expected identity) / ``:reason``
+- per file: ``pyvouch:file:<filename>:status``, ``:reason``, ``:publisher``,
+  ``:signature-kind`` (pep740, sigstore-bundle, cosign-sig), ``:log-index``
 - when a policy decided: ``pyvouch:decision:action``, ``pyvouch:decision:rule``,
   ``pyvouch:decision:reason`` (one per reason)
 """
@@ -39,6 +40,7 @@ from pyvouch.report._common import (
     identity_unchecked,
     package_publishers,
     package_reason,
+    signature_kinds,
 )
 from pyvouch.report.document import Report
 from pyvouch.report.scan_report import as_report
@@ -60,6 +62,7 @@ def _properties(pkg: PackageResult) -> list[Property]:
         prop("attestation:coverage", pkg.coverage.value),
     ]
     props += [prop("attestation:publisher", spec) for spec in package_publishers(pkg)]
+    props += [prop("attestation:signature-kind", kind) for kind in signature_kinds(pkg)]
     if pkg.status is Status.VERIFIED:
         checked = "false" if identity_unchecked(pkg.findings) else "true"
         props.append(prop("attestation:identity-checked", checked))
@@ -75,6 +78,8 @@ def _properties(pkg: PackageResult) -> list[Property]:
             props.append(prop(f"{key}:reason", finding.reason))
         if finding.publisher is not None:
             props.append(prop(f"{key}:publisher", finding.publisher.to_spec()))
+        if finding.signature_kind is not None:
+            props.append(prop(f"{key}:signature-kind", finding.signature_kind.value))
         if finding.status is Status.VERIFIED:
             props.append(prop(f"{key}:identity-checked", str(finding.identity_checked).lower()))
         for info in finding.attestations:

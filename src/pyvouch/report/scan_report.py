@@ -16,6 +16,7 @@ from pyvouch.report._common import (
     summary_counts,
     summary_line,
     unknown_statement,
+    with_kinds,
 )
 from pyvouch.report.document import (
     Bullets,
@@ -114,7 +115,7 @@ def _status_cell(pkg: PackageResult) -> Cell:
 
 
 def _row(pkg: PackageResult, *, reasons: bool) -> Row:
-    why = package_reason(pkg) if reasons else ""
+    why = with_kinds(package_reason(pkg) if reasons else "", pkg)
     if pkg.decision is not None and pkg.decision.reasons:
         why = "; ".join(filter(None, [why, *pkg.decision.reasons]))
     cells: tuple[Cell, ...] = (
@@ -161,7 +162,7 @@ def _rule_key(pkg: PackageResult) -> Status | None:
 
 def _message(pkg: PackageResult) -> str:
     head = f"{pkg.package.name} {display_version(pkg)}: {package_label(pkg)}"
-    reason = package_reason(pkg)
+    reason = with_kinds(package_reason(pkg), pkg)
     text = f"{head}: {reason}" if reason else head
     if pkg.decision is not None:
         text += f". Policy: {pkg.decision.action.value} by rule {pkg.decision.rule}"
@@ -179,7 +180,12 @@ def _result(pkg: PackageResult, uri: str | None) -> Result:
         "status": pkg.status.value,
         "coverage": pkg.coverage.value,
         "files": [
-            {"filename": f.file.filename, "status": f.status.value, "reason": f.reason}
+            {
+                "filename": f.file.filename,
+                "status": f.status.value,
+                "reason": f.reason,
+                "signature_kind": f.signature_kind.value if f.signature_kind else None,
+            }
             for f in pkg.findings
         ],
     }

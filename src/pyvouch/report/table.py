@@ -28,8 +28,10 @@ from pyvouch.report._common import (
     package_label,
     package_publishers,
     package_reason,
+    signature_kinds,
     summary_line,
     unknown_statement,
+    with_kinds,
 )
 from pyvouch.report._common import one_line as flat
 from pyvouch.report.document import Report
@@ -74,7 +76,7 @@ def reason_cell(pkg: PackageResult) -> str:
     """The reason column: for a verified package the publisher column already names who
     signed, so only what was attested is shown; for anything else, the full reason."""
     if pkg.status is not Status.VERIFIED:
-        return package_reason(pkg)
+        return with_kinds(package_reason(pkg), pkg)
     kinds = dict.fromkeys(
         _short_predicate(a.predicate_type)
         for f in pkg.findings
@@ -83,8 +85,9 @@ def reason_cell(pkg: PackageResult) -> str:
     )
     files = len(pkg.findings)
     checked = all(f.identity_checked for f in pkg.findings)
-    what = f"{files} file{'s' if files != 1 else ''}: {', '.join(kinds) or 'attested'}"
-    return f"{what}; identity pinned" if checked else what
+    signed = ", ".join(kinds) or ", ".join(signature_kinds(pkg)) or "attested"
+    what = f"{files} file{'s' if files != 1 else ''}: {signed}"
+    return with_kinds(f"{what}; identity pinned" if checked else what, pkg)
 
 
 REASON_WIDTH = 100

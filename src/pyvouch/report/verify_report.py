@@ -42,6 +42,11 @@ def unchecked_warning(findings: Sequence[Finding]) -> str | None:
     )
 
 
+def _kind(finding: Finding) -> str:
+    """`` [kind]``: the signature kind the verdict rests on, when there is one."""
+    return f" [{finding.signature_kind.value}]" if finding.signature_kind else ""
+
+
 def summary_of(statuses: Sequence[Status]) -> str:
     """E.g. ``3 files: 2 verified, 1 invalid``."""
     counts = tally(statuses, Status)
@@ -90,7 +95,7 @@ def build(
                 f.file.filename,
                 Code(finding_label(f)),
                 f.publisher.to_spec() if f.publisher else "",
-                f.reason,
+                f.reason + _kind(f),
             ),
             f.status.value,
         )
@@ -111,7 +116,7 @@ def build(
             Table(("file", "status", "publisher", "reason"), rows),
         ),
         lines=tuple(
-            Line(f"{f.file.filename}: {f.reason}", status=f.status.value, pad=width)
+            Line(f"{f.file.filename}{_kind(f)}: {f.reason}", status=f.status.value, pad=width)
             for f in findings
         ),
         warnings=(*warnings, *((unchecked,) if unchecked else ())),

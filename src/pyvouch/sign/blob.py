@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nacl.exceptions
 import nacl.secret
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
@@ -210,7 +211,47 @@ def sign_keyless(
     return signed
 
 
-def write_all(signed: list[Signed], output_dir: Path | None) -> list[Path]:
-    """Write every bundle or none (see `sign.files.write_all_or_nothing`)."""
+def classic_pair(bundle_json: str) -> tuple[str, str | None]:
+    """cosign's classic detached outputs of a message-signature bundle: the signature as
+    base64 text (``--output-signature``) and the signing certificate as PEM
+    (``--output-certificate``; None for a key bundle, which has none)."""
+    obj = json.loads(bundle_json)
+    signature = obj["messageSignature"]["signature"]
+    material = obj["verificationMaterial"]
+    raw = material.get("certificate", {}).get("rawBytes")
+    if raw is None:
+        chain = material.get("x509CertificateChain", {}).get("certificates") or [{}]
+        raw = chain[0].get("rawBytes")
+    if raw is None:
+        return signature + "\n", None
+    cert = x509.load_der_x509_certificate(base64.b64decode(raw))
+    return signature + "\n", cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def write_all(
+    signed: list[Signed],
+    output_dir: Path | None,
+    *,
+    signature: Path | None = None,
+    certificate: Path | None = None,
+) -> list[Path]:
+    """Write every bundle or none (see `sign.files.write_all_or_nothing`); with ``signature``
+    / ``certificate`` (one signed file), cosign's classic pair as well, in the same all or
+    nothing."""
     items = [(item.target, item.bundle_json) for item in signed]
+    sources = [item.file for item in signed]
+    if signature is not None or certificate is not None:
+        assert len(signed) == 1, "the classic pair names the outputs of one file"
+        sig_text, crt_pem = classic_pair(signed[0].bundle_json)
+        if signature is not None:
+            items.append((signature, sig_text))
+            sources.append(Path("--output-signature"))
+        if certificate is not None:
+            if crt_pem is None:
+                raise UsageError("--output-certificate: a key signature has no certificate")
+            items.append((certificate, crt_pem))
+            sources.append(Path("--output-certificate"))
+    check_unique_targets(
+        [(source, target) for source, (target, _) in zip(sources, items, strict=True)]
+    )
     return write_all_or_nothing(items, output_dir, "bundles")

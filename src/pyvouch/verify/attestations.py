@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography import x509
@@ -32,7 +32,7 @@ from pyvouch.compat.sigstore_private import (
     check_dist_filename,
     log_entry_inner,
 )
-from pyvouch.model import AttestationInfo, Finding, Publisher, Status
+from pyvouch.model import AttestationInfo, Finding, Publisher, SignatureKind, Status
 from pyvouch.verify.dist import DistFile as DistFile  # re-exported: callers import it here
 from pyvouch.verify.dist import digest_file as digest_file
 from pyvouch.verify.identity import publisher_from_certificate
@@ -247,6 +247,15 @@ class AttestationVerifier:
         """The finding for ``dist``: `verified` only if every attestation passed every step."""
         if not attestations:
             return Finding(dist.ref(), Status.UNATTESTED, "no attestation for this file")
+        finding = self._verify_file(dist, attestations, expected)
+        return replace(finding, signature_kind=SignatureKind.PEP740)
+
+    def _verify_file(
+        self,
+        dist: DistFile,
+        attestations: list[LoadedAttestation] | tuple[LoadedAttestation, ...],
+        expected: Publisher | None,
+    ) -> Finding:
         checked = [self._check_one(dist, loaded) for loaded in attestations]
         infos = tuple(item.info for item in checked)
         failed = [(n, item) for n, item in enumerate(checked, 1) if item.info.error]

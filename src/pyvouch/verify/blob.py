@@ -33,7 +33,7 @@ from typing import Any
 
 from pyvouch.errors import InputError
 from pyvouch.model import Status
-from pyvouch.verify.blob_bundle import check_supported_kinds, read_bundle
+from pyvouch.verify.blob_bundle import check_supported_kinds, parse_bundle, read_bundle
 from pyvouch.verify.blob_keyless import verify_keyless
 from pyvouch.verify.blob_managed_key import verify_with_key
 from pyvouch.verify.blob_public_key import key_id, load_public_key
@@ -50,6 +50,7 @@ __all__ = [
     "key_id",
     "load_public_key",
     "verify_blob",
+    "verify_bundle_bytes",
 ]
 
 
@@ -74,9 +75,37 @@ def verify_blob(
     except OSError as err:
         raise InputError(file, f"cannot read ({err.strerror or err})") from None
     digest = hashlib.sha256(data).hexdigest()
-    base: dict[str, Any] = {"file": file, "bundle": bundle_path, "sha256": digest}
     try:
-        raw, obj = read_bundle(bundle_path)
+        raw, _ = read_bundle(bundle_path)
+    except BlobInvalid as err:
+        return BlobResult(
+            file=file,
+            bundle=bundle_path,
+            sha256=digest,
+            status=Status.INVALID,
+            reason=str(err),
+            content=err.content,
+        )
+    return verify_bundle_bytes(digest, raw, expected, root, accept, file=file, bundle=bundle_path)
+
+
+def verify_bundle_bytes(
+    digest: str,
+    raw: bytes,
+    expected: ExpectedSigner,
+    root: TrustRoot,
+    accept: ContentPolicy | None = None,
+    *,
+    file: Path,
+    bundle: Path,
+) -> BlobResult:
+    """Verify the bundle ``raw`` for a file known only by its sha256 ``digest`` (a file on an
+    index, not downloaded: `pyvouch.verify.beside`). ``file`` and ``bundle`` name them in
+    the result."""
+    accept = accept if accept is not None else ContentPolicy()
+    base: dict[str, Any] = {"file": file, "bundle": bundle, "sha256": digest}
+    try:
+        obj = parse_bundle(raw)
         check_supported_kinds(obj)
         material = obj.get("verificationMaterial")
         has_key = isinstance(material, dict) and "publicKey" in material
@@ -86,12 +115,12 @@ def verify_blob(
                     "the bundle carries a certificate (keyless signature), not a public key "
                     "hint; verify it with --certificate-identity/--publisher"
                 )
-            return verify_with_key(data, digest, raw, expected, root, accept, base)
+            return verify_with_key(digest, raw, expected, root, accept, base)
         if has_key:
             raise BlobInvalid(
                 "the bundle was signed with a managed key (verificationMaterial.publicKey), "
                 "not a certificate; verify it with --key"
             )
-        return verify_keyless(data, digest, raw, expected, root, accept, base)
+        return verify_keyless(digest, raw, expected, root, accept, base)
     except BlobInvalid as err:
         return BlobResult(**base, status=Status.INVALID, reason=str(err), content=err.content)

@@ -41,13 +41,18 @@ def read_bundle(path: Path) -> tuple[bytes, dict[str, Any]]:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(path, f"cannot read ({err.strerror or err})") from None
+    return raw, parse_bundle(raw)
+
+
+def parse_bundle(raw: bytes) -> dict[str, Any]:
+    """The bundle's JSON object, or `BlobInvalid`."""
     try:
         obj = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise BlobInvalid(f"bundle is not JSON ({first_line(err)})") from None
     if not isinstance(obj, dict):
         raise BlobInvalid("bundle is not a JSON object")
-    return raw, obj
+    return obj
 
 
 def _entry_kinds(obj: dict[str, Any]) -> list[tuple[str, str]]:

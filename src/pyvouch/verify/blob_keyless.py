@@ -12,8 +12,10 @@ from typing import Any
 from cryptography.x509 import Certificate
 from sigstore.errors import Error as SigstoreError
 from sigstore.errors import VerificationError
+from sigstore.hashes import Hashed
 from sigstore.models import Bundle
 from sigstore.verify.policy import Identity
+from sigstore_models.common.v1 import HashAlgorithm
 
 from pyvouch.compat.sigstore_private import (
     bundle_dsse_envelope,
@@ -44,7 +46,6 @@ class _AnyCertificate:
 
 
 def verify_keyless(
-    data: bytes,
     digest: str,
     raw: bytes,
     expected: ExpectedSigner,
@@ -61,7 +62,8 @@ def verify_keyless(
         if bundle_dsse_envelope(bundle) is not None:
             payload_type, payload = verifier.verify_dsse(bundle, _AnyCertificate())
         else:
-            verifier.verify_artifact(data, bundle, _AnyCertificate())
+            hashed = Hashed(algorithm=HashAlgorithm.SHA2_256, digest=bytes.fromhex(digest))
+            verifier.verify_artifact(hashed, bundle, _AnyCertificate())
     except (SigstoreError, ValueError) as err:
         raise BlobInvalid(first_line(err)) from None
     refused: BlobInvalid | None = None
@@ -111,7 +113,10 @@ def verify_keyless(
             identity_checked=True,
             notes=notes,
         )
-    assert expected.identity is not None
+    if expected.identity is None:  # a scan without pins: the identity is recorded only
+        return BlobResult(
+            **described, status=Status.VERIFIED, reason=f"signed by {found.to_spec()}"
+        )
     try:
         Identity(identity=expected.identity, issuer=expected.issuer).verify(cert)
     except VerificationError as err:

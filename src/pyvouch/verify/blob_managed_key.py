@@ -44,7 +44,6 @@ from pyvouch.verify.trust import TrustRoot
 
 
 def verify_with_key(
-    data: bytes,
     digest: str,
     raw: bytes,
     expected: ExpectedSigner,

@@ -33,6 +33,11 @@ def load_public_key(path: Path) -> ec.EllipticCurvePublicKey:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(path, f"cannot read ({err.strerror or err})") from None
+    return public_key_from_pem(data, path)
+
+
+def public_key_from_pem(data: bytes, path: Path) -> ec.EllipticCurvePublicKey:
+    """The ECDSA P-256 key in PEM ``data`` (read from ``path``, named in errors)."""
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError) as err:

@@ -28,7 +28,14 @@ from typing import Any
 
 from pyvouch import __version__
 from pyvouch.index.sealed import SealedCache
-from pyvouch.model import PUBLISHER_FIELDS, AttestationInfo, Finding, Publisher, Status
+from pyvouch.model import (
+    PUBLISHER_FIELDS,
+    AttestationInfo,
+    Finding,
+    Publisher,
+    SignatureKind,
+    Status,
+)
 from pyvouch.verify.dist import DistFile
 
 LAYOUT = "verdicts-v1"
@@ -157,7 +164,12 @@ def decode_finding(data: bytes, dist: DistFile) -> Finding:
         publisher=_publisher(obj.get("publisher")),
         attestations=tuple(infos),
         identity_checked=False,
+        signature_kind=_kind(obj.get("signature_kind")),
     )
+
+
+def _kind(value: Any) -> SignatureKind | None:
+    return SignatureKind(value) if value in {k.value for k in SignatureKind} else None
 
 
 # ---- storage -------------------------------------------------------------------------------
