@@ -9,7 +9,6 @@ files, and lets pip install only the digests that passed (a hash-pinned requirem
 - `pip_args`: which options go to the resolution and which to the install;
 - `pip_runner`: the target interpreter, the pip that serves it, the runs (without pip's own
   configuration, under an audit hook that lets pip start no process);
-- `pip_report`: pip's installation report (version 1) turned into `Package`s with exact files;
 - `plan`: the gate's policy floor and the hash-pinned requirements file.
 
 See docs/install-gate.md.

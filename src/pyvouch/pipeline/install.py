@@ -26,7 +26,6 @@ from pyvouch.gate.pip_config import config_options
 from pyvouch.gate.pip_inputs import GateFlags as InputFlags
 from pyvouch.gate.pip_inputs import check_pip_inputs, name_sources
 from pyvouch.gate.pip_options import parse_command_line
-from pyvouch.gate.pip_report import ReportItem, parse_report
 from pyvouch.gate.pip_runner import (
     Pip,
     PipResult,
@@ -43,6 +42,7 @@ from pyvouch.pipeline.scan import scan
 from pyvouch.pipeline.settings import LookupFlags, load_policy
 from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.sources.pip_report import ReportItem, parse_report
 
 _ONLY_BINARY = ("--only-binary", ":all:")
 
