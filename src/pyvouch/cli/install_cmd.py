@@ -34,7 +34,7 @@ INSTALL_INDEX_DEFAULT = (
 
 
 @exit_codes(
-    "the gate passed and the installer ran (then pip's or uv's own exit code is returned)",
+    "the gate passed and pip or uv ran (its own exit code is returned)",
     "a package is blocked; nothing was installed",
     "a file's attestation could not be told; nothing was installed",
 )
