@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +26,15 @@ from tests.support.lock_installs import (
     wheel,
     write_lock,
 )
-from tests.support.policy_sites import Minter, strip_provenance
+from tests.support.policy_sites import Minter, build_site, strip_provenance
 from tests.support.static_server import StaticServer, serve_directory
-from tests.support.venvs import Venv, make_venv
+from tests.support.venvs import Venv, make_venv, quiet_pip_env
 
 pytestmark = pytest.mark.slow
 
 INSTALLERS = ("pip", "uv")
+EVIL = "EVIL = True\n"
+HONEST = '__version__ = "1.0"\n\n'
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,20 @@ def swapped(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     compromised file host): the gate verifies what the page says, the installer gets this."""
     copy = tmp_path_factory.mktemp("swapped") / "site"
     shutil.copytree(site.server.root, copy)
-    other = write_wheel(copy.parent / "other", "gated-solo", "1.0", ("evil",))
+    other = write_wheel(
+        copy.parent / "other", "gated-solo", "1.0", modules={"gated_solo/__init__.py": EVIL}
+    )
     shutil.copyfile(other, copy / "files" / "gated-solo" / other.name)
     with serve_directory(copy, negotiate=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def other_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
+    """Another index, consistent in itself: gated-solo 1.0 is other bytes there, unsigned."""
+    root = tmp_path_factory.mktemp("other-index")
+    write_wheel(root / "dists", "gated-solo", "1.0", modules={"gated_solo/__init__.py": EVIL})
+    with serve_directory(build_site(root / "dists", root / "site"), negotiate=True) as server:
         yield server
 
 
@@ -127,4 +142,171 @@ def test_every_lock_format_installs_its_verified_files(
     assert statuses == {w.project: ("verified", [w.sha256]) for w in wheels}
     assert f"installing 2 verified file(s) with {installer}" in run.stderr
     assert installed(venv) == {"gated-solo": "1.0", "gated-two": "1.0"}
-    assert module_text(venv, "gated_solo") == '__version__ = "1.0"\n\n'
+    assert module_text(venv, "gated_solo") == HONEST
+
+
+# ---- attacks: nothing unverified is installed ---------------------------------------------------
+
+
+@pytest.mark.parametrize("installer", INSTALLERS)
+@pytest.mark.parametrize(
+    ("project", "status", "pins"),
+    [
+        ("gated-lib", "unattested", ()),
+        ("gated-bad", "invalid", ()),
+        ("gated-imp", "mismatch", ("--pin", "gated-imp=github:acme/gated-app:release.yml")),
+    ],
+)
+def test_one_unverified_file_in_the_lock_installs_nothing(
+    project: str,
+    status: str,
+    pins: tuple[str, ...],
+    installer: str,
+    site: Site,
+    venv: Venv,
+    tmp_path: Path,
+) -> None:
+    lock = write_lock(tmp_path, "pylock.toml", [site.wheel("gated-solo"), site.wheel(project)])
+    run = gate(venv, site, lock, "--format", "json", *pins, installer=installer)
+    assert run.returncode == 1, run.output
+    found = {p["name"]: p["status"] for p in json.loads(run.stdout)["packages"]}
+    assert found == {"gated-solo": "verified", project: status}
+    assert "nothing was installed: a package is blocked" in run.stderr
+    assert "installing" not in run.stderr
+    assert installed(venv) == {}
+
+
+@pytest.mark.parametrize("installer", INSTALLERS)
+def test_an_index_that_strips_provenance_installs_nothing_and_exits_3(
+    installer: str, site: Site, stripped: StaticServer, venv: Venv, tmp_path: Path
+) -> None:
+    lock = write_lock(tmp_path, "uv.lock", [site.wheel("gated-solo")])
+    run = gate(venv, site, lock, index=stripped, installer=installer)
+    assert run.returncode == 3, run.output
+    assert "does not serve provenance" in run.stdout
+    assert "unattested" not in run.stdout
+    assert installed(venv) == {}
+
+
+@pytest.mark.parametrize("installer", INSTALLERS)
+def test_other_bytes_served_under_the_verified_name_are_refused_by_the_installer(
+    installer: str, site: Site, swapped: StaticServer, venv: Venv, tmp_path: Path
+) -> None:
+    """The page and provenance are honest, so the gate verifies the locked digest; the file
+    host serves other bytes. pip and uv check the pinned digest before installing anything."""
+    lock = write_lock(tmp_path, "poetry.lock", [site.wheel("gated-two"), site.wheel("gated-solo")])
+    run = gate(venv, site, lock, index=swapped, installer=installer)
+    assert "installing 2 verified file(s)" in run.stderr
+    assert run.returncode != 0, run.output
+    assert "hash" in run.stderr.lower()  # pip: "do not match the hashes", uv: "Hash mismatch"
+    assert installed(venv) == {}
+
+
+def test_a_lock_digest_the_index_does_not_have_installs_nothing(
+    site: Site, venv: Venv, tmp_path: Path
+) -> None:
+    """The lock pins gated-solo's name to other bytes (gated-two's digest): the attestation the
+    index serves for that name covers another digest."""
+    solo = site.wheel("gated-solo")
+    forged = Wheel(
+        solo.project, solo.version, solo.filename, site.wheel("gated-two").sha256, solo.url
+    )
+    lock = write_lock(tmp_path, "pylock.toml", [forged])
+    run = gate(venv, site, lock, "--format", "json", installer="pip")
+    assert run.returncode in (1, 3), run.output
+    (package,) = json.loads(run.stdout)["packages"]
+    assert package["status"] != "verified"
+    assert installed(venv) == {}
+
+
+def test_uv_configuration_cannot_redirect_the_download(
+    site: Site, other_index: StaticServer, venv: Venv, tmp_path: Path
+) -> None:
+    """uv.toml in the project and UV_* variables all name another index (serving other bytes
+    under the verified name): uv is pinned to the index that was checked, and asks no other."""
+    project = tmp_path / "project"
+    lock = write_lock(project, "uv.lock", [site.wheel("gated-solo")])
+    evil = other_index.index_url
+    (project / "uv.toml").write_text(
+        f'index-url = "{evil}"\nextra-index-url = ["{evil}"]\n[pip]\nindex-url = "{evil}"\n',
+        encoding="utf-8",
+    )
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "p"\nversion = "0"\n[tool.uv]\nindex-url = "{evil}"\n', encoding="utf-8"
+    )
+    before = len(other_index.requests)
+    run = gate(
+        venv, site, lock, installer="uv",
+        env={"UV_INDEX_URL": evil, "UV_EXTRA_INDEX_URL": evil, "UV_DEFAULT_INDEX": evil,
+             "UV_INDEX": evil, "UV_FIND_LINKS": f"{other_index.url}/files/gated-solo/"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.output
+    assert installed(venv) == {"gated-solo": "1.0"}
+    assert module_text(venv, "gated_solo") == HONEST
+    assert other_index.requests[before:] == []
+
+
+@pytest.mark.parametrize("installer", INSTALLERS)
+def test_other_bytes_already_installed_or_cached_are_replaced_by_the_verified_file(
+    installer: str, site: Site, other_index: StaticServer, venv: Venv, tmp_path: Path
+) -> None:
+    """The target already holds gated-solo 1.0 from another index (other bytes), installed by
+    the same installer with the cache the gate's run uses: --lock reinstalls the verified
+    digest instead of keeping what is there, and never takes the cached other file."""
+    lock = write_lock(tmp_path, "uv.lock", [site.wheel("gated-solo")])
+    if installer == "uv":
+        uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+        bare = subprocess.run(
+            [uv, "pip", "install", "--no-config", "--python", str(venv.python), "--index-url",
+             other_index.index_url, "gated-solo==1.0"],
+            capture_output=True, text=True, check=False, timeout=120,
+            env={**quiet_pip_env(), "UV_CACHE_DIR": str(tmp_path / "uv-cache")},
+        )  # fmt: skip
+    else:
+        bare = venv.pip_install("gated-solo==1.0", index_url=other_index.index_url)
+    assert bare.returncode == 0, bare.stderr
+    assert module_text(venv, "gated_solo") == EVIL + "\n"
+    run = gate(venv, site, lock, installer=installer)
+    assert run.returncode == 0, run.output
+    assert module_text(venv, "gated_solo") == HONEST
+
+
+# ---- the target decides: markers and wheel tags --------------------------------------------------
+
+
+def _other_interpreter() -> str | None:
+    """An interpreter of another full version than pyvouch's (Debian's python3.11 beside the
+    test's own), or None."""
+    for candidate in ("/usr/bin/python3.11", "/usr/bin/python3", "/usr/local/bin/python3"):
+        if not Path(candidate).is_file():
+            continue
+        done = subprocess.run(
+            [candidate, "-c", "import platform; print(platform.python_version())"],
+            capture_output=True, text=True, check=False, timeout=30,
+        )  # fmt: skip
+        version = done.stdout.strip()
+        if done.returncode == 0 and version and version != sys.version.split()[0]:
+            return candidate
+    return None
+
+
+@pytest.mark.parametrize("installer", INSTALLERS)
+def test_markers_are_evaluated_for_the_target_not_for_pyvouch(
+    installer: str, site: Site, tmp_path: Path
+) -> None:
+    other = _other_interpreter()
+    if other is None:
+        pytest.skip("no interpreter of another Python version than the test's on this machine")
+    venv = Venv(tmp_path / "venv")
+    subprocess.run([other, "-m", "venv", "--without-pip", str(venv.root)], check=True, timeout=120)
+    target_version = venv.run("-c", "import platform; print(platform.python_version())").stdout
+    ours = f'python_full_version == "{sys.version.split()[0]}"'
+    theirs = f'python_full_version == "{target_version.strip()}"'
+    lock = write_lock(
+        tmp_path / "project", "pylock.toml",
+        [site.wheel("gated-lib", ours), site.wheel("gated-two", theirs)],
+    )  # fmt: skip
+    run = gate(venv, site, lock, "--format", "json", installer=installer)
+    assert run.returncode == 0, run.output
+    assert [p["name"] for p in json.loads(run.stdout)["packages"]] == ["gated-two"]
+    assert installed(venv) == {"gated-two": "1.0"}

@@ -15,6 +15,10 @@ with wheels only unless ``--allow-sdists``:
 `choose_installer` picks one: ``--installer``, else uv inside a uv project (a ``uv.lock`` is
 installed, or the current folder has one) or when the target has no pip, provided uv is found;
 else pip.
+
+With ``--lock`` both reinstall (``--force-reinstall`` / ``--reinstall``): a distribution of
+the same version already in the target, from wherever it came, would otherwise be kept, and the
+target would not hold what was verified.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class PipInstaller:
     pip: Pip
     options: tuple[str, ...] = ()
     """pip's install-time options (where and how to install, how to reach the network)."""
+    reinstall: bool = False
+    """Install every pinned file even where the same version is installed already."""
 
     name = InstallerName.PIP
 
@@ -62,6 +68,7 @@ class PipInstaller:
                 "--index-url",
                 index_url,
                 *self.options,
+                *(("--force-reinstall",) if self.reinstall else ()),
                 *(() if allow_sdists else _ONLY_BINARY),
                 "-r",
                 str(requirements),
@@ -78,6 +85,8 @@ class UvInstaller:
     uv: Path
     target: Path
     env: Mapping[str, str]
+    reinstall: bool = False
+    """Install every pinned file even where the same version is installed already."""
 
     name = InstallerName.UV
 
@@ -89,6 +98,7 @@ class UvInstaller:
             "--no-config",
             "--require-hashes",
             "--no-deps",
+            *(("--reinstall",) if self.reinstall else ()),
             *(() if allow_sdists else ("--no-build",)),
             "--python",
             str(self.target),
