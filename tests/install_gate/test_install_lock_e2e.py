@@ -202,20 +202,27 @@ def test_other_bytes_served_under_the_verified_name_are_refused_by_the_installer
     assert installed(venv) == {}
 
 
-def test_a_lock_digest_the_index_does_not_have_installs_nothing(
+def test_a_lock_digest_the_index_does_not_have_is_incomplete_and_installs_nothing(
     site: Site, venv: Venv, tmp_path: Path
 ) -> None:
     """The lock pins gated-solo's name to other bytes (gated-two's digest): the attestation the
-    index serves for that name covers another digest."""
+    index lists for that name has another digest, so nothing can be told of the locked one
+    (exit 3, as scan says of it)."""
     solo = site.wheel("gated-solo")
     forged = Wheel(
         solo.project, solo.version, solo.filename, site.wheel("gated-two").sha256, solo.url
     )
     lock = write_lock(tmp_path, "pylock.toml", [forged])
     run = gate(venv, site, lock, "--format", "json", installer="pip")
-    assert run.returncode in (1, 3), run.output
+    assert run.returncode == 3, run.output
     (package,) = json.loads(run.stdout)["packages"]
-    assert package["status"] != "verified"
+    assert package["status"] == "unknown"
+    (file,) = package["files"]
+    assert file["sha256"] == forged.sha256
+    assert file["reason"] == (
+        f"the index lists sha256 {solo.sha256} for {solo.filename}, not the expected "
+        f"{forged.sha256}"
+    )
     assert installed(venv) == {}
 
 

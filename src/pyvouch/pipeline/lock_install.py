@@ -149,17 +149,21 @@ def run_lock_install_plan(
     target = probe_target(target_python(request.python, env), env)
     installer = _installer(request, target)
     source = load_packages(request.lock, resolve=False, marker_environment=target.environment)
-    for warning in source.warnings:
-        say(warning)
     policy = gate_policy_for(request.lookup, request.overrides, request.allow_not_indexed)
     options = request.lookup.scan_options(policy, _declared(source), FileChoice.BEST)
     index_url = resolve_index_url(options.index_url, "the index")
+    left_out: list[str] = []
     admitted = admit(
-        source.packages, request.lock, allow_not_indexed=request.allow_not_indexed, warn=say
+        source.packages,
+        request.lock,
+        allow_not_indexed=request.allow_not_indexed,
+        warn=left_out.append,
     )
     choice = _Choice(target.tags, target.describe(), request.lock, request.allow_sdists)
     # Files the lock names are chosen before anything is looked up (bad input costs nothing).
     chosen = {n: choice.file(lk, lk.files) for n, lk in enumerate(admitted) if not lk.digests}
+    for warning in (*source.warnings, *left_out):  # after the refusals: one line for those
+        say(warning)
 
     def plan(items: tuple[ReportItem, ...], result: ScanResult | None, code: int) -> InstallPlan:
         return InstallPlan(
