@@ -317,3 +317,64 @@ def test_markers_are_evaluated_for_the_target_not_for_pyvouch(
     assert run.returncode == 0, run.output
     assert [p["name"] for p in json.loads(run.stdout)["packages"]] == ["gated-two"]
     assert installed(venv) == {"gated-two": "1.0"}
+
+
+# ---- without a lock: uv resolves what uv installs ------------------------------------------------
+
+
+def uv_gate(venv: Venv, site: Site, *args: str, cwd: Path, installer: str = "uv") -> Run:
+    return pyvouch_install(
+        "--python", venv.python, "--installer", installer, "--index-url", site.server.index_url,
+        "--trust-root", site.trust, *args, cwd=cwd, env={"UV_CACHE_DIR": str(cwd / "uv-cache")},
+    )  # fmt: skip
+
+
+def test_uv_resolves_and_installs_only_verified_files(
+    site: Site, venv: Venv, tmp_path: Path
+) -> None:
+    (tmp_path / "reqs.txt").write_text("gated-two\n", encoding="utf-8")
+    run = uv_gate(venv, site, "--format", "json", "gated-solo", "-r", "reqs.txt", cwd=tmp_path)
+    assert run.returncode == 0, run.output
+    doc = json.loads(run.stdout)
+    assert doc["source"] == "uv pip compile gated-solo -r reqs.txt"
+    assert {p["name"]: p["status"] for p in doc["packages"]} == {
+        "gated-solo": "verified",
+        "gated-two": "verified",
+    }
+    assert "installing 2 verified file(s) with uv" in run.stderr
+    assert installed(venv) == {"gated-solo": "1.0", "gated-two": "1.0"}
+
+
+def test_uv_resolution_with_an_unattested_file_installs_nothing(
+    site: Site, venv: Venv, tmp_path: Path
+) -> None:
+    run = uv_gate(venv, site, "gated-solo", "gated-lib", cwd=tmp_path)
+    assert run.returncode == 1, run.output
+    assert "unattested" in run.stdout
+    assert installed(venv) == {}
+
+
+def test_uv_resolution_refuses_pip_options_in_one_line(
+    site: Site, venv: Venv, tmp_path: Path
+) -> None:
+    run = uv_gate(venv, site, "--pre", "gated-solo", cwd=tmp_path)
+    assert run.returncode == 2, run.output
+    assert run.stderr.splitlines() == [
+        "pyvouch: error: command line: pip option --pre: uv resolves here (--installer uv), and "
+        "takes requirements, -r FILE and -c FILE only (or give --installer pip)"
+    ]
+    assert installed(venv) == {}
+
+
+def test_uv_is_the_default_for_a_target_without_pip(site: Site, venv: Venv, tmp_path: Path) -> None:
+    """The scratch venv has no pip: uv installs (it is found beside pyvouch's interpreter)."""
+    lock = write_lock(tmp_path / "project", "requirements.txt", [site.wheel("gated-solo")])
+    done = subprocess.run(
+        [sys.executable, "-m", "pyvouch", "install", "--lock", str(lock), "--python",
+         str(venv.python), "--index-url", site.server.index_url, "--trust-root", str(site.trust)],
+        capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
+        env={**quiet_pip_env(), "UV_CACHE_DIR": str(tmp_path / "uv-cache")},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "installing 1 verified file(s) with uv" in done.stderr
+    assert installed(venv) == {"gated-solo": "1.0"}

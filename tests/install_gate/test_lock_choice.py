@@ -7,12 +7,14 @@ target's ``sys_tags()`` would give them there.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 from packaging.tags import compatible_tags, cpython_tags
 
-from pyvouch.errors import InputError
+from pyvouch.errors import InputError, UsageError
+from pyvouch.gate.installers import InstallerName, choose_installer, uv_env
 from pyvouch.gate.lock_choice import Locked, admit, choose
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.markers import Narrowing
@@ -134,3 +136,54 @@ def test_an_exact_environment_decides_every_marker_but_extras() -> None:
     assert not narrowing.may_match('extra == "docs" and sys_platform == "win32"')
     with pytest.raises(ValueError, match="fixes the python version"):
         Narrowing("3.11", environment=env)
+
+
+# ---- which installer, and what uv is allowed to read ---------------------------------------------
+
+
+@pytest.fixture
+def uv_on_path(tmp_path: Path) -> dict[str, str]:
+    tool = tmp_path / "bin" / "uv"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\n", encoding="utf-8")
+    tool.chmod(0o755)
+    return {"PATH": str(tool.parent)}
+
+
+def test_the_default_installer_is_uv_in_a_uv_project_or_without_pip(
+    tmp_path: Path, uv_on_path: dict[str, str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+
+    def chosen(lock: Path | None, has_pip: bool, env: dict[str, str]) -> str:
+        name, _ = choose_installer(None, lock=lock, cwd=project, target_has_pip=has_pip, env=env)
+        return name.value
+
+    assert chosen(None, True, uv_on_path) == "pip"
+    assert chosen(None, False, uv_on_path) == "uv"
+    assert chosen(project / "uv.lock", True, uv_on_path) == "uv"
+    assert chosen(project / "pylock.toml", True, uv_on_path) == "pip"
+    (project / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    assert chosen(None, True, uv_on_path) == "uv"
+
+
+def test_uv_asked_for_but_absent_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "executable", "/nonexistent/bin/python")
+    with pytest.raises(UsageError, match="--installer uv: uv is not on PATH"):
+        choose_installer(
+            InstallerName.UV, lock=None, cwd=Path(), target_has_pip=True, env={"PATH": ""}
+        )
+
+
+def test_uv_runs_without_its_configuration_variables_but_its_cache() -> None:
+    env = {
+        "PATH": "/bin",
+        "UV_INDEX_URL": "http://evil.example/simple/",
+        "uv_extra_index_url": "http://evil.example/simple/",
+        "UV_FIND_LINKS": "http://evil.example/",
+        "UV_CONFIG_FILE": "/tmp/uv.toml",
+        "PIP_INDEX_URL": "http://evil.example/simple/",
+        "UV_CACHE_DIR": "/tmp/cache",
+    }
+    assert uv_env(env) == {"PATH": "/bin", "UV_CACHE_DIR": "/tmp/cache"}

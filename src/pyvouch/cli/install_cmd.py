@@ -20,8 +20,9 @@ from pyvouch.cli.options import exit_codes, format_option
 from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.gate.installers import InstallerName
-from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned, run_install_plan
+from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned
 from pyvouch.pipeline.lock_install import LockInstallRequest, run_lock_install_plan
+from pyvouch.pipeline.uv_install import plan_install
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.redact import redact_text
@@ -177,7 +178,7 @@ def install(
             installer=chosen,
         )
         try:
-            plan = run_install_plan(request, warn=_warn)
+            plan = plan_install(request, warn=_warn)
         except PipFailed as err:
             for line in err.lines:
                 click.echo(line, err=True)

@@ -49,13 +49,15 @@ def admit(
     *,
     allow_not_indexed: bool,
     warn: Callable[[str], None],
+    leave_out_local: bool = True,
 ) -> list[Locked]:
-    """The packages to install, or an `InputError` for the first that cannot be gated."""
+    """The packages to install, or an `InputError` for the first that cannot be gated
+    (``leave_out_local``: a local directory or editable is said and left out, else refused)."""
     out: list[Locked] = []
     for package in packages:
         label = f"{package.name} {package.version or ''}".strip()
         origin = package.origin
-        if origin is not None and origin.startswith(_LEFT_OUT):
+        if origin is not None and origin.startswith(_LEFT_OUT) and leave_out_local:
             warn(f"{label} is {origin}: not installed by --lock (install it yourself after)")
             continue
         if origin is not None and not origin.startswith("url:"):

@@ -24,16 +24,13 @@ from pyvouch.gate.installers import (
     Installer,
     InstallerName,
     PipInstaller,
-    UvInstaller,
-    choose_installer,
-    refuse_uv_options,
 )
-from pyvouch.gate.pip_args import install_time, refuse_controlled
 from pyvouch.gate.pip_args import pip_args as gate_pip_args
+from pyvouch.gate.pip_args import refuse_controlled
 from pyvouch.gate.pip_config import config_options
 from pyvouch.gate.pip_inputs import GateFlags as InputFlags
 from pyvouch.gate.pip_inputs import check_pip_inputs, name_sources
-from pyvouch.gate.pip_options import Parsed, parse_command_line, render
+from pyvouch.gate.pip_options import parse_command_line
 from pyvouch.gate.pip_runner import (
     Pip,
     PipResult,
@@ -81,7 +78,8 @@ class InstallRequest:
     env: Mapping[str, str] = field(default_factory=dict)
     """The environment pip runs in (the gate takes out what would undo it)."""
     installer: InstallerName | None = None
-    """pip or uv (None: `gate.installers.choose_installer` decides)."""
+    """pip or uv (None: `gate.installers.choose_installer` decides; see
+    `pipeline.uv_install.plan_install`, which sends uv's requests there)."""
     cwd: Path | None = None
     """Where the command runs (a uv.lock there makes uv the default installer)."""
 
@@ -193,7 +191,6 @@ def run_install_plan(
     lookup = request.lookup
     policy = gate_policy_for(lookup, request.overrides, request.allow_not_indexed)
     index_url = pip_index_url(pip_config, lookup.index_url or policy.index_url)
-    installer = _installer(request, pip, given)
     items = tuple(
         parse_report(_resolve(pip, index_url, runs.resolve, request.allow_sdists, sources))
     )
@@ -204,7 +201,7 @@ def run_install_plan(
             result,
             code,
             policy.mode.value,
-            installer if installer is not None else PipInstaller(pip, runs.install),
+            PipInstaller(pip, runs.install),
             index_url,
             request.allow_sdists,
         )
@@ -233,21 +230,6 @@ def run_install_plan(
     )
     decided, code = decide_all(result, policy, today or date.today())
     return plan(decided, code)
-
-
-def _installer(request: InstallRequest, pip: Pip, given: Parsed) -> UvInstaller | None:
-    """uv when chosen (pip resolves either way; see `gate.installers`), else None: pip."""
-    name, uv = choose_installer(
-        request.installer,
-        lock=None,
-        cwd=request.cwd or Path.cwd(),
-        target_has_pip=not pip.runner,
-        env=request.env,
-    )
-    if name is not InstallerName.UV or uv is None:
-        return None
-    refuse_uv_options(render(install_time(given.given)))
-    return UvInstaller(uv, pip.target, request.env)
 
 
 def install_pinned(plan: InstallPlan, *, machine: bool) -> int:

@@ -67,6 +67,9 @@ class LockInstallRequest:
     env: Mapping[str, str] = field(default_factory=dict)
     installer: InstallerName | None = None
     cwd: Path | None = None
+    resolved: bool = False
+    """The lock is a resolution of requirements the user named (`uv_install`): a local
+    project in it was asked for, so it is refused rather than left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,7 @@ def run_lock_install_plan(
         source.packages,
         request.lock,
         allow_not_indexed=request.allow_not_indexed,
+        leave_out_local=not request.resolved,
         warn=left_out.append,
     )
     choice = _Choice(target.tags, target.describe(), request.lock, request.allow_sdists)
