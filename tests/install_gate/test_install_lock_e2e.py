@@ -378,3 +378,31 @@ def test_uv_is_the_default_for_a_target_without_pip(site: Site, venv: Venv, tmp_
     assert done.returncode == 0, done.stdout + done.stderr
     assert "installing 1 verified file(s) with uv" in done.stderr
     assert installed(venv) == {"gated-solo": "1.0"}
+
+
+# ---- the Dockerfile pattern: a baked provenance cache, --offline ---------------------------------
+
+
+def test_offline_with_a_baked_cache_verifies_without_asking_the_index(
+    site: Site, venv: Venv, tmp_path: Path
+) -> None:
+    """The gate ran once with the network, its cache and data dirs kept (baked into an image);
+    the --offline run verifies from them and asks the index nothing. Without the data dir that
+    sealed the cache, every entry fails its MAC and the answer is exit 3."""
+    lock = write_lock(tmp_path, "pdm.lock", [site.wheel("gated-solo"), site.wheel("gated-two")])
+    baked = {
+        "PYVOUCH_CACHE_DIR": str(tmp_path / "baked" / "cache"),
+        "PYVOUCH_DATA_DIR": str(tmp_path / "baked" / "data"),
+    }
+    online = gate(venv, site, lock, "--dry-run", installer="pip", env=baked)
+    assert online.returncode == 0, online.output
+    before = len(site.server.requests)
+    offline = gate(venv, site, lock, "--offline", "--dry-run", installer="pip", env=baked)
+    assert offline.returncode == 0, offline.output
+    assert offline.stdout.count("verified") >= 2
+    assert site.server.requests[before:] == []
+    other_key = {**baked, "PYVOUCH_DATA_DIR": str(tmp_path / "another-machine")}
+    unsealed = gate(venv, site, lock, "--offline", "--dry-run", installer="pip", env=other_key)
+    assert unsealed.returncode == 3, unsealed.output
+    assert site.server.requests[before:] == []
+    assert installed(venv) == {}

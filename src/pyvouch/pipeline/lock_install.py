@@ -122,7 +122,8 @@ def _installer(request: LockInstallRequest, target: Target) -> PipInstaller | Uv
     if name is InstallerName.UV and uv is not None:
         refuse_uv_options(options)
         return UvInstaller(uv, target.python, request.env, reinstall=True)
-    return PipInstaller(find_pip(target.python, request.env), options, reinstall=True)
+    pip = find_pip(target.python, request.env, has_pip=target.has_pip)
+    return PipInstaller(pip, options, reinstall=True)
 
 
 def _declared(source: SourceResult) -> list[str]:
