@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -35,6 +34,7 @@ from pathlib import Path
 
 from pyvouch.errors import UsageError
 from pyvouch.fenced_pip import Pip
+from pyvouch.gate.tool_run import run_tool
 
 _ONLY_BINARY = ("--only-binary", ":all:")
 # The uv variables the installs keep: where its cache is (every cached file is checked
@@ -112,17 +112,14 @@ class UvInstaller:
         self, requirements: Path, index_url: str, *, allow_sdists: bool, machine: bool
     ) -> int:
         with tempfile.TemporaryDirectory(prefix="pyvouch-uv-") as empty:
-            try:
-                done = subprocess.run(
-                    self.command(requirements, index_url, allow_sdists=allow_sdists),
-                    stdout=2 if machine else None,
-                    check=False,
-                    env=uv_env(self.env),
-                    cwd=empty,
-                    stdin=subprocess.DEVNULL,
-                )
-            except OSError as err:
-                raise UsageError(f"cannot run uv ({self.uv}): {err.strerror or err}") from None
+            done = run_tool(
+                self.command(requirements, index_url, allow_sdists=allow_sdists),
+                env=uv_env(self.env),
+                what=f"uv ({self.uv})",
+                capture=False,
+                stdout_to_stderr=machine,
+                cwd=Path(empty),
+            )
         return done.returncode
 
 

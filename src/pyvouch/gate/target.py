@@ -12,7 +12,6 @@ user site, no ``PYTHON*`` variables, nothing from the current directory).
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 import packaging
 
 from pyvouch.errors import UsageError
+from pyvouch.gate.tool_run import run_tool
 from pyvouch.redact import first_line
 
 _TIMEOUT_S = 60.0
@@ -61,20 +61,9 @@ def probe_target(python: Path, env: Mapping[str, str]) -> Target:
     with tempfile.TemporaryDirectory(prefix="pyvouch-target-") as tmp:
         # only packaging on the target's path, not the rest of pyvouch's site-packages
         (Path(tmp) / "packaging").symlink_to(source, target_is_directory=True)
-        try:
-            done = subprocess.run(
-                [str(python), "-I", "-c", _PROBE, tmp],
-                capture_output=True,
-                text=True,
-                check=False,
-                env=dict(env),
-                stdin=subprocess.DEVNULL,
-                timeout=_TIMEOUT_S,
-            )
-        except subprocess.TimeoutExpired:
-            raise UsageError(f"{python} did not answer within {_TIMEOUT_S:.0f} s") from None
-        except OSError as err:
-            raise UsageError(f"cannot run {python}: {err.strerror or err}") from None
+        done = run_tool(
+            [str(python), "-I", "-c", _PROBE, tmp], env=env, what=str(python), timeout=_TIMEOUT_S
+        )
     if done.returncode != 0:
         detail = first_line(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "")
         raise UsageError(

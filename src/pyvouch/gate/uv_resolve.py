@@ -14,13 +14,13 @@ What uv is given: requirement specifiers (written to a requirements file), ``-r 
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from pyvouch.errors import UsageError
 from pyvouch.gate.installers import uv_env
 from pyvouch.gate.pip_options import Parsed
+from pyvouch.gate.tool_run import run_tool
 from pyvouch.redact import first_line
 
 _TIMEOUT_S = 600.0
@@ -78,20 +78,7 @@ def uv_compile(
     """The lock uv resolved ``given`` into (in ``folder``); `UsageError` with uv's own last
     error line when it cannot resolve."""
     command = compile_command(uv, target, index_url, given, folder, allow_sdists=allow_sdists)
-    try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            check=False,
-            env=uv_env(env),
-            stdin=subprocess.DEVNULL,
-            timeout=_TIMEOUT_S,
-        )
-    except subprocess.TimeoutExpired:
-        raise UsageError(f"uv did not resolve within {_TIMEOUT_S:.0f} s") from None
-    except OSError as err:
-        raise UsageError(f"cannot run uv ({uv}): {err.strerror or err}") from None
+    done = run_tool(command, env=uv_env(env), what=f"uv ({uv})", timeout=_TIMEOUT_S)
     lock = folder / "pylock.toml"
     if done.returncode != 0 or not lock.is_file():
         lines = [ln.strip() for ln in done.stderr.splitlines() if ln.strip()]
