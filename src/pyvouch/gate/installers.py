@@ -16,9 +16,10 @@ with wheels only unless ``--allow-sdists``:
 installed, or the current folder has one) or when the target has no pip, provided uv is found;
 else pip.
 
-With ``--lock`` both reinstall (``--force-reinstall`` / ``--reinstall``): a distribution of
-the same version already in the target, from wherever it came, would otherwise be kept, and the
-target would not hold what was verified.
+With ``--lock`` both reinstall (pip ``--force-reinstall``; uv ``--reinstall-package`` for each
+package already in the target: ``--reinstall`` would refresh uv's whole cache): a distribution
+of the same version already in the target, from wherever it came, would otherwise be kept, and
+the target would not hold what was verified.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ class UvInstaller:
     uv: Path
     target: Path
     env: Mapping[str, str]
-    reinstall: bool = False
-    """Install every pinned file even where the same version is installed already."""
+    reinstall: tuple[str, ...] = ()
+    """Packages to install even where the same version is installed already (uv's
+    ``--reinstall`` would also refresh its whole cache: these only)."""
 
     name = InstallerName.UV
 
@@ -98,7 +100,7 @@ class UvInstaller:
             "--no-config",
             "--require-hashes",
             "--no-deps",
-            *(("--reinstall",) if self.reinstall else ()),
+            *(arg for name in self.reinstall for arg in ("--reinstall-package", name)),
             *(() if allow_sdists else ("--no-build",)),
             "--python",
             str(self.target),

@@ -1,5 +1,5 @@
-"""The interpreter an installer installs into, as it sees itself: its marker environment and the
-wheel tags it accepts, in its order of preference.
+"""The interpreter an installer installs into, as it sees itself: its marker environment, the
+wheel tags it accepts in its order of preference, and what is installed in it.
 
 `pyvouch install --lock` evaluates the lock's markers and chooses wheels for the TARGET (the
 virtualenv pip or uv installs into), never for pyvouch's own interpreter, which may be another
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import packaging
+from packaging.utils import canonicalize_name
 
 from pyvouch.errors import UsageError
 from pyvouch.gate.tool_run import run_tool
@@ -26,7 +27,7 @@ from pyvouch.redact import first_line
 _TIMEOUT_S = 60.0
 
 _PROBE = """
-import importlib.util, json, sys
+import importlib.metadata, importlib.util, json, sys
 sys.path.insert(0, sys.argv[1])
 from packaging.markers import default_environment
 from packaging.tags import sys_tags
@@ -34,6 +35,7 @@ print(json.dumps({
     "environment": default_environment(),
     "tags": [str(t) for t in sys_tags()],
     "pip": importlib.util.find_spec("pip") is not None,
+    "installed": sorted({d.metadata["Name"] or "" for d in importlib.metadata.distributions()}),
 }))
 """
 
@@ -46,6 +48,8 @@ class Target:
     tags: tuple[str, ...]
     """``packaging.tags.sys_tags()`` in the target: most preferred first."""
     has_pip: bool
+    installed: frozenset[str] = frozenset()
+    """The normalized names of the distributions installed in the target."""
 
     def describe(self) -> str:
         env = self.environment
@@ -75,6 +79,7 @@ def probe_target(python: Path, env: Mapping[str, str]) -> Target:
         environment = {str(k): str(v) for k, v in answer["environment"].items()}
         tags = tuple(str(t) for t in answer["tags"])
         has_pip = bool(answer["pip"])
+        installed = frozenset(canonicalize_name(str(n)) for n in answer["installed"] if n)
     except (ValueError, KeyError, TypeError, AttributeError):
         raise UsageError(f"{python} gave no readable answer about its wheel tags") from None
-    return Target(python, environment, tags, has_pip)
+    return Target(python, environment, tags, has_pip, installed)

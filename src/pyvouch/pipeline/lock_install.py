@@ -121,7 +121,7 @@ def _installer(request: LockInstallRequest, target: Target) -> PipInstaller | Uv
     )
     if name is InstallerName.UV and uv is not None:
         refuse_uv_options(options)
-        return UvInstaller(uv, target.python, request.env, reinstall=True)
+        return UvInstaller(uv, target.python, request.env)
     pip = find_pip(target.python, request.env, has_pip=target.has_pip)
     return PipInstaller(pip, options, reinstall=True)
 
@@ -191,6 +191,9 @@ def run_lock_install_plan(
     items = tuple(i for i, _ in checked.results if i is not None)
     if code == EXIT_OK and len(items) != len(checked.results):
         code = EXIT_INCOMPLETE  # a package with no file found to install cannot be pinned
+    if isinstance(installer, UvInstaller):  # what is there already is replaced, not kept
+        present = tuple(i.name for i in items if canonicalize_name(i.name) in target.installed)
+        installer = replace(installer, reinstall=present)
     return plan(items, decided, code)
 
 
