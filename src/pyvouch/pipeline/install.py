@@ -153,10 +153,13 @@ def _resolve(
         return path.read_text(encoding="utf-8")
 
 
-def gate_policy_for(lookup: LookupFlags, overrides: Overrides, allow_not_indexed: bool) -> Policy:
-    """The configured policy, the command line's flags over it, the gate's floor where no flag
-    spoke (`gate.plan.gate_policy`)."""
-    policy = apply_overrides(load_policy(lookup.config_path, None), overrides)
+def gate_policy_for(
+    lookup: LookupFlags, overrides: Overrides, allow_not_indexed: bool, lock: Path | None = None
+) -> Policy:
+    """The configured policy (with the pin file next to ``lock``, else in the current folder),
+    the command line's flags over it, the gate's floor where no flag spoke
+    (`gate.plan.gate_policy`)."""
+    policy = apply_overrides(load_policy(lookup.config_path, lock), overrides)
     return gate_policy(
         policy,
         GateFlags(

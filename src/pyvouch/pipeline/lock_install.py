@@ -153,7 +153,12 @@ def run_lock_install_plan(
     target = probe_target(target_python(request.python, env), env)
     installer = _installer(request, target)
     source = load_packages(request.lock, resolve=False, marker_environment=target.environment)
-    policy = gate_policy_for(request.lookup, request.overrides, request.allow_not_indexed)
+    policy = gate_policy_for(
+        request.lookup,
+        request.overrides,
+        request.allow_not_indexed,
+        None if request.resolved else request.lock,
+    )
     options = request.lookup.scan_options(policy, _declared(source), FileChoice.BEST)
     index_url = resolve_index_url(options.index_url, "the index")
     left_out: list[str] = []
