@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
@@ -62,3 +64,17 @@ def test_make_corpus_writes_by_default_where_the_benchmarks_read(tmp_path: Path)
         assert _bench.corpus_dir(2, 5, copy / "out") == expected
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.mark.slow
+def test_install_lock_benchmark_runs(small_corpus: tuple[Path, object], tmp_path: Path) -> None:
+    """benchmarks/install_lock.py at a tiny size: both installers, the gate's report checked."""
+    corpus, _ = small_corpus
+    measured = _run(
+        str(BENCHMARKS / "install_lock.py"), "--packages", "2", "--runs", "1",
+        "--latency-ms", "0", "--corpus", str(corpus),
+    )  # fmt: skip
+    for installer in ("pip", "uv"):
+        result = measured[installer]
+        assert isinstance(result, dict)
+        assert result["bare_s"] > 0 and result["gated_s"] > 0, result

@@ -13,11 +13,11 @@ from pyvouch.errors import InputError, UsageError
 from pyvouch.gate.pip_args import pip_args
 from pyvouch.gate.pip_config import PipConfig, config_options
 from pyvouch.gate.pip_options import parse_command_line, render
-from pyvouch.gate.pip_report import parse_report
 from pyvouch.gate.plan import GateFlags, gate_policy, refuse_unpinnable, requirements_text
 from pyvouch.model import FileRef, Finding, PackageResult, Status
 from pyvouch.policy.schema import Mode, Policy, Require, Tier
 from pyvouch.policy.tiers import TierName
+from pyvouch.sources.pip_report import parse_report
 
 DIGEST = "ab" * 32
 
@@ -137,13 +137,13 @@ def test_the_legacy_hash_field_is_read_when_hashes_is_absent() -> None:
         (
             {"url": "file:///src/demo", "dir_info": {}},
             True,
-            "local directory: file:///src/demo",
+            "directory:file:///src/demo",
             False,
         ),
         (
             {"url": "file:///src/demo", "dir_info": {"editable": True}},
             True,
-            "editable: file:///src/demo",
+            "editable:file:///src/demo",
             False,
         ),
         (
@@ -152,7 +152,7 @@ def test_the_legacy_hash_field_is_read_when_hashes_is_absent() -> None:
                 "vcs_info": {"vcs": "git", "commit_id": "c0ffee"},
             },
             True,
-            "vcs: git https://git.example/demo.git @ c0ffee",
+            "vcs:git+https://git.example/demo.git@c0ffee",
             False,
         ),
         (
@@ -161,13 +161,13 @@ def test_the_legacy_hash_field_is_read_when_hashes_is_absent() -> None:
                 "archive_info": {"hashes": {"sha256": DIGEST}},
             },
             True,
-            "local file: file:///w/demo-1.0-py3-none-any.whl",
+            "path:file:///w/demo-1.0-py3-none-any.whl",
             True,
         ),
         (
             {"url": "https://x.example/demo-1.0.tar.gz", "archive_info": {}},
             True,
-            "direct URL: https://x.example/demo-1.0.tar.gz",
+            "url:https://x.example/demo-1.0.tar.gz",
             True,
         ),
     ],

@@ -102,7 +102,10 @@ def pyvouch_install(
     *args: str | Path, cwd: Path, env: Mapping[str, str | None] | None = None
 ) -> Run:
     """``python -m pyvouch install ARGS`` with pip reaching only what ARGS name (``env``:
-    variables to set on top, or to remove with None)."""
+    variables to set on top, or to remove with None). pip installs unless ARGS name an
+    installer: the scratch venvs have no pip, which would make uv the default."""
+    if "--installer" not in args:
+        args = ("--installer", "pip", *args)
     environ = quiet_pip_env()
     for key, value in (env or {}).items():
         if value is None:

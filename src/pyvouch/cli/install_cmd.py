@@ -1,7 +1,9 @@
-"""`pyvouch install`: install with pip, but only files that verified (see docs/install-gate.md).
+"""`pyvouch install`: install with pip or uv, but only files that verified (see
+docs/install-gate.md and docs/install-lock.md).
 
-The gate itself (pip resolves, the spine verifies, the policy decides, pip installs the pinned
-files) is `pyvouch.pipeline.install`; this command parses, renders and maps the outcome to exit
+The gate itself (pip resolves, or a lock is read for the target; the spine verifies, the policy
+decides, pip or uv installs the pinned files) is `pyvouch.pipeline.install` and
+`pyvouch.pipeline.lock_install`; this command parses, renders and maps the outcome to exit
 codes.
 """
 
@@ -17,7 +19,10 @@ from pyvouch.cli.common import LookupFlags, lookup_options_with
 from pyvouch.cli.options import exit_codes, format_option, signature_options
 from pyvouch.cli.output import emit
 from pyvouch.errors import EXIT_OK, UsageError
-from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned, run_install_plan
+from pyvouch.gate.installers import InstallerName
+from pyvouch.pipeline.install import InstallRequest, PipFailed, install_pinned
+from pyvouch.pipeline.lock_install import LockInstallRequest, run_lock_install_plan
+from pyvouch.pipeline.uv_install import plan_install
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.redact import redact_text
@@ -30,7 +35,7 @@ INSTALL_INDEX_DEFAULT = (
 
 
 @exit_codes(
-    "the gate passed and pip installed (then pip's own exit code is returned)",
+    "the gate passed and pip or uv ran (its own exit code is returned)",
     "a package is blocked; nothing was installed",
     "a file's attestation could not be told; nothing was installed",
 )
@@ -59,6 +64,21 @@ INSTALL_INDEX_DEFAULT = (
     "--allow-not-indexed",
     is_flag=True,
     help="Install local or direct-URL archives pinned by their hash (nothing to verify).",
+)
+@click.option(
+    "--lock",
+    "lock",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Install exactly this lock (pylock.toml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, "
+    "hashed requirements): markers and wheels for the target, every file verified, no "
+    "resolution.",
+)
+@click.option(
+    "--installer",
+    type=click.Choice([n.value for n in InstallerName]),
+    help="Who installs the verified files (default: uv in a uv project or when the target has "
+    "no pip, if uv is found; else pip).",
 )
 @format_option(report.names(), "table")
 @click.option(
@@ -96,6 +116,8 @@ def install(
     dry_run: bool,
     allow_sdists: bool,
     allow_not_indexed: bool,
+    lock: Path | None,
+    installer: str | None,
     output_format: str,
     output: Path | None,
     mode: str | None,
@@ -116,34 +138,63 @@ def install(
     (exit 1) or when a file cannot be told (exit 3); otherwise pip installs exactly the
     checked files (--require-hashes --no-deps) and its exit code is returned. pyvouch's
     options may come anywhere; what it does not know is pip's, and so is all after --.
+
+    With --lock FILE there is nothing to resolve: the lock's markers are evaluated for the
+    target, each package's file is the one the installer would take there, every one is
+    verified, and pip or uv (--installer) installs exactly those digests. A lock file without
+    a sha256 for a chosen file, or with no file for the target, is refused (exit 2).
     """
-    if not pip_args:
-        raise UsageError("name what to install (requirements, -r FILE, ...)")
-    request = InstallRequest(
-        pip_args,
-        lookup,
-        Overrides(
-            mode=mode,
-            critical=critical,
-            pins=pins,
-            require_critical=require_critical,
-            require_long_tail=require_long_tail,
-            key=signature_key,
-            allow_no_tlog=allow_no_tlog,
-        ),
-        python=python,
-        allow_sdists=allow_sdists,
-        allow_not_indexed=allow_not_indexed,
-        env=dict(os.environ),
+    overrides = Overrides(
+        mode=mode,
+        critical=critical,
+        pins=pins,
+        require_critical=require_critical,
+        require_long_tail=require_long_tail,
+        key=signature_key,
+        allow_no_tlog=allow_no_tlog,
     )
-    try:
-        plan = run_install_plan(request, warn=_warn)
-    except PipFailed as err:
-        for line in err.lines:
-            click.echo(line, err=True)
-        raise
+    chosen = InstallerName(installer) if installer else None
+    if lock is not None:
+        plan = run_lock_install_plan(
+            LockInstallRequest(
+                lock,
+                lookup,
+                overrides,
+                python=python,
+                allow_sdists=allow_sdists,
+                allow_not_indexed=allow_not_indexed,
+                pip_options=pip_args,
+                env=dict(os.environ),
+                installer=chosen,
+            ),
+            warn=_warn,
+        )
+    else:
+        if not pip_args:
+            raise UsageError("name what to install (requirements, -r FILE, ...), or --lock FILE")
+        request = InstallRequest(
+            pip_args,
+            lookup,
+            overrides,
+            python=python,
+            allow_sdists=allow_sdists,
+            allow_not_indexed=allow_not_indexed,
+            env=dict(os.environ),
+            installer=chosen,
+        )
+        try:
+            plan = plan_install(request, warn=_warn)
+        except PipFailed as err:
+            for line in err.lines:
+                click.echo(line, err=True)
+            raise
     if plan.result is None:
-        click.echo("pyvouch: pip would install nothing (everything is already satisfied)", err=True)
+        nothing = (
+            "the lock has nothing to install on this target"
+            if lock
+            else "pip would install nothing (everything is already satisfied)"
+        )
+        click.echo(f"pyvouch: {nothing}", err=True)
         ctx.exit(EXIT_OK)
     machine = output is None and output_format != "table"
     emit(scan_report.build(plan.result, command="install"), output_format, output=output)
@@ -158,7 +209,12 @@ def install(
         click.echo(redact_text(plan.pinned), nl=False, err=machine)
         click.echo("pyvouch: --dry-run: nothing was installed", err=True)
         ctx.exit(EXIT_OK)
+    _say(f"installing {len(plan.items)} verified file(s) with {plan.installer.name}")
     ctx.exit(install_pinned(plan, machine=machine))
+
+
+def _say(message: str) -> None:
+    click.echo(f"pyvouch: {message}", err=True)
 
 
 def _warn(warning: str) -> None:

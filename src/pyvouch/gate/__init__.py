@@ -9,8 +9,13 @@ files, and lets pip install only the digests that passed (a hash-pinned requirem
 - `pip_args`: which options go to the resolution and which to the install;
 - `pip_runner`: the target interpreter, the pip that serves it, the runs (without pip's own
   configuration, under an audit hook that lets pip start no process);
-- `pip_report`: pip's installation report (version 1) turned into `Package`s with exact files;
-- `plan`: the gate's policy floor and the hash-pinned requirements file.
+- `plan`: the gate's policy floor and the hash-pinned requirements file;
+- `target`: the target interpreter's marker environment and wheel tags;
+- `lock_choice`: `install --lock`: which packages of a lock, and the one file per package the
+  installer takes on the target;
+- `installers`: pip or uv carrying out the gate (``--require-hashes --no-deps``), and which
+  one by default; `uv_resolve`: uv's resolution (``uv pip compile`` into a pylock);
+- `tool_run`: running the target interpreter and uv (time limit, one-line errors).
 
-See docs/install-gate.md.
+See docs/install-gate.md and docs/install-lock.md.
 """

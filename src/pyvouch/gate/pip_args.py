@@ -84,12 +84,16 @@ def refuse_controlled(given: Iterable[Given]) -> None:
             raise UsageError(f"{g.origin}: pip option {g.show()}: {_REFUSED[g.option.name]}")
 
 
+def install_time(given: Iterable[Given]) -> list[Given]:
+    """The options of ``given`` that also go to the real install."""
+    return [g for g in given if g.option.name in _TO_INSTALL]
+
+
 def pip_args(config: tuple[Given, ...], given: Parsed) -> PipArgs:
     """The two runs' arguments: configuration options, then the user's, then requirements."""
     options = (*config, *given.given)
     refuse_controlled(options)
-    install = [g for g in options if g.option.name in _TO_INSTALL]
     return PipArgs(
         resolve=(*render(options), *given.positional),
-        install=tuple(render(install)),
+        install=tuple(render(install_time(options))),
     )

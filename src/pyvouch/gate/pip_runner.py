@@ -88,9 +88,10 @@ def _own_pip_runner() -> Path | None:
     return runner if runner.is_file() else None
 
 
-def find_pip(target: Path, env: Mapping[str, str]) -> Pip:
-    """The target's own pip, else pyvouch's pip run in the target interpreter."""
-    if _has_pip(target, env):
+def find_pip(target: Path, env: Mapping[str, str], *, has_pip: bool | None = None) -> Pip:
+    """The target's own pip, else pyvouch's pip run in the target interpreter (``has_pip``:
+    whether the target has pip, when already known)."""
+    if has_pip if has_pip is not None else _has_pip(target, env):
         return Pip(target, "", env)
     runner = _own_pip_runner()
     if runner is not None:

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from pyvouch.errors import UsageError
-from pyvouch.gate.pip_report import ReportItem
 from pyvouch.model import PackageResult, Status
 from pyvouch.policy.schema import Mode, Policy, Require, Tier
+from pyvouch.sources.pip_report import ReportItem
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,6 @@ def script_requirements(path: Path, text: str) -> list[str]:
 
 def refuse_pylock(origin: str, shown: str) -> UsageError:
     return UsageError(
-        f"{origin}: {shown} is a pylock file: pyvouch install does not read one before pip "
-        "does (its packages may be built from source); check it with `pyvouch scan`, and "
-        "install from a requirements file"
+        f"{origin}: {shown} is a pylock file: pip would read it unchecked (its packages may "
+        "be built from source); install it with `pyvouch install --lock FILE`"
     )

@@ -20,13 +20,17 @@ from datetime import date
 from pathlib import Path
 
 from pyvouch.errors import EXIT_OK, UsageError
+from pyvouch.gate.installers import (
+    Installer,
+    InstallerName,
+    PipInstaller,
+)
 from pyvouch.gate.pip_args import pip_args as gate_pip_args
 from pyvouch.gate.pip_args import refuse_controlled
 from pyvouch.gate.pip_config import config_options
 from pyvouch.gate.pip_inputs import GateFlags as InputFlags
 from pyvouch.gate.pip_inputs import check_pip_inputs, name_sources
 from pyvouch.gate.pip_options import parse_command_line
-from pyvouch.gate.pip_report import ReportItem, parse_report
 from pyvouch.gate.pip_runner import (
     Pip,
     PipResult,
@@ -44,6 +48,8 @@ from pyvouch.pipeline.settings import LookupFlags, load_policy
 from pyvouch.pipeline.signatures import signature_policy
 from pyvouch.policy.decide import decide_all
 from pyvouch.policy.overrides import Overrides, apply_overrides
+from pyvouch.policy.schema import Policy
+from pyvouch.sources.pip_report import ReportItem, parse_report
 
 _ONLY_BINARY = ("--only-binary", ":all:")
 
@@ -72,6 +78,11 @@ class InstallRequest:
     allow_not_indexed: bool = False
     env: Mapping[str, str] = field(default_factory=dict)
     """The environment pip runs in (the gate takes out what would undo it)."""
+    installer: InstallerName | None = None
+    """pip or uv (None: `gate.installers.choose_installer` decides; see
+    `pipeline.uv_install.plan_install`, which sends uv's requests there)."""
+    cwd: Path | None = None
+    """Where the command runs (a uv.lock there makes uv the default installer)."""
 
 
 @dataclass(frozen=True)
@@ -79,16 +90,15 @@ class InstallPlan:
     """What the gate decided; `install_pinned` carries it out."""
 
     items: tuple[ReportItem, ...]
-    """What pip would install; empty when everything is already satisfied."""
+    """What will be installed; empty when everything is already satisfied."""
     result: ScanResult | None
     """The decided scan of every file (None when there is nothing to install)."""
     exit_code: int
     """0: install; 1: a package is blocked; 3: a file's attestation could not be told."""
     mode: str
     """The policy mode that decided."""
-    pip: Pip
+    installer: Installer
     index_url: str
-    install_args: tuple[str, ...]
     allow_sdists: bool
 
     @property
@@ -144,6 +154,24 @@ def _resolve(
         return path.read_text(encoding="utf-8")
 
 
+def gate_policy_for(
+    lookup: LookupFlags, overrides: Overrides, allow_not_indexed: bool, lock: Path | None = None
+) -> Policy:
+    """The configured policy (with the pin file next to ``lock``, else in the current folder),
+    the command line's flags over it, the gate's floor where no flag spoke
+    (`gate.plan.gate_policy`)."""
+    policy = apply_overrides(load_policy(lookup.config_path, lock), overrides)
+    return gate_policy(
+        policy,
+        GateFlags(
+            mode_given=overrides.mode is not None,
+            require_critical_given=overrides.require_critical is not None,
+            require_long_tail_given=overrides.require_long_tail is not None,
+            allow_not_indexed=allow_not_indexed,
+        ),
+    )
+
+
 def run_install_plan(
     request: InstallRequest,
     *,
@@ -164,17 +192,8 @@ def run_install_plan(
         InputFlags(allow_sdists=request.allow_sdists, allow_not_indexed=request.allow_not_indexed),
         gate_env(env),
     )
-    lookup, overrides = request.lookup, request.overrides
-    policy = apply_overrides(load_policy(lookup.config_path, None), overrides)
-    policy = gate_policy(
-        policy,
-        GateFlags(
-            mode_given=overrides.mode is not None,
-            require_critical_given=overrides.require_critical is not None,
-            require_long_tail_given=overrides.require_long_tail is not None,
-            allow_not_indexed=request.allow_not_indexed,
-        ),
-    )
+    lookup = request.lookup
+    policy = gate_policy_for(lookup, request.overrides, request.allow_not_indexed)
     index_url = pip_index_url(pip_config, lookup.index_url or policy.index_url)
     items = tuple(
         parse_report(_resolve(pip, index_url, runs.resolve, request.allow_sdists, sources))
@@ -186,9 +205,8 @@ def run_install_plan(
             result,
             code,
             policy.mode.value,
-            pip,
+            PipInstaller(pip, runs.install),
             index_url,
-            runs.install,
             request.allow_sdists,
         )
 
@@ -220,28 +238,14 @@ def run_install_plan(
 
 
 def install_pinned(plan: InstallPlan, *, machine: bool) -> int:
-    """The real install of exactly the pinned files; pip's exit code. ``machine``: the report
-    is on stdout, so pip's own output goes to stderr."""
+    """The real install of exactly the pinned files; the installer's exit code. ``machine``:
+    the report is on stdout, so the installer's own output goes to stderr."""
     assert plan.exit_code == EXIT_OK, "install_pinned of a plan the gate refused"
     with tempfile.TemporaryDirectory(prefix="pyvouch-install-") as tmp:
         requirements = Path(tmp) / "requirements.txt"
         requirements.write_text(plan.pinned, encoding="utf-8")
         sys.stdout.flush()
         sys.stderr.flush()
-        done = plan.pip.run(
-            [
-                "install",
-                "--require-hashes",
-                "--no-deps",
-                "--index-url",
-                plan.index_url,
-                *plan.install_args,
-                *(() if plan.allow_sdists else _ONLY_BINARY),
-                "-r",
-                str(requirements),
-            ],
-            capture=False,
-            stdout_to_stderr=machine,
-            guard=not plan.allow_sdists,
+        return plan.installer.install(
+            requirements, plan.index_url, allow_sdists=plan.allow_sdists, machine=machine
         )
-    return done.returncode

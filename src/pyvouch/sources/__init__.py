@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,19 +83,21 @@ def load_packages(
     resolve: bool = True,
     index_url: str | None = None,
     format: str | None = None,
+    marker_environment: Mapping[str, str] | None = None,
 ) -> SourceResult:
     """Read ``path`` (or the lock file found in the current directory) into packages.
 
     ``format`` forces a format (one of :data:`FORMATS`); otherwise it is detected by file
     name, then by content. ``python_version`` / ``platform`` narrow by markers (nothing is
-    narrowed by default). ``resolve`` allows running pip for unpinned requirements;
+    narrowed by default); ``marker_environment`` instead narrows to one interpreter's whole marker
+    environment (`markers.Narrowing`). ``resolve`` allows running pip for unpinned requirements;
     ``index_url`` is the index pip resolves against.
 
     Raises InputError (malformed or unreadable input, no lock found) or UsageError (bad
     parameters).
     """
     try:
-        narrowing = Narrowing(python_version, platform)
+        narrowing = Narrowing(python_version, platform, environment=marker_environment)
     except ValueError as err:
         raise UsageError(str(err)) from None
     known = formats()

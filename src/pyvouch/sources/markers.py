@@ -15,12 +15,17 @@ Fixed variables:
   otherwise unknown). ``"3.11.4"`` fixes both exactly.
 - ``platform`` is one of ``linux``, ``darwin`` (alias ``macos``), ``win32`` (alias
   ``windows``) and fixes ``sys_platform``, ``platform_system`` and ``os_name``.
+- ``environment`` (instead of both): one interpreter's whole marker environment, as
+  ``packaging.markers.default_environment()`` gives it in that interpreter (`pyvouch install
+  --lock` evaluates a lock for the interpreter it installs into). Every variable is fixed; only
+  ``extra``, ``extras`` and ``dependency_groups`` stay unknown, so every extra and group of the
+  lock is kept.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison
@@ -51,10 +56,23 @@ _T, _F, _U = True, False, None
 class Narrowing:
     """Which environment a lock is narrowed to (nothing by default)."""
 
-    def __init__(self, python_version: str | None = None, platform: str | None = None) -> None:
+    def __init__(
+        self,
+        python_version: str | None = None,
+        platform: str | None = None,
+        *,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         self.python_version = python_version
         self.platform = platform
+        self.environment = dict(environment) if environment is not None else None
         self._known: dict[str, list[str]] = {}
+        if environment is not None:
+            if python_version is not None or platform is not None:
+                raise ValueError("an exact environment fixes the python version and platform")
+            # One interpreter's marker environment (`install --lock`): every variable is
+            # known; only ``extra``, ``extras`` and ``dependency_groups`` stay unknown.
+            self._known = {k: [v] for k, v in environment.items() if isinstance(v, str)}
         if python_version is not None:
             m = _PY_RE.match(python_version.strip())
             if not m:
@@ -80,6 +98,9 @@ class Narrowing:
         return bool(self._known)
 
     def describe(self) -> str:
+        if self.environment is not None:
+            python = self.environment.get("python_full_version", "?")
+            return f"python {python} on {self.environment.get('sys_platform', '?')}"
         parts = []
         if self.python_version:
             parts.append(f"python {self.python_version}")

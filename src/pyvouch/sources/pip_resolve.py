@@ -13,20 +13,15 @@ so; scan a lock or hash-pinned requirements instead.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from pyvouch import jsontext
 from pyvouch.errors import InputError, UsageError
 from pyvouch.fenced_pip import Pip
 from pyvouch.model import Package
-from pyvouch.sources.base import Context, index_or_none, norm_name
-from pyvouch.sources.direct import file_of, origin_of
-from pyvouch.sources.direct import read as read_direct
+from pyvouch.sources.base import Context
+from pyvouch.sources.pip_report import parse_report
 
 TIMEOUT_S = 600.0
 
@@ -68,51 +63,5 @@ def resolve(path: Path, ctx: Context, *, index_url: str | None = None) -> list[P
         errors = [ln for ln in lines if ln.startswith("ERROR:")]
         detail = (errors or lines or [f"exit status {proc.returncode}"])[-1]
         raise InputError(path, f"pip could not resolve the requirements: {detail}")
-    try:
-        report = jsontext.loads(proc.stdout)
-    except json.JSONDecodeError as err:
-        raise InputError(path, f"pip's report is not JSON: {err.msg}") from None
     ctx.warn(f"{path}: resolved with pip (ranges or unpinned requirements)")
-    return from_report(report, path, ctx, index_url=index_url)
-
-
-def from_report(
-    report: Any, path: Path, ctx: Context, *, index_url: str | None = None
-) -> list[Package]:
-    """Packages from a pip installation report (https://pip.pypa.io/en/stable/reference/installation-report/)."""
-    if not isinstance(report, dict) or not isinstance(report.get("install"), list):
-        raise InputError(path, "pip's report has no `install` list")
-    out = []
-    for i, item in enumerate(report["install"]):
-        where = f"install[{i}]"
-        if not isinstance(item, dict):
-            raise InputError(path, "pip's report: expected an object", where=where)
-        meta = item.get("metadata") or {}
-        info = item.get("download_info") or {}
-        name = norm_name(ctx, str(meta.get("name", "")), f"{where}.metadata.name")
-        version = meta.get("version")
-        try:
-            direct = read_direct(info)
-        except ValueError as err:
-            raise InputError(path, f"pip's report: {err}", where=f"{where}.download_info") from None
-        try:
-            found = file_of(direct)
-        except ValueError as err:
-            raise InputError(path, f"pip's report: {err}", where=f"{where}.download_info") from None
-        if found is not None and not item.get("is_direct"):
-            # pip's hash for an index file is the index's own link hash, not a pin: only its
-            # sha256 means anything (the scan checks it against the attestation).
-            found = replace(found, other_digests=())
-        files = (found,) if found is not None else ()
-        origin = origin_of(direct) if item.get("is_direct") or found is None else None
-        out.append(
-            Package(
-                name=name,
-                version=str(version) if version is not None else None,
-                files=files,
-                source=str(path),
-                origin=origin,
-                index_url=index_or_none(index_url) if origin is None else None,
-            )
-        )
-    return out
+    return [item.package(str(path), index_url) for item in parse_report(proc.stdout, path)]
