@@ -14,6 +14,7 @@ from typing import Protocol
 from pyvouch.errors import UsageError
 from pyvouch.model import ScanResult
 from pyvouch.report._common import DEFAULT_OPTIONS, RenderOptions
+from pyvouch.vulns.model import VulnAssessment
 
 FORMATS: dict[str, str] = {
     "table": "pyvouch.report.table",
@@ -22,6 +23,17 @@ FORMATS: dict[str, str] = {
     "sarif": "pyvouch.report.sarif",
     "markdown": "pyvouch.report.markdown",
 }
+
+
+VULN_FORMATS: dict[str, str] = {
+    "table": "pyvouch.report.vulns_table",
+    "json": "pyvouch.report.vulns_json",
+    "cyclonedx": "pyvouch.report.vulns_cyclonedx",
+    "sarif": "pyvouch.report.vulns_sarif",
+    "markdown": "pyvouch.report.vulns_markdown",
+}
+"""The same formats with a vulnerability section (``scan --vulns``): each module's
+``render(result, vulns, options)`` extends the format's own output."""
 
 
 class Renderer(Protocol):
@@ -45,9 +57,19 @@ def get(name: str) -> Renderer:
     return renderer
 
 
-def render(name: str, result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    """Render ``result`` in the named format."""
-    return get(name)(result, options)
+def render(
+    name: str,
+    result: ScanResult,
+    options: RenderOptions = DEFAULT_OPTIONS,
+    vulns: VulnAssessment | None = None,
+) -> str:
+    """Render ``result`` in the named format (with its vulnerability section when given)."""
+    renderer = get(name)
+    if vulns is None:
+        return renderer(result, options)
+    module = importlib.import_module(VULN_FORMATS[name])
+    text: str = module.render(result, vulns, options)
+    return text
 
 
-__all__ = ["FORMATS", "RenderOptions", "Renderer", "get", "names", "render"]
+__all__ = ["FORMATS", "VULN_FORMATS", "RenderOptions", "Renderer", "get", "names", "render"]

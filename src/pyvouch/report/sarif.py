@@ -8,6 +8,7 @@ lock file, relative to ``RenderOptions.base_dir`` (or the working directory).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pyvouch.model import Action, PackageResult, Rule, ScanResult, Severity, Status
@@ -130,11 +131,18 @@ def _needs_result(pkg: PackageResult) -> bool:
     return pkg.decision is not None and pkg.decision.action is not Action.ALLOW
 
 
-def to_document(result: ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
+def to_document(
+    result: ScanResult,
+    options: RenderOptions = DEFAULT_OPTIONS,
+    *,
+    extra_rules: Iterable[Rule] = (),
+    extra_results: Iterable[Result] = (),
+) -> dict[str, Any]:
+    """The scan as SARIF; ``extra_rules``/``extra_results`` join the same run (``--vulns``)."""
     uri = artifact_uri(result.source, options.base_dir)
     return sarif_builder.document(
-        RULES.values(),
-        [_result(p, uri) for p in result.packages if _needs_result(p)],
+        [*RULES.values(), *extra_rules],
+        [*(_result(p, uri) for p in result.packages if _needs_result(p)), *extra_results],
         artifacts=() if uri is None else (uri,),
         properties={
             "source": result.source,
