@@ -179,12 +179,11 @@ def test_a_planted_cache_entry_is_a_miss(tmp_path: Path) -> None:
     shutil.copytree(SNAPSHOT / "vulns" / "urllib3", db / "urllib3")
     cache = tmp_path / "cache"
     honest = load_database(db, cache_dir=cache)
-    (entry,) = (cache / local_db.CACHE_LAYOUT).rglob("*.json")
-    sealed = json.loads(entry.read_text(encoding="utf-8"))
-    value = json.loads(sealed["value"])
-    value["documents"] = []
-    sealed["value"] = json.dumps(value)
-    entry.write_text(json.dumps(sealed), encoding="utf-8")
+    (entry,) = (cache / local_db.CACHE_LAYOUT).rglob("*.sealed")
+    mac, _, value = entry.read_bytes().partition(b"\n")
+    doc = json.loads(value)
+    doc["documents"] = []
+    entry.write_bytes(mac + b"\n" + json.dumps(doc).encode())
     again = load_database(db, cache_dir=cache)
     assert len(again) == len(honest) > 0
     (pkg,) = _check(db, cache, ("urllib3", "1.24.1"))

@@ -26,13 +26,13 @@ from packaging.utils import canonicalize_name
 from pyvouch import jsontext
 from pyvouch.errors import InputError
 from pyvouch.index.cache import default_cache_dir
-from pyvouch.index.sealed import read_sealed, write_sealed
+from pyvouch.index.sealed import read_sealed_blob, write_sealed_blob
 from pyvouch.limits import MAX_ADVISORY_BYTES, MAX_ADVISORY_DB_MEMBERS
 from pyvouch.machine_key import key_for_cache
 from pyvouch.vulns.osv import ECOSYSTEM, Advisory, AdvisoryProblem, parse_advisory
 
 SUFFIXES = (".json", ".yaml", ".yml")
-CACHE_LAYOUT = "vulndb-v1"
+CACHE_LAYOUT = "vulndb-v2"
 _MAC_PURPOSE = "pyvouch osv database v1"
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -78,21 +78,29 @@ class AdvisoryDatabase:
         for i in dict.fromkeys(self._by_name.get(name, ())):
             if i not in self._parsed:
                 doc = self.documents[i]
-                self._parsed[i] = parse_advisory(doc, doc.get("_origin", self.origin))
+                origin = doc.get("_origin", self.origin)
+                self._parsed[i] = parse_advisory(doc, origin, checked=True)
             out.append(self._parsed[i])
         return out
 
 
-def _members(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    for folder, dirs, files in os.walk(root):  # symbolic links to folders are not followed
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(SUFFIXES):
-                path = Path(folder, name)
-                try:
-                    yield path.relative_to(root).as_posix(), path.stat()
-                except OSError:
-                    continue
+def _members(root: Path, prefix: str = "") -> Iterator[tuple[str, os.stat_result]]:
+    """Advisory files under ``root`` by relative name, sorted; symbolic links to folders are
+    not followed (no loops)."""
+    try:
+        with os.scandir(root / prefix if prefix else root) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = f"{prefix}/{entry.name}" if prefix else entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _members(root, name)
+            elif entry.name.endswith(SUFFIXES):
+                yield name, entry.stat()
+        except OSError:
+            continue
 
 
 def _fingerprint(path: Path, listing: list[tuple[str, int, int]]) -> str:
@@ -219,7 +227,7 @@ def load_database(
     secret = key_for_cache(root.parent) if use_cache else None
     key = _fingerprint(resolved, listing)
     if secret is not None:
-        cached = read_sealed(root, secret, _MAC_PURPOSE, key)
+        cached = read_sealed_blob(root, secret, _MAC_PURPOSE, key)
         if cached is not None:
             try:
                 entry = json.loads(cached)
@@ -234,5 +242,5 @@ def load_database(
     if secret is not None:
         entry = {"documents": reader.docs, "skipped": reader.skipped, "unusable": reader.unusable}
         value = json.dumps(entry, separators=(",", ":"))
-        write_sealed(root, secret, _MAC_PURPOSE, key, value.encode())
+        write_sealed_blob(root, secret, _MAC_PURPOSE, key, value.encode())
     return reader.database(str(path))

@@ -128,7 +128,7 @@ def _version(kind: str, value: Any, where: str) -> str:
     return value
 
 
-def _events(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+def _events(raw: Any, where: str, checked: bool) -> tuple[tuple[str, str], ...]:
     events: list[tuple[str, str]] = []
     for i, event in enumerate(_list(raw, where)):
         place = f"{where}[{i}]"
@@ -137,7 +137,7 @@ def _events(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
         ((kind, value),) = event.items()
         if kind not in EVENT_KINDS:
             raise AdvisoryProblem(f"{place}: unknown event {quote(str(kind))}")
-        events.append((kind, _version(kind, value, place)))
+        events.append((kind, value if checked else _version(kind, value, place)))
     if not any(kind == "introduced" for kind, _ in events):
         raise AdvisoryProblem(f"{where}: a range without an introduced event")
     return tuple(events)
@@ -155,7 +155,7 @@ def _symbols(raw: Any, where: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(out)
 
 
-def _affected(raw: Any, where: str, withdrawn: bool) -> Affected | None:
+def _affected(raw: Any, where: str, withdrawn: bool, checked: bool) -> Affected | None:
     if not isinstance(raw, dict):
         raise AdvisoryProblem(f"{where}: must be a mapping")
     package = raw.get("package")
@@ -170,9 +170,9 @@ def _affected(raw: Any, where: str, withdrawn: bool) -> Affected | None:
         if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
             raise AdvisoryProblem(f"{place}: must be a mapping with a type")
         if entry["type"] == "ECOSYSTEM":
-            ranges.append(_events(entry.get("events"), f"{place}.events"))
+            ranges.append(_events(entry.get("events"), f"{place}.events", checked))
     versions = _list(raw.get("versions"), f"{where}.versions")
-    if not all(isinstance(v, str) for v in versions):
+    if not checked and not all(isinstance(v, str) for v in versions):
         raise AdvisoryProblem(f"{where}.versions: must be a list of strings")
     if not ranges and not versions and not withdrawn:
         raise AdvisoryProblem(f"{where}: neither ECOSYSTEM ranges nor versions")
@@ -191,8 +191,11 @@ def _severity(raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def parse_advisory(doc: Any, origin: str = "") -> Advisory:
-    """The advisory in ``doc`` (parsed JSON or YAML); `AdvisoryProblem` when it is unusable."""
+def parse_advisory(doc: Any, origin: str = "", *, checked: bool = False) -> Advisory:
+    """The advisory in ``doc`` (parsed JSON or YAML); `AdvisoryProblem` when it is unusable.
+
+    ``checked``: ``doc`` is `Advisory.to_osv` of an advisory checked before (read back from a
+    sealed cache entry): its versions are not parsed again."""
     if not isinstance(doc, dict):
         raise AdvisoryProblem("not an OSV document (a mapping is expected)")
     ident = _text(doc.get("id"), "id")
@@ -204,7 +207,7 @@ def parse_advisory(doc: Any, origin: str = "") -> Advisory:
     affected = tuple(
         a
         for i, raw in enumerate(_list(doc.get("affected"), "affected"))
-        if (a := _affected(raw, f"affected[{i}]", withdrawn is not None)) is not None
+        if (a := _affected(raw, f"affected[{i}]", withdrawn is not None, checked)) is not None
     )
     summary = _text(doc.get("summary"), "summary", required=False).strip()
     if not summary:

@@ -10,6 +10,7 @@ MODERATE, HIGH, CRITICAL) is taken and said to be that; without either, the leve
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from cvss import CVSS3, CVSS4, CVSSError
 
@@ -37,6 +38,7 @@ def level_of(score: float) -> Level:
     return Level.NONE
 
 
+@lru_cache(maxsize=4096)
 def score_vector(kind: str, vector: str) -> float | None:
     """The base score of a CVSS v3 or v4 vector; None for another kind or a broken vector."""
     try:
