@@ -211,3 +211,68 @@ def test_a_redirect_is_not_followed(server: OsvServer, tmp_path: Path) -> None:
     _all_unknown(got, "refused redirect of a query")
     assert server.count("querybatch") == 1
     assert server.count("elsewhere") == 0
+
+
+def _release(name: str, version: str, vulns: object) -> bytes:
+    doc: dict[str, object] = {"info": {"name": name, "version": version}, "urls": []}
+    if vulns is not None:
+        doc["vulnerabilities"] = vulns
+    return json.dumps(doc).encode()
+
+
+SANDBOX = {
+    "id": "PYSEC-2019-217",
+    "aliases": ["CVE-2019-10906", "GHSA-462w-v97r-4m45"],
+    "details": "In Pallets Jinja before 2.10.1, str.format_map allows a sandbox escape.",
+    "fixed_in": ["2.10.1"],
+    "link": "https://osv.dev/vulnerability/PYSEC-2019-217",
+    "source": "osv",
+    "summary": None,
+    "withdrawn": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "words"),
+    [
+        (_release("Jinja2", "2.10", [SANDBOX]), VulnStatus.AFFECTED, "PyPI's JSON API"),
+        (_release("Jinja2", "2.10", []), VulnStatus.NO_KNOWN, "PyPI's JSON API"),
+        (_release("Jinja2", "2.10", None), VulnStatus.UNKNOWN, "offers no vulnerabilities list"),
+        (_release("urllib3", "1.24.1", [SANDBOX]), VulnStatus.UNKNOWN, "not for jinja2 2.10"),
+        (_release("jinja2", "2.11", [SANDBOX]), VulnStatus.UNKNOWN, "not for jinja2 2.10"),
+        (b'{"info": {"name": "jinja2", "vers', VulnStatus.UNKNOWN, "not valid JSON"),
+    ],
+)
+def test_the_index_json_api_answers_what_the_osv_api_could_not(
+    server: OsvServer, tmp_path: Path, answer: bytes, status: VulnStatus, words: str
+) -> None:
+    from tests.support.index_servers import Reply, serve
+
+    server.fail("querybatch", *[Fault(status=503)] * 3)
+    settings = OsvSettings(url=server.url, retries=0, backoff=0.01, cache_dir=tmp_path)
+    with serve() as index:
+        index.route("/pypi/jinja2/2.10/json", Reply(body=answer))
+        sources = VulnSources(osv=settings, index_url=index.url("/simple/"))
+        (pkg,) = check_packages([Package("Jinja2", "2.10")], sources).packages
+    assert pkg.status is status, pkg
+    assert words in pkg.reason
+    if status is VulnStatus.AFFECTED:
+        (finding,) = pkg.findings
+        assert finding.id == "PYSEC-2019-217" and finding.fixed == ("2.10.1",)
+        assert "GHSA-462w-v97r-4m45" in finding.aliases
+    if status is VulnStatus.UNKNOWN:
+        assert "HTTP 503" in pkg.reason  # why the OSV API was not enough, too
+
+
+def test_an_index_without_the_json_api_leaves_the_package_unknown(
+    server: OsvServer, tmp_path: Path
+) -> None:
+    from tests.support.index_servers import serve
+
+    server.fail("querybatch", *[Fault(status=503)] * 3)
+    settings = OsvSettings(url=server.url, retries=0, backoff=0.01, cache_dir=tmp_path)
+    with serve() as index:  # every path answers 404
+        sources = VulnSources(osv=settings, index_url=index.url("/simple/"))
+        (pkg,) = check_packages([Package("jinja2", "2.10")], sources).packages
+    assert pkg.status is VulnStatus.UNKNOWN
+    assert "HTTP 503" in pkg.reason and "HTTP 404" in pkg.reason

@@ -76,8 +76,10 @@ def assess(
     request: VulnRequest,
     policy: Policy,
     lookup: LookupFlags,
+    index_url: str | None = None,
 ) -> VulnAssessment:
-    """The vulnerability findings of ``packages`` in priority order (undecided)."""
+    """The vulnerability findings of ``packages`` in priority order (undecided); the index
+    at ``index_url`` is asked (its JSON API) for what the OSV API could not answer."""
     db = request.db
     if db is None and policy.vulns.db is not None:
         db = Path(policy.vulns.db)
@@ -91,6 +93,7 @@ def assess(
             cache_dir=lookup.cache_dir,
         ),
         offline=lookup.offline,
+        index_url=index_url,
     )
     report = check_packages(packages, sources)
     reachability = _reachability(request, packages, lookup)

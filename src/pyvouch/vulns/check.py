@@ -1,10 +1,10 @@
 """Every locked package against the advisory sources: a `VulnReport`.
 
 The source is a local OSV database (`local_db`) when one is given, else the OSV API
-(`osv_api`). Each package gets `affected` (with its findings, aliases merged), `no-known` (a
-source answered and no advisory affects this version) or `unknown` with the reason: no version
-to match (a path, VCS or URL package), a version that is not PEP 440, offline, or a source
-that could not answer.
+(`osv_api`) and, for what it could not answer, the index's JSON API (`pypi_json`). Each
+package gets `affected` (with its findings, aliases merged), `no-known` (a source answered and
+no advisory affects this version) or `unknown` with the reason: no version to match (a path,
+VCS or URL package), a version that is not PEP 440, offline, or no source could answer.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pyvouch.vulns.merge import merge
 from pyvouch.vulns.model import PackageVulns, VulnReport, VulnStatus
 from pyvouch.vulns.osv import Advisory
 from pyvouch.vulns.osv_api import OsvApi, OsvSettings
+from pyvouch.vulns.pypi_json import PypiJson
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class VulnSources:
     db: Path | None = None
     osv: OsvSettings = field(default_factory=OsvSettings)
     offline: bool = False
+    index_url: str | None = None
+    """The scan's index: its JSON API (``/pypi/NAME/VERSION/json``) is asked for the packages
+    the OSV API could not answer for (None: not asked)."""
 
 
 def _versioned(package: Package) -> tuple[str, Version] | str:
@@ -105,25 +109,47 @@ def check_packages(
             ),
             (),
         )
-    return _from_api(asked, sources.osv, http_transport)
+    return _from_api(asked, sources, http_transport)
+
+
+async def _ask(
+    queries: list[tuple[str, str]],
+    sources: VulnSources,
+    http_transport: httpx.AsyncBaseTransport | None,
+) -> tuple[dict[tuple[str, str], list[Advisory]], dict[tuple[str, str], str], set[tuple[str, str]]]:
+    """The OSV API's answers; for what it could not answer, the index's JSON API's."""
+    api = OsvApi(sources.osv, http_transport)
+    try:
+        answers = await api.answer(queries)
+    finally:
+        await api.aclose()
+    advisories, problems = answers.advisories, answers.problems
+    from_pypi: set[tuple[str, str]] = set()
+    if problems and sources.index_url is not None:
+        pypi = PypiJson(sources.index_url, sources.osv, http_transport)
+        try:
+            fallback = await pypi.answer(list(problems))
+        finally:
+            await pypi.aclose()
+        for query, found in fallback.advisories.items():
+            advisories[query] = found
+            from_pypi.add(query)
+            del problems[query]
+        for query, problem in fallback.problems.items():
+            problems[query] = f"{problems[query]}; {problem}"
+    return advisories, problems, from_pypi
 
 
 def _from_api(
     asked: list[tuple[str, tuple[str, Version] | str]],
-    settings: OsvSettings,
+    sources: VulnSources,
     http_transport: httpx.AsyncBaseTransport | None,
 ) -> VulnReport:
+    settings = sources.osv
     queries = [(name, v[0]) for name, v in asked if not isinstance(v, str)]
-
-    async def run() -> tuple[dict[tuple[str, str], list[Advisory]], dict[tuple[str, str], str]]:
-        api = OsvApi(settings, http_transport)
-        try:
-            answers = await api.answer(queries)
-        finally:
-            await api.aclose()
-        return answers.advisories, answers.problems
-
-    advisories, problems = asyncio.run(run()) if queries else ({}, {})
+    advisories, problems, from_pypi = (
+        asyncio.run(_ask(queries, sources, http_transport)) if queries else ({}, {}, set())
+    )
     by = f"the OSV API at {settings.url}"
     out: list[PackageVulns] = []
     warnings: list[str] = []
@@ -138,7 +164,10 @@ def _from_api(
             )
             continue
         cited = advisories.get((name, version), [])
-        judged = _judged(name, version, parsed, cited, by)
+        answered_by = by
+        if (name, version) in from_pypi:
+            answered_by = "PyPI's JSON API on the index (the OSV API could not answer)"
+        judged = _judged(name, version, parsed, cited, answered_by)
         matched = {i for f in judged.findings for i in f.ids}
         warnings += [
             f"the OSV API cited {a.id} for {name} {version}, but its ranges do not include "
