@@ -276,3 +276,11 @@ def test_an_index_without_the_json_api_leaves_the_package_unknown(
         (pkg,) = check_packages([Package("jinja2", "2.10")], sources).packages
     assert pkg.status is VulnStatus.UNKNOWN
     assert "HTTP 503" in pkg.reason and "HTTP 404" in pkg.reason
+
+
+def test_an_answer_citing_too_many_advisories_is_refused(server: OsvServer, tmp_path: Path) -> None:
+    flood = {"results": [{"vulns": [{"id": f"X-{i}", "modified": "x"} for i in range(1001)]}]}
+    server.fail("querybatch", Fault(body=json.dumps(flood).encode()))
+    got, _ = _ask(server, tmp_path, pins=(("jinja2", "2.10"),))
+    _all_unknown(got, "more than 1000")
+    assert server.count("/v1/vulns/") == 0

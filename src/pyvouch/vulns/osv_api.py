@@ -41,6 +41,8 @@ BATCH = 1000
 CACHE_LAYOUT = "osv-v1"
 _MAC_PURPOSE = "pyvouch osv advisory v1"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
+MAX_CITED = 1000
+"""Advisories the API may cite for one release (Django's busiest release has ~100)."""
 
 Query = tuple[str, str]
 """(PEP 503 name, version)."""
@@ -196,6 +198,8 @@ def _cited(result: Any, query: Query, url: str) -> list[tuple[str, str]] | str:
     vulns = result.get("vulns", [])
     if not isinstance(vulns, list):
         return f"the OSV API's answer from {url} for {query[0]} has no list of advisories"
+    if len(vulns) > MAX_CITED:
+        return f"the OSV API cites {len(vulns)} advisories for {query[0]}, more than {MAX_CITED}"
     out = []
     for item in vulns:
         ident = item.get("id") if isinstance(item, dict) else None
