@@ -158,7 +158,8 @@ def test_an_api_that_cannot_answer_is_incomplete_in_enforce_never_clean(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--vuln-db", "x"), "--vuln-db and --source need --vulns"),
+        (("--vuln-db", "x"), "--vuln-db, --source, --tests and --env need --vulns"),
+        (("--vulns", "--env", "."), "--tests and --env need --source"),
         (("--vulns", "--vuln-db", "nowhere"), "no such advisory database"),
     ],
 )

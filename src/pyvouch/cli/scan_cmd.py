@@ -153,6 +153,22 @@ def _named(file: FileRef) -> str:
     help="With --vulns: the project's own code, analysed for which packages it imports "
     "(repeatable). Without it, every finding's exposure is unknown.",
 )
+@click.option(
+    "--tests",
+    "test_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    metavar="DIR",
+    help="With --source: the project's tests (a package imported only there is test-only).",
+)
+@click.option(
+    "--env",
+    "environment",
+    type=click.Path(path_type=Path, exists=True),
+    metavar="DIR",
+    help="With --source: the installed environment (virtualenv or site-packages) that maps "
+    "modules to packages and whose code is followed.",
+)
 @lookup_options
 @click.pass_context
 def scan_cmd(
@@ -175,6 +191,8 @@ def scan_cmd(
     vuln_db: Path | None,
     osv_url: str,
     source_dirs: tuple[Path, ...],
+    test_dirs: tuple[Path, ...],
+    environment: Path | None,
     lookup: LookupFlags,
 ) -> None:
     """Inventory attestation coverage of every package in LOCK (default: found here).
@@ -183,9 +201,13 @@ def scan_cmd(
     file, a CycloneDX JSON SBOM, or a Python environment directory; - reads a lock or
     requirements from standard input (the format told by the content).
     """
-    if not vulns and (vuln_db is not None or source_dirs):
-        raise UsageError("--vuln-db and --source need --vulns")
-    vuln_request = VulnRequest(vuln_db, osv_url, source_dirs) if vulns else None
+    if not vulns and (vuln_db is not None or source_dirs or test_dirs or environment):
+        raise UsageError("--vuln-db, --source, --tests and --env need --vulns")
+    if (test_dirs or environment) and not source_dirs:
+        raise UsageError("--tests and --env need --source")
+    vuln_request = (
+        VulnRequest(vuln_db, osv_url, source_dirs, test_dirs, environment) if vulns else None
+    )
     prepared = prepare_scan(
         ScanRequest(
             lock,

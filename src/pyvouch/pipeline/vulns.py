@@ -40,12 +40,18 @@ class VulnRequest:
     osv_url: str = DEFAULT_OSV_URL
     source_dirs: tuple[Path, ...] = ()
     """First-party code to analyse for reachability (``--source``); empty: not analysed."""
+    test_dirs: tuple[Path, ...] = ()
+    """First-party tests (``--tests``): imports only from there make a package test-only."""
     environment: Path | None = None
-    """An installed environment for the reachability analysis (``--environment``)."""
+    """An installed environment (a virtualenv or site-packages) whose metadata maps modules to
+    distributions and whose code is followed (``--env``)."""
 
 
 def _reachability(
-    request: VulnRequest, packages: list[Package], lookup: LookupFlags
+    request: VulnRequest,
+    packages: list[Package],
+    lookup: LookupFlags,
+    symbols: tuple[tuple[str, str], ...],
 ) -> ReachabilityReport | None:
     if not request.source_dirs:
         return None
@@ -60,7 +66,9 @@ def _reachability(
         ReachabilityRequest(
             source_dirs=request.source_dirs,
             locked=locked,
+            test_dirs=request.test_dirs,
             environment=request.environment,
+            symbols=symbols,
             cache_dir=lookup.cache_dir,
             offline=lookup.offline,
         )
@@ -96,7 +104,16 @@ def assess(
         index_url=index_url,
     )
     report = check_packages(packages, sources)
-    reachability = _reachability(request, packages, lookup)
+    symbols = tuple(
+        dict.fromkeys(
+            (module, attribute)
+            for pkg in report.packages
+            for finding in pkg.findings
+            for module, attribute in finding.symbols
+            if attribute is not None
+        )
+    )
+    reachability = _reachability(request, packages, lookup, symbols)
     attestation = {str(canonicalize_name(p.package.name)): p.status for p in result.packages}
     if reachability is None:
         how = "not analysed (no --source): every finding's exposure is unknown"
