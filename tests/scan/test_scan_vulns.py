@@ -16,7 +16,7 @@ from tests.scan.conftest import Scan, packages_of
 from tests.support.osv_server import Fault, serve_osv
 from tests.support.scan_sites import LOCKS
 from tests.support.static_server import StaticServer
-from tests.vulns.conftest import SNAPSHOT, needs_snapshot
+from tests.vulns.conftest import SNAPSHOT, needs_snapshot, snapshot_cache  # noqa: F401
 
 HIGH = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"  # 7.5
 
@@ -176,20 +176,23 @@ def test_bad_vulnerability_input_is_one_line_and_exit_2(
 
 @pytest.mark.corpus
 @needs_snapshot
-def test_a_real_project_with_vulnerable_pins_against_the_real_snapshot(scan: Scan) -> None:
+def test_a_real_project_with_vulnerable_pins_against_the_real_snapshot(
+    scan: Scan,
+    snapshot_cache: Path,  # noqa: F811 (the session fixture imported above)
+) -> None:
     """Offline (no attestation can be told), the snapshot still answers: urllib3 1.24.1's
     CVSS-rated high finding comes first and blocks in enforce; the CycloneDX output carries
     VEX analysis for every finding."""
     lock = scan.write("requirements.txt", "jinja2==2.10\nurllib3==1.24.1\nrequests==2.31.0\n")
     args = (str(lock), "--offline", "--vulns", "--vuln-db", str(SNAPSHOT), "--mode", "enforce")
-    code, doc = scan.json(*args)
+    code, doc = scan.json(*args, cache=snapshot_cache)  # the snapshot parsed once a session
     assert code == 1
     findings = _findings(doc)
     assert findings[0]["id"] == "PYSEC-2023-192" and findings[0]["priority"] == "P2"
     assert findings[0]["decision"]["action"] == "block"
     assert {f["package"] for f in findings} == {"jinja2", "urllib3"}
     assert all(f["attestation"] == "unknown" for f in findings)
-    result = scan(*args, "--format", "cyclonedx")
+    result = scan(*args, "--format", "cyclonedx", cache=snapshot_cache)
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(result.stdout) is None
     bom = json.loads(result.stdout)
     assert len(bom["vulnerabilities"]) == len(findings)
