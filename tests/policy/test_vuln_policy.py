@@ -224,6 +224,11 @@ expires = {expires}
     # An exception for another package does not cover this one.
     other = _policy(tmp_path, text.format(expires="2026-12-31").replace('"a"', '"b"'))
     assert _verdicts(assessment, other)[1] == EXIT_FINDINGS
+    # An expired one that matches nothing is named, so it gets removed.
+    stale = _policy(tmp_path, text.format(expires="2026-05-31").replace('"a"', '"b"'))
+    decided, _ = decide_vulns(assessment, stale, TODAY)
+    assert any("pysec-0" in w and "matches no finding" in w for w in decided.report.warnings)
+    assert not decide_vulns(assessment, valid, TODAY)[0].report.warnings
 
 
 def test_warn_and_collect_never_fail_and_unknown_status_is_incomplete_in_enforce() -> None:

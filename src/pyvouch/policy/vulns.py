@@ -121,7 +121,14 @@ def decide_vulns(
         replace(r, verdict=_moded(v, policy.mode))
         for r, v in zip(assessment.findings, verdicts, strict=True)
     )
-    decided = replace(assessment, findings=findings)
+    stale = tuple(
+        f"the vulnerability exception for {exc.id} ({exc.where}) expired on "
+        f"{exc.expires.isoformat()} (owner {exc.owner}) and matches no finding; remove it"
+        for exc in policy.vulns.exceptions
+        if exc.expired(today) and not any(exc.covers(r.finding) for r in findings)
+    )
+    report = replace(assessment.report, warnings=(*assessment.report.warnings, *stale))
+    decided = replace(assessment, findings=findings, report=report)
     if policy.mode is not Mode.ENFORCE:
         return decided, EXIT_OK
     if any(v.action is Action.BLOCK for v in verdicts):
