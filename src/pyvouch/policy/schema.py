@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pyvouch.model import Publisher
 from pyvouch.policy.tiers import TierName, first_match, normalize
+from pyvouch.vulns.model import Level, VulnFinding
 
 
 class Mode(StrEnum):
@@ -76,6 +77,47 @@ class Pin:
     """e.g. ``pyproject.toml [tool.pyvouch.publishers]``, ``pylock.toml``, ``--pin``."""
 
 
+@dataclass(frozen=True, slots=True)
+class VulnException:
+    """A named, owned, expiring permission for one vulnerability (by any of its ids) to stay."""
+
+    id: str
+    reason: str
+    owner: str
+    expires: date
+    package: str | None = None
+    """The normalized package it covers (None: every package the id affects)."""
+    where: str = ""
+
+    def covers(self, finding: VulnFinding) -> bool:
+        ids = {i.upper() for i in finding.ids}
+        return self.id.upper() in ids and self.package in (None, finding.package)
+
+    def expired(self, today: date) -> bool:
+        return today > self.expires
+
+
+DEFAULT_VULN_BLOCK_AT = Level.HIGH
+
+
+@dataclass(frozen=True, slots=True)
+class VulnRules:
+    """What ``scan --vulns`` blocks in enforce (``vuln-db`` and ``[vulnerabilities]``)."""
+
+    db: str | None = None
+    """The local OSV database (a directory or zip), relative paths resolved at the policy's
+    folder; None: the OSV API."""
+    block_critical: Level | None = DEFAULT_VULN_BLOCK_AT
+    """Block a reachable finding at or above this severity in the critical tier (None: never)."""
+    block_long_tail: Level | None = DEFAULT_VULN_BLOCK_AT
+    block_unknown_severity: bool = False
+    """Block a reachable finding whose severity is unknown (default: warn)."""
+    exceptions: tuple[VulnException, ...] = ()
+
+    def block_at(self, tier: TierName) -> Level | None:
+        return self.block_critical if tier is TierName.CRITICAL else self.block_long_tail
+
+
 DEFAULT_CRITICAL_REQUIRE = Require.VERIFIED
 DEFAULT_LONG_TAIL_REQUIRE = Require.NO_REGRESSION
 
@@ -98,6 +140,8 @@ class Policy:
     approved-by``); matched without regard to case against ``--approved-by``."""
     source: str | None = None
     """The configuration file this policy came from (None: defaults and flags only)."""
+    vulns: VulnRules = VulnRules()
+    """Vulnerability rules (``scan --vulns``)."""
     allow_not_indexed: bool = False
     """Warn instead of block for a not-indexed package in the long tail that requires
     verification, when it has no pin (only the install gate's --allow-not-indexed sets it;
