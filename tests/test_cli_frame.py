@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from pyvouch import __version__
+from tests.support.cli_runs import invoke, run_process
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pyvouch", *args], capture_output=True, text=True, check=False
-    )
-
-
-def test_version() -> None:
-    proc = run("--version")
-    assert proc.returncode == 0
-    assert "pyvouch" in proc.stdout
+def test_version_through_the_real_entry_point() -> None:
+    """The smoke test of ``python -m pyvouch`` itself."""
+    run = run_process(["--version"])
+    assert run.code == 0, run.stderr
+    assert run.stdout == f"pyvouch, version {__version__}\n"
 
 
 def test_unknown_command_is_usage_error() -> None:
-    proc = run("no-such-command")
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert "no-such-command" in proc.stderr
+    run = invoke(["no-such-command"])
+    assert run.code == 2
+    assert run.stdout == ""
+    assert "No such command 'no-such-command'" in run.stderr
+    assert "Traceback" not in run.stderr

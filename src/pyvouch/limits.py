@@ -47,3 +47,21 @@ MAX_ADVISORY_DB_MEMBERS = 200_000
 
 MAX_OSV_BATCH_BYTES = 32 * MIB
 """One answer of the OSV API's ``querybatch`` (ids only, for up to 1,000 packages)."""
+
+MAX_PYTHON_SOURCE_BYTES = 4 * MIB
+"""A Python file read for its imports (reachability; best effort: a larger one is skipped and
+said so). The largest modules of big real projects are a few hundred KiB."""
+
+GIB = 1024 * MIB
+
+MAX_WHEEL_DOWNLOAD_BYTES = 2 * GIB
+"""A wheel downloaded to compare an installed environment with it (`scan` of an environment)."""
+
+MAX_WHEEL_MEMBERS = 100_000
+"""The files inside such a wheel."""
+
+MAX_WHEEL_UNPACKED_BYTES = 8 * GIB
+"""Their size unpacked, all together (a zip bomb stops here)."""
+
+MAX_ENTRY_POINTS_BYTES = 1 * MIB
+"""Its ``entry_points.txt``."""

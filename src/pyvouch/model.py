@@ -9,7 +9,7 @@ Whoever must fetch with credentials keeps its own copy (the index client, pip's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -134,21 +134,12 @@ class Publisher:
 
     def to_dict(self) -> dict[str, str]:
         """The PEP 740 publisher fields that are set (plus issuer/subject when known)."""
-        out: dict[str, str] = {"kind": self.kind}
-        for key in (
-            "repository",
-            "workflow",
-            "environment",
-            "email",
-            "project_id",
-            "pipeline_definition_id",
-            "issuer",
-            "subject",
-        ):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        return out
+        values = ((key, getattr(self, key)) for key in PUBLISHER_FIELDS)
+        return {key: value for key, value in values if value is not None}
+
+
+PUBLISHER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Publisher))
+"""`Publisher`'s fields, ``kind`` first: the keys of its JSON form (`Publisher.to_dict`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,16 @@
-"""`pyvouch inspect` on the GitHub, GitLab and Google fixtures (subprocess, network cut)."""
+"""`pyvouch inspect` on the GitHub, GitLab and Google fixtures (network cut; the first through
+``python -m pyvouch``, the smoke test of the command)."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from tests.support.verify_helpers import asset, run_cli
+from tests.support.verify_helpers import asset, run_cli, run_cli_process
 
 
 def test_github_attestation_text(tmp_path: Path) -> None:
-    run = run_cli(
+    run = run_cli_process(
         ["inspect", str(asset("pypi_attestations-0.0.19.tar.gz.publish.attestation"))], tmp_path
     )
     assert run.code == 0, run.stderr

@@ -314,7 +314,7 @@ def test_the_same_bytes_under_two_names_are_unknown_for_a_digest_only_lock(
             "--trust-root", str(site.corpus.trust_root), "--format", "json", "--retries", "0",
         ],
     )  # fmt: skip
-    assert result.exit_code in (0, 1, 3), result.output
+    assert result.exit_code == 3, result.output  # incomplete: nobody can tell
     (package,) = json.loads(result.stdout)["packages"]
     (finding,) = package["files"]
     assert finding["status"] == "unknown"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli_runs import Run, invoke, run_process
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "attestations"
 
@@ -44,14 +44,14 @@ def copy_attested(dst: Path, dists: tuple[str, ...] | None = None) -> Path:
     return dst
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pyvouch", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+def run_cli(*args: str) -> Run:
+    """``pyvouch ARGS`` in this process."""
+    return invoke(args)
+
+
+def run_cli_process(*args: str) -> Run:
+    """``python -m pyvouch ARGS``: the smoke test of `index build`."""
+    return run_process(args)
 
 
 def site_bytes(root: Path) -> dict[str, bytes]:

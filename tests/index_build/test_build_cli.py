@@ -11,7 +11,14 @@ import pytest
 
 from pyvouch.errors import InputError, UsageError
 from pyvouch.registry.static_site import SITE_MARKER, build_site
-from tests.index_build.conftest import ASSETS, copy_assets, copy_attested, run_cli, site_bytes
+from tests.index_build.conftest import (
+    ASSETS,
+    copy_assets,
+    copy_attested,
+    run_cli,
+    run_cli_process,
+    site_bytes,
+)
 
 SDIST = "pypi_attestations-0.0.19.tar.gz"
 WHEEL = "pypi_attestations-0.0.19-py3-none-any.whl"
@@ -34,8 +41,8 @@ def assert_nothing_written(out: Path) -> None:
 def test_cli_builds_and_summarises(attested_dir: Path, tmp_path: Path) -> None:
     (attested_dir / "README.txt").write_text("not a dist\n")
     out = tmp_path / "site"
-    proc = run_cli("index", "build", str(attested_dir), "--out", str(out))
-    assert proc.returncode == 0, proc.stderr
+    proc = run_cli_process("index", "build", str(attested_dir), "--out", str(out))
+    assert proc.code == 0, proc.stderr
     assert proc.stdout.strip() == (
         f"built {out}: 5 projects, 7 files, 6 with provenance (7 attestations)"
     )
@@ -94,7 +101,7 @@ def test_attestation_of_another_dist_is_rejected(tmp_path: Path) -> None:
     shutil.copyfile(ASSETS / f"{SDIST}.publish.attestation", src / f"{WHEEL}.publish.attestation")
     out = tmp_path / "out" / "site"
     proc = run_cli("index", "build", str(src), "--out", str(out))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(
         proc.stderr, f"{WHEEL}.publish.attestation", f"attestation is for '{SDIST}'"
     )
@@ -108,7 +115,7 @@ def test_attestation_for_changed_bytes_is_rejected(tmp_path: Path) -> None:
     (src / SDIST).write_bytes(bytes(data))
     out = tmp_path / "site"
     proc = run_cli("index", "build", str(src), "--out", str(out))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(proc.stderr, "sha256 9bb1add0", "does not match")
     assert_nothing_written(out)
 
@@ -119,7 +126,7 @@ def test_malformed_attestation_json_names_the_file(tmp_path: Path) -> None:
     (src / f"{SDIST}.publish.attestation").write_text(text[: len(text) // 2])
     out = tmp_path / "site"
     proc = run_cli("index", "build", str(src), "--out", str(out))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(proc.stderr, f"{SDIST}.publish.attestation:1:", "not valid JSON")
     assert_nothing_written(out)
 
@@ -166,20 +173,20 @@ def test_unparseable_dist_filename_is_rejected(tmp_path: Path) -> None:
     src.mkdir()
     shutil.copyfile(ASSETS / SDIST, src / "not-a-valid-name.tar.gz")
     proc = run_cli("index", "build", str(src), "--out", str(tmp_path / "site"))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(proc.stderr, "not-a-valid-name.tar.gz", "not a valid distribution")
 
 
 def test_attestation_without_its_dist_is_rejected(tmp_path: Path) -> None:
     src = copy_assets(tmp_path / "in", f"{SDIST}.publish.attestation", WHEEL)
     proc = run_cli("index", "build", str(src), "--out", str(tmp_path / "site"))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(proc.stderr, f"no distribution named {SDIST}")
 
 
 def test_missing_input_folder_is_usage_error(tmp_path: Path) -> None:
     proc = run_cli("index", "build", str(tmp_path / "nope"), "--out", str(tmp_path / "site"))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "Traceback" not in proc.stderr
 
 
@@ -189,7 +196,7 @@ def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
     out.mkdir()
     (out / "notes.txt").write_text("keep me\n")
     proc = run_cli("index", "build", str(src), "--out", str(out))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(proc.stderr, "precious", "refusing to replace it")
     assert (out / "notes.txt").read_text() == "keep me\n"
 
@@ -225,6 +232,6 @@ def test_the_folder_the_site_goes_in_must_exist(tmp_path: Path) -> None:
     src = copy_attested(tmp_path / "in", (SDIST,))
     out = tmp_path / "no" / "such" / "site"
     proc = run_cli("index", "build", str(src), "--out", str(out))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert_one_line_error(proc.stderr, str(out), f"no directory {tmp_path / 'no' / 'such'}")
     assert not (tmp_path / "no").exists()

@@ -119,6 +119,19 @@ def _locks(tmp: Path) -> tuple[Path, Path]:
     return base, head
 
 
+def _reachability(tmp: Path, _: IndexServer) -> list[str]:
+    (tmp / "src" / "app").mkdir(parents=True, exist_ok=True)
+    (tmp / "src" / "app" / "__init__.py").write_text("import requests\n", encoding="utf-8")
+    wheel = "requests-2.32.3-py3-none-any.whl"
+    (tmp / "pylock.toml").write_text(
+        'lock-version = "1.0"\ncreated-by = "tests"\n\n[[packages]]\nname = "requests"\n'
+        f'version = "2.32.3"\nwheels = [{{ name = "{wheel}", url = "https://files.invalid/'
+        f'{wheel}", hashes = {{ sha256 = "{"ab" * 32}" }} }}]\n',
+        encoding="utf-8",
+    )
+    return ["reachability", str(tmp / "pylock.toml"), "--offline", "--symbol", "requests:get"]
+
+
 CASES: dict[str, Case] = {
     case.key: case
     for case in (
@@ -142,6 +155,7 @@ CASES: dict[str, Case] = {
         Case("scan", _scan_vulns, 3, True, label="scan --vulns"),
         Case("readiness", lambda t, s: ["readiness", str(_locks(t)[1]), "--offline"], 3),
         Case("diff", lambda t, s: ["diff", *map(str, _locks(t)), "--no-lookup"], 0),
+        Case("reachability", _reachability, 0),
         Case(
             "index check",
             lambda t, s: [

@@ -1,16 +1,15 @@
 """Malformed lock files and bad usage: exit 2, one line naming the file and the place, no
-traceback, no report written. Two of them run the real console entry point in a subprocess."""
+traceback, no report written. One runs the real console entry point in a subprocess."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.scan.conftest import Scan
+from tests.support.cli_runs import run_process
 from tests.support.scan_sites import LOCKS
 from tests.support.static_server import StaticServer
 
@@ -81,41 +80,28 @@ def test_unpinned_requirements_refuse_clearly_without_resolution(scan: Scan) -> 
     assert str(lock) in result.stderr and "sampleproject" in result.stderr
 
 
-def _run(args: list[str], cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PYVOUCH_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "pyvouch", "scan", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_subprocess_malformed_lock_exit_2_no_traceback(tmp_path: Path) -> None:
-    lock = tmp_path / "poetry.lock"
-    lock.write_text(LOCKS["poetry.lock"]().replace("[metadata]", "[metadata"))
-    proc = _run([str(lock)], tmp_path, tmp_path / "cache")
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith(f"pyvouch: error: {lock}:line ")
-    assert proc.stdout == ""
+def test_malformed_lock_prints_only_one_error_line(scan: Scan) -> None:
+    lock = scan.write("poetry.lock", LOCKS["poetry.lock"]().replace("[metadata]", "[metadata"))
+    result = scan(str(lock))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"pyvouch: error: {lock}:line ")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stdout == ""
 
 
 def test_subprocess_incomplete_scan_exits_3(tmp_path: Path, stripping: object) -> None:
+    """The smoke test of `scan` through ``python -m pyvouch``."""
     from tests.support.index_servers import IndexServer
 
     assert isinstance(stripping, IndexServer)
     lock = tmp_path / "uv.lock"
     lock.write_text(LOCKS["uv.lock"]())
-    proc = _run(
-        [str(lock), "--index-url", stripping.url("/simple/"), "--format", "json"],
-        tmp_path,
-        tmp_path / "cache",
+    proc = run_process(
+        ["scan", lock, "--index-url", stripping.url("/simple/"), "--format", "json"],
+        env={"PYVOUCH_CACHE_DIR": str(tmp_path / "cache"), "PIP_INDEX_URL": None, "NO_COLOR": "1"},
+        cwd=tmp_path,
     )
-    assert proc.returncode == 3, proc.stderr
+    assert proc.code == 3, proc.stderr
     assert "Traceback" not in proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["summary"]["unknown"] == 3 and doc["summary"]["unattested"] == 0

@@ -133,7 +133,8 @@ def test_no_report_format_shows_a_lock_or_index_credential(
         written = run_scan(
             scan, str(lock), "--index-url", index, "--format", fmt, "--output", str(out)
         )
-        assert result.exit_code in (0, 3), (fmt, result.stderr[:3000])
+        # uv.lock's reg-dep names its own (unreachable) index: unknown, so incomplete.
+        assert result.exit_code == (3 if lock_name == "uv.lock" else 0), (fmt, result.stderr[:3000])
         assert written.exit_code == result.exit_code
         assert_no_secret(result.stdout, result.stderr, written.stdout, written.stderr)
         assert_no_secret(out.read_text("utf-8"))
@@ -309,7 +310,7 @@ def test_diff_shows_no_credential(scan: Scan, served: StaticServer, lookup: bool
     extra = ["--index-url", credentialled(served.index_url)] if lookup else ["--no-lookup"]
     for fmt in ("markdown", "json", "text"):
         result = run_cmd(scan, "diff", str(base), str(head), "--format", fmt, *extra)
-        assert result.exit_code in (0, 1, 3), (fmt, result.stderr[:3000])
+        assert result.exit_code == 0, (fmt, result.stderr[:3000])
         assert "presigned-dep" in result.stdout and "direct-dep" in result.stdout
         assert_no_secret(result.stdout, result.stderr)
 
@@ -323,7 +324,7 @@ def test_readiness_shows_no_credential(scan: Scan, served: StaticServer) -> None
             scan, "readiness", str(lock), "--index-url", credentialled(served.index_url),
             "--format", fmt,
         )  # fmt: skip
-        assert result.exit_code in (0, 3), (fmt, result.stderr[:3000])
+        assert result.exit_code == 0, (fmt, result.stderr[:3000])
         assert SAMPLE.project in result.stdout
         assert_no_secret(result.stdout, result.stderr)
 

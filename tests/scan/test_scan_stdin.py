@@ -73,9 +73,10 @@ def test_what_cannot_be_read_from_stdin_is_one_line_exit_2(
 ) -> None:
     result = scan_stdin(scan, text, "--dry-run")
     assert result.exit_code == 2, result.output
-    assert said in result.output
-    assert "<stdin>" in result.output or "standard input" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("pyvouch: error: <stdin>"), result.stderr
+    assert said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
 
 

@@ -5,7 +5,6 @@ must fail, each with its own reason."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import pytest
 from pypi_attestations import Attestation, GitHubPublisher
 
 from pyvouch.testing import TestAuthority, github_claims
+from tests.support.cli_runs import Run, invoke, run_process
 from tests.support.sigstore_checks import trusted_root_of, verify_attestation
 
 pytestmark = pytest.mark.slow
@@ -64,35 +64,31 @@ def served(
         yield authority, authority.write_trust_files(tmp_path / "trust")
 
 
-def pyvouch(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SIGSTORE_ID_TOKEN")}
-    return subprocess.run(
-        [sys.executable, "-m", "pyvouch", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        timeout=180,
-    )
+def pyvouch(*args: str | Path, process: bool = False) -> Run:
+    """``pyvouch ARGS`` in this process (``process``: through ``python -m pyvouch``), with no
+    ambient CI credential."""
+    env: dict[str, str | None] = {"GITHUB_ACTIONS": None, "SIGSTORE_ID_TOKEN": None}
+    return run_process(args, env=env, timeout=180) if process else invoke(args, env=env)
 
 
-def sign(
-    dists: Path, token: str, trust: dict[str, Path], out: Path
-) -> subprocess.CompletedProcess[str]:
+def sign(dists: Path, token: str, trust: dict[str, Path], out: Path, process: bool = False) -> Run:
     out.mkdir(parents=True, exist_ok=True)  # pyvouch creates no --output-dir
     return pyvouch(
         "sign", dists, "--identity-token", token, "--trust-config", trust["trust_config"],
-        "--output-dir", out,
+        "--output-dir", out, process=process,
     )  # fmt: skip
 
 
-def verify(dist: Path, out: Path, trust: dict[str, Path]) -> tuple[int, list[dict[str, object]]]:
+def verify(
+    dist: Path, out: Path, trust: dict[str, Path], process: bool = False
+) -> tuple[int, list[dict[str, object]]]:
     proc = pyvouch(
         "verify", dist, "--attestation", out / f"{dist.name}.publish.attestation",
         "--trust-root", trust["trusted_root"], "--publisher", PUBLISHER, "--format", "json",
+        process=process,
     )  # fmt: skip
     assert "Traceback" not in proc.stderr, proc.stderr
-    return proc.returncode, json.loads(proc.stdout)["results"]
+    return proc.code, json.loads(proc.stdout)["results"]
 
 
 def test_build_sign_verify_round_trip(
@@ -100,8 +96,9 @@ def test_build_sign_verify_round_trip(
 ) -> None:
     authority, trust = served
     out = tmp_path / "attestations"
-    proc = sign(dists, authority.github.mint(github_claims()), trust, out)
-    assert proc.returncode == 0, proc.stderr
+    # The smoke tests of sign and verify: through `python -m pyvouch`, as a user runs them.
+    proc = sign(dists, authority.github.mint(github_claims()), trust, out, process=True)
+    assert proc.code == 0, proc.stderr
 
     root = trusted_root_of(authority)
     policy = GitHubPublisher(repository="octo-org/octo-repo", workflow="release.yml")
@@ -110,7 +107,7 @@ def test_build_sign_verify_round_trip(
             (out / f"{dist.name}.publish.attestation").read_text()
         )
         verify_attestation(attestation, dist, root, policy._as_policy())  # real Verifier
-        code, results = verify(dist, out, trust)  # and through the CLI
+        code, results = verify(dist, out, trust, process=True)  # and through the CLI
         assert code == 0, results
         assert results[0]["status"] == "verified"
         assert results[0]["identity_checked"] is True
@@ -122,9 +119,9 @@ def test_expired_token_is_refused(
     authority, trust = served
     out = tmp_path / "out"
     proc = sign(dists, authority.github.mint(github_claims(), lifetime=-600), trust, out)
-    assert proc.returncode == 1
+    assert proc.code == 1
     assert "identity token refused" in proc.stderr
-    assert not out.exists() or not list(out.iterdir())
+    assert list(out.iterdir()) == []  # made by sign(); nothing written
 
 
 def _sign_and_verify_wheel(
@@ -135,7 +132,7 @@ def _sign_and_verify_wheel(
     claims: dict[str, object] | None = None,
 ) -> tuple[int, dict[str, object]]:
     proc = sign(dists, authority.github.mint(claims or github_claims()), trust, out)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     wheel = next(dists.glob("*.whl"))
     code, results = verify(wheel, out, trust)
     return code, results[0]
@@ -158,7 +155,7 @@ def test_negative_cases_each_refused_with_its_own_reason(
     # The dist changed after signing.
     out = tmp_path / "changed"
     proc = sign(dists, authority.github.mint(github_claims()), trust, out)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     wheel = next(dists.glob("*.whl"))
     original = wheel.read_bytes()
     wheel.write_bytes(original + b"\0")
@@ -206,7 +203,7 @@ def test_attestation_from_another_authority_is_invalid(
     with other.serve():
         other_trust = other.write_trust_files(tmp_path / "other-trust")
         proc = sign(dists, other.github.mint(github_claims()), other_trust, tmp_path / "out")
-        assert proc.returncode == 0, proc.stderr
+        assert proc.code == 0, proc.stderr
     wheel = next(dists.glob("*.whl"))
     code, results = verify(wheel, tmp_path / "out", trust)
     assert (code, results[0]["status"]) == (1, "invalid")
@@ -227,10 +224,10 @@ def test_signed_release_through_index_scan_and_pip(
         "sign", release, "--identity-token", authority.github.mint(github_claims()),
         "--trust-config", trust["trust_config"], "--allow-test-signature-beside-dists",
     )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     site = tmp_path / "site"
     proc = pyvouch("index", "build", release, "--out", site)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
 
     with serve_directory(site, negotiate=True) as server:
         wheel = next(dists.glob("*.whl"))
@@ -238,7 +235,7 @@ def test_signed_release_through_index_scan_and_pip(
             "verify", wheel, "--index-url", server.index_url, "--trust-root",
             trust["trusted_root"], "--publisher", PUBLISHER, "--format", "json",
         )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.code == 0, proc.stdout + proc.stderr
         assert json.loads(proc.stdout)["results"][0]["status"] == "verified"
 
         requirements = tmp_path / "requirements.txt"
@@ -247,7 +244,7 @@ def test_signed_release_through_index_scan_and_pip(
             "scan", requirements, "--index-url", server.index_url, "--trust-root",
             trust["trusted_root"], "--format", "json", "--retries", "0",
         )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert proc.code == 0, proc.stdout + proc.stderr
         (package,) = json.loads(proc.stdout)["packages"]
         assert (package["name"], package["status"], package["coverage"]) == (
             "octodemo",
@@ -256,8 +253,8 @@ def test_signed_release_through_index_scan_and_pip(
         )
 
         venv = make_venv(tmp_path / "venv")
-        proc = venv.pip_install("octodemo==1.0.0", index_url=server.index_url)
-        assert proc.returncode == 0, proc.stderr
+        pip = venv.pip_install("octodemo==1.0.0", index_url=server.index_url)
+        assert pip.returncode == 0, pip.stderr
         assert venv.run("-c", "import octodemo; print(octodemo.__version__)").stdout.strip() == (
             "1.0.0"
         )

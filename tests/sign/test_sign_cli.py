@@ -1,16 +1,16 @@
-"""`pyvouch sign` as a user runs it (subprocess), against the served test authority."""
+"""`pyvouch sign` against the served test authority: in process, and once as a user runs it
+(``python -m pyvouch``, the first test)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypi_attestations import Attestation, GitHubPublisher
 
 from pyvouch.testing import TestAuthority, github_claims
+from tests.support.cli_runs import Run, invoke, run_process
 from tests.support.sigstore_checks import trusted_root_of, verify_attestation
 
 WHEEL = "demo-1.0-py3-none-any.whl"
@@ -30,17 +30,13 @@ _AMBIENT = (
 )
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in _AMBIENT}
-    base.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "pyvouch", "sign", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=base,
-        timeout=120,
-    )
+def run(*args: str | Path, env: dict[str, str] | None = None, process: bool = False) -> Run:
+    """``pyvouch sign ARGS`` in this process (``process``: through ``python -m pyvouch``), with
+    no ambient CI credential."""
+    environ: dict[str, str | None] = {key: None for key in _AMBIENT}
+    environ.update(env or {})
+    argv = ["sign", *map(str, args)]
+    return run_process(argv, env=environ) if process else invoke(argv, env=environ)
 
 
 @pytest.fixture
@@ -77,8 +73,9 @@ def test_signs_every_dist_and_each_verifies(
         trust_files["trust_config"],
         "--output-dir",
         out,
+        process=True,
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert "signed 2 file(s)" in proc.stdout
     assert "github:octo-org/octo-repo:release.yml" in proc.stdout
     assert attestations_in(out) == sorted(f"{n}.publish.attestation" for n in (WHEEL, SDIST))
@@ -108,7 +105,7 @@ def test_directory_means_every_dist_inside(
         "--output-dir",
         out,
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert len(attestations_in(out)) == 2
 
 
@@ -127,7 +124,7 @@ def test_non_dist_is_refused_with_exit_2(
         "--output-dir",
         outdir(tmp_path),
     )
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "notes.txt" in proc.stderr and "not a wheel or sdist" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
@@ -140,7 +137,7 @@ def test_test_signature_is_not_written_beside_dists_without_the_flag(
 ) -> None:
     token = served_authority.github.mint(github_claims())
     proc = run(dists, "--identity-token", token, "--trust-config", trust_files["trust_config"])
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "refusing to write" in proc.stderr and "--output-dir" in proc.stderr
     assert attestations_in(dists) == []
     assert served_authority.server_requests == []
@@ -155,7 +152,7 @@ def test_test_signature_is_not_written_beside_dists_without_the_flag(
         "--output-dir",
         dists,
     )
-    assert proc.returncode == 2
+    assert proc.code == 2
 
     proc = run(
         dists,
@@ -165,7 +162,7 @@ def test_test_signature_is_not_written_beside_dists_without_the_flag(
         trust_files["trust_config"],
         "--allow-test-signature-beside-dists",
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert len(attestations_in(dists)) == 2
 
 
@@ -183,7 +180,7 @@ def test_dry_run_names_files_and_identity_and_writes_nothing(
         "--output-dir",
         outdir(tmp_path),
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert "would sign 2 file(s)" in proc.stdout
     assert "github:acme/widgets:release.yml@pypi" in proc.stdout
     assert WHEEL in proc.stdout and SDIST in proc.stdout
@@ -204,9 +201,9 @@ def test_expired_token_is_refused_and_nothing_written(
         "--output-dir",
         outdir(tmp_path),
     )
-    assert proc.returncode == 1
+    assert proc.code == 1
     assert "identity token refused" in proc.stderr
-    assert not (tmp_path / "out").exists() or attestations_in(tmp_path / "out") == []
+    assert list((tmp_path / "out").iterdir()) == []  # the test made it; nothing written
 
 
 def test_forged_token_refused_by_the_ca(
@@ -226,7 +223,7 @@ def test_forged_token_refused_by_the_ca(
         "--output-dir",
         outdir(tmp_path),
     )
-    assert proc.returncode == 1
+    assert proc.code == 1
     assert "certificate authority refused" in proc.stderr
     assert "signature does not verify" in proc.stderr
 
@@ -245,10 +242,10 @@ def test_all_or_nothing_when_the_log_fails_midway(
         "--output-dir",
         out,
     )
-    assert proc.returncode == 1
+    assert proc.code == 1
     assert "transparency log refused" in proc.stderr
     assert len(served_authority.log.entries) == 1  # really signed one before failing
-    assert not out.exists() or list(out.iterdir()) == []
+    assert list(out.iterdir()) == []  # the test made it; nothing kept
 
 
 def test_ambient_github_actions_credential(
@@ -264,7 +261,7 @@ def test_ambient_github_actions_credential(
     }
     out = outdir(tmp_path)
     proc = run(dists, "--trust-config", trust_files["trust_config"], "--output-dir", out, env=env)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert len(attestations_in(out)) == 2
 
 
@@ -272,7 +269,7 @@ def test_no_identity_is_a_usage_error(
     trust_files: dict[str, Path], dists: Path, tmp_path: Path
 ) -> None:
     proc = run(dists, "--trust-config", trust_files["trust_config"], "--output-dir", tmp_path)
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "no identity" in proc.stderr and "--identity-token" in proc.stderr
 
 
@@ -280,7 +277,7 @@ def test_dry_run_outside_ci_shows_the_plan_and_says_no_identity(
     dists: Path, tmp_path: Path
 ) -> None:
     proc = run(dists, "--dry-run", "--output-dir", outdir(tmp_path))
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert "would sign 2 file(s) with Sigstore production" in proc.stdout
     assert "identity: none here (no identity" in proc.stdout
     assert WHEEL in proc.stdout and SDIST in proc.stdout
@@ -290,7 +287,7 @@ def test_dry_run_outside_ci_shows_the_plan_and_says_no_identity(
 @pytest.mark.parametrize("token", ["", "   "])
 def test_an_empty_identity_token_says_so(dists: Path, tmp_path: Path, token: str) -> None:
     proc = run(dists, "--identity-token", token, "--output-dir", outdir(tmp_path))
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "--identity-token is empty" in proc.stderr
     assert "ambient" in proc.stderr  # how to do without it
     assert list((tmp_path / "out").iterdir()) == []
@@ -300,7 +297,7 @@ def test_a_missing_trust_config_is_named_before_anything_else(dists: Path) -> No
     # next to the dists, where a test signature would also be refused: the missing file is
     # the first thing to fix, so it is what the message says
     proc = run(dists, "--trust-config", "missing.json")
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "missing.json" in proc.stderr and "does not exist" in proc.stderr
     assert "refusing" not in proc.stderr
 
@@ -317,7 +314,7 @@ def test_trusted_root_alone_is_not_a_signing_config(
         "--output-dir",
         outdir(tmp_path),
     )
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "not a ClientTrustConfig" in proc.stderr
 
 
@@ -325,7 +322,7 @@ def test_staging_and_trust_config_exclude_each_other(
     trust_files: dict[str, Path], dists: Path
 ) -> None:
     proc = run(dists, "--staging", "--trust-config", trust_files["trust_config"])
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "exclude each other" in proc.stderr
 
 
@@ -348,7 +345,7 @@ def test_a_test_signature_is_refused_next_to_a_copy_of_the_dist_in_the_output_di
         upload,
         "--dry-run",
     )
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "refusing to write" in proc.stderr
     assert attestations_in(upload) == []
 
@@ -371,9 +368,9 @@ def test_two_dists_with_one_name_are_refused(
         "--output-dir",
         out,
     )
-    assert proc.returncode == 2
+    assert proc.code == 2
     assert "would both write" in proc.stderr
-    assert not out.exists() or attestations_in(out) == []
+    assert list(out.iterdir()) == []  # the test made it; nothing written
     assert served_authority.server_requests == []
 
 
@@ -392,7 +389,7 @@ def test_written_attestations_are_readable_by_others(
         out,
         env={},
     )
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     mode = (out / f"{WHEEL}.publish.attestation").stat().st_mode & 0o777
     umask = os.umask(0)
     os.umask(umask)
@@ -414,7 +411,7 @@ def test_an_absurd_token_expiry_is_shown_not_a_traceback(
         outdir(tmp_path),
     )
     assert "Traceback" not in proc.stderr
-    assert proc.returncode == 0, proc.stderr
+    assert proc.code == 0, proc.stderr
     assert "token expires 1e+300" in proc.stdout
 
 
@@ -439,7 +436,7 @@ def test_a_missing_output_dir_is_refused_before_anything_is_signed(
         "--output-dir",
         missing,
     )
-    assert proc.returncode == 2, proc.stderr
+    assert proc.code == 2, proc.stderr
     assert f"{missing}: cannot write: no such directory" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "no").exists()
@@ -460,6 +457,36 @@ def test_an_output_dir_that_is_a_file_is_refused(
         "--output-dir",
         afile,
     )
-    assert proc.returncode == 2, proc.stderr
+    assert proc.code == 2, proc.stderr
     assert afile.read_text() == "keep me"
     assert served_authority.server_requests == []
+
+
+def test_sign_and_sign_blob_report_a_refusing_authority_alike(
+    served_authority: TestAuthority, trust_files: dict[str, Path], dists: Path, tmp_path: Path
+) -> None:
+    """One signing session (`pyvouch.sign.session`) for both commands: the same line, with the
+    authority's reason, and nothing written by either."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    forged = served_authority.github.mint(
+        github_claims(), key=ec.generate_private_key(ec.SECP256R1())
+    )
+    lines = []
+    for command in ("sign", "sign-blob"):
+        out = outdir(tmp_path, command)
+        done = invoke(
+            [command, dists / WHEEL, "--identity-token", forged,
+             "--trust-config", trust_files["trust_config"], "--output-dir", out],
+            env={key: None for key in _AMBIENT},
+        )  # fmt: skip
+        assert done.code == 1, done.stderr
+        assert done.stdout == ""
+        assert list(out.iterdir()) == []
+        lines.append(done.stderr)
+    assert lines[0] == lines[1]
+    assert lines[0].startswith(
+        "pyvouch: error: the certificate authority refused to issue a certificate: "
+    )
+    assert "signature does not verify" in lines[0]
+    assert served_authority.log.entries == []

@@ -73,7 +73,8 @@ def check(name: str, content: bytes, narrow: bool) -> None:
             )
         except InputError as err:
             assert str(err).startswith(str(path))
-            assert "\n" not in err.problem or len(err.problem) < 2000
+            assert "\n" not in err.problem, err.problem
+            assert len(err.problem) < 2000, err.problem
             return
         assert all(isinstance(p, Package) and p.name for p in result.packages)
 

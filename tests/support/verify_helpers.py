@@ -4,62 +4,40 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.cli_runs import Run, invoke, run_process
+
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "attestations"
-PYVOUCH = [sys.executable, "-m", "pyvouch"]
 CUT = "http://127.0.0.1:9"  # discard port: nothing listens, every proxied connection fails
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-    def json(self) -> Any:
-        return json.loads(self.stdout)
-
-
-def cut_env(tmp: Path) -> dict[str, str]:
-    """An environment with the network cut and pyvouch's cache and data dirs in ``tmp``."""
-    env = dict(os.environ)
-    env.update(
-        HTTPS_PROXY=CUT,
-        HTTP_PROXY=CUT,
-        https_proxy=CUT,
-        http_proxy=CUT,
-        ALL_PROXY=CUT,
-        NO_PROXY="",
-        no_proxy="",
-        PYVOUCH_CACHE_DIR=str(tmp / "cache"),
-        PYVOUCH_DATA_DIR=str(tmp / "data"),
-        NO_COLOR="1",
-    )
-    env.pop("PIP_INDEX_URL", None)
-    return env
+def cut_env(tmp: Path) -> dict[str, str | None]:
+    """Variables that cut the network and put pyvouch's cache and data dirs in ``tmp``."""
+    return {
+        "HTTPS_PROXY": CUT,
+        "HTTP_PROXY": CUT,
+        "https_proxy": CUT,
+        "http_proxy": CUT,
+        "ALL_PROXY": CUT,
+        "NO_PROXY": "",
+        "no_proxy": "",
+        "PYVOUCH_CACHE_DIR": str(tmp / "cache"),
+        "PYVOUCH_DATA_DIR": str(tmp / "data"),
+        "NO_COLOR": "1",
+        "PIP_INDEX_URL": None,
+    }
 
 
-def run_cli(args: list[str], tmp: Path, *, timeout: float = 120, **env: str) -> Run:
-    environment = cut_env(tmp)
-    environment.update(env)
-    start = time.monotonic()
-    proc = subprocess.run(
-        [*PYVOUCH, *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-        check=False,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
+def run_cli(args: list[str], tmp: Path, **env: str) -> Run:
+    """``pyvouch ARGS`` in this process with the network cut (`cut_env`)."""
+    return invoke(args, env={**cut_env(tmp), **env})
+
+
+def run_cli_process(args: list[str], tmp: Path, *, timeout: float = 120, **env: str) -> Run:
+    """The same through the real entry point (``python -m pyvouch``): for smoke tests."""
+    return run_process(args, env={**cut_env(tmp), **env}, timeout=timeout)
 
 
 def asset(name: str) -> Path:

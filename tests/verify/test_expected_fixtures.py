@@ -1,8 +1,8 @@
 """Every row of tests/assets/attestations/EXPECTED.tsv verifies (or fails) as it says.
 
-Run through the real CLI in a subprocess with the network cut (every proxy points at a closed
-port on 127.0.0.1), so nothing can reach Sigstore, TUF or PyPI. The subprocess timeout bounds
-each run: a hang on the network fails the test.
+Run through the CLI with the network cut (every proxy points at a closed port on 127.0.0.1), so
+nothing can reach Sigstore, TUF or PyPI: in process, and once through ``python -m pyvouch`` (all
+fixtures in one invocation). pytest's timeout bounds each run: a hang on the network fails it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.verify_helpers import ASSETS, asset, run_cli
+from tests.support.verify_helpers import ASSETS, asset, run_cli, run_cli_process
 
 # The expected publisher for each verifiable row, as a --publisher spec. Derived by hand from
 # the row's "publisher" column; a new row without an entry here fails test_every_row_is_covered.
@@ -132,13 +132,14 @@ def test_wheel_paired_with_the_sdist_attestation_fails(tmp_path: Path) -> None:
 
 
 def test_all_fixtures_in_one_invocation(tmp_path: Path) -> None:
-    """Several files at once: attestations are routed to their files by subject."""
+    """Several files at once: attestations are routed to their files by subject (through the
+    real entry point: the verify command's smoke test)."""
     names = [n for n in SPECS if not n.startswith("pypi_attestation_models")]
     dists = sorted({next(r["dist"] for r in rows() if r["attestation_file"] == n) for n in names})
     args = ["verify", *(str(asset(d)) for d in dists), "--format", "json"]
     for name in names:
         args += ["--attestation", str(asset(name))]
-    run = run_cli(args, tmp_path)
+    run = run_cli_process(args, tmp_path)
     assert run.code == 0, run.stderr
     results = {r["file"]: r for r in run.json()["results"]}
     assert set(results) == set(dists)

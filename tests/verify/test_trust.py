@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pyvouch.errors import InputError, TrustUpdateError
+from pyvouch.errors import InputError, TrustRootError, TrustUpdateError
 from pyvouch.model import Status
 from pyvouch.verify.attestations import AttestationVerifier, digest_file
 from pyvouch.verify.load import load_attestation_file
@@ -21,7 +21,7 @@ from pyvouch.verify.trust import (
     load_trust_root,
     update_trust_root,
 )
-from tests.support.verify_helpers import asset, run_cli
+from tests.support.verify_helpers import asset, run_cli, run_cli_process
 from tests.support.verify_tuf import build_repository, serve_tuf
 
 STAGED_WHEEL = "rfc8785-0.1.2-py3-none-any.whl"
@@ -104,7 +104,7 @@ def test_update_over_a_local_tuf_repository(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with serve_tuf(repo) as url:
         inst = Instance("test", url, bootstrap, shipped_trusted_root=None)
-        with pytest.raises(Exception, match="no verified test trust root"):
+        with pytest.raises(TrustRootError, match="no verified test trust root"):
             load_trust_root(base=data, inst=inst)
         result = update_trust_root(base=data, inst=inst, timeout=20)
         assert result.changed
@@ -120,7 +120,7 @@ def test_update_over_a_local_tuf_repository(tmp_path: Path) -> None:
     # Tamper with the stored copy: it no longer matches the signed targets metadata.
     stored = result.directory / "targets" / "trusted_root.json"
     stored.write_bytes(stored.read_bytes().replace(b"{", b"{ ", 1))
-    with pytest.raises(Exception, match="no verified test trust root"):
+    with pytest.raises(TrustRootError, match="no verified test trust root"):
         load_trust_root(base=data, inst=inst)
 
 
@@ -141,7 +141,7 @@ def test_update_failure_leaves_the_stored_root(tmp_path: Path) -> None:
 
 
 def test_trust_update_cli_fails_fast_with_exit_3_when_tuf_is_unreachable(tmp_path: Path) -> None:
-    run = run_cli(["trust", "update", "--timeout", "10"], tmp_path, timeout=60)
+    run = run_cli_process(["trust", "update", "--timeout", "10"], tmp_path, timeout=60)
     assert run.code == 3
     assert run.stderr.startswith("pyvouch: error: trust update:")
     assert "unchanged" in run.stderr

@@ -16,6 +16,7 @@ from pyvouch.cli.options import (
     LOCK_INDEX_DEFAULT,
     RETRIES_HELP,
     TIMEOUT_HELP,
+    cache_dir_option,
     index_url_option,
     offline_option,
     staging_option,
@@ -53,12 +54,7 @@ def _options(index_default: str) -> list[Callable[[F], F]]:
         ),
         staging_option,
         trust_root_option,
-        click.option(
-            "--cache-dir",
-            type=click.Path(path_type=Path),
-            metavar="DIR",
-            help="Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR).",
-        ),
+        cache_dir_option,
         click.option(
             "--refresh",
             is_flag=True,

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "workflow": "pyvouch.cli.workflow_cmd:workflow",
     "check": "pyvouch.cli.check_cmd:check",
     "install": "pyvouch.cli.install_cmd:install",
+    "reachability": "pyvouch.cli.reachability_cmd:reachability",
 }
 
 

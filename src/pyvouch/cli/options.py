@@ -87,6 +87,15 @@ LOCK_INDEX_DEFAULT = (
 )
 
 
+CACHE_DIR_HELP = "Cache directory (default: the user cache dir, or $PYVOUCH_CACHE_DIR)."
+
+
+def cache_dir_option(func: F) -> F:
+    return click.option(
+        "--cache-dir", type=click.Path(path_type=Path), metavar="DIR", help=CACHE_DIR_HELP
+    )(func)
+
+
 def trust_root_option(func: F) -> F:
     return click.option(
         "--trust-root",

@@ -1,5 +1,6 @@
 """Cache entries sealed with the machine key: the one on-disk form of every authenticated
-cache that stores a value by a key (verdicts, wheel manifests).
+cache that stores a value by a key (verdicts, wheel manifests, parsed imports), and
+`SealedCache`, the one opener and reader/writer such a cache is built on.
 
 An entry is ``<root>/<key[:2]>/<key>.json`` holding ``{"value": TEXT, "mac": HEX}``, where the
 MAC is `pyvouch.machine_key.mac` for the cache's purpose over ``KEY\\0VALUE``: an entry copied
@@ -11,10 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, Self, TypeVar
 
 from pyvouch.index.writes import BackgroundWrites, atomic_write
-from pyvouch.machine_key import mac, mac_matches
+from pyvouch.machine_key import key_for_cache, mac, mac_matches
+
+T = TypeVar("T")
 
 
 def entry_path(root: Path, key: str) -> Path:
@@ -37,6 +43,20 @@ def read_sealed(root: Path, secret: bytes, purpose: str, key: str) -> bytes | No
     if not mac_matches(secret, purpose, key.encode() + b"\0" + value, given):
         return None
     return bytes(value)
+
+
+def read_decoded(
+    root: Path, secret: bytes, purpose: str, key: str, decode: Callable[[bytes], T]
+) -> T | None:
+    """``decode`` of the value stored under ``key`` when its seal verifies; None when it does
+    not, or when ``decode`` refuses it (ValueError and the like: an entry of another layout)."""
+    value = read_sealed(root, secret, purpose, key)
+    if value is None:
+        return None
+    try:
+        return decode(value)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
 
 
 def write_sealed(
@@ -86,3 +106,45 @@ def write_sealed_blob(root: Path, secret: bytes, purpose: str, key: str, value: 
     data = seal(secret, purpose, key, value).encode() + b"\n" + value
     with contextlib.suppress(OSError):
         atomic_write(blob_path(root, key), data)
+
+
+@dataclass(frozen=True)
+class SealedCache:
+    """Entries under ``root`` (``<cache dir>/LAYOUT``), sealed with ``secret`` for ``PURPOSE``.
+
+    A subclass names its ``LAYOUT`` and ``PURPOSE`` and turns its values into bytes and back.
+    Reads that fail for any reason are misses; writes that fail are ignored."""
+
+    LAYOUT: ClassVar[str]
+    PURPOSE: ClassVar[str]
+
+    root: Path
+    secret: bytes
+    writes: BackgroundWrites | None = None
+    """When given, entries are written on its threads (its owner flushes it)."""
+
+    @classmethod
+    def open(
+        cls, cache_dir: Path, key_dir: Path | None = None, writes: BackgroundWrites | None = None
+    ) -> Self | None:
+        """The cache in ``cache_dir`` with the key in ``key_dir`` (default: the data dir); None
+        when there is no key (or it lies inside ``cache_dir``, see
+        `pyvouch.machine_key.key_for_cache`)."""
+        secret = key_for_cache(cache_dir, key_dir)
+        return None if secret is None else cls(cache_dir / cls.LAYOUT, secret, writes)
+
+    def _mac(self, key: str, value: bytes) -> str:
+        return seal(self.secret, self.PURPOSE, key, value)
+
+    def read(self, key: str) -> bytes | None:
+        """The value stored under ``key`` when its seal verifies; else None."""
+        return read_sealed(self.root, self.secret, self.PURPOSE, key)
+
+    def decoded(self, key: str, decode: Callable[[bytes], T]) -> T | None:
+        """``decode`` of the value under ``key`` when its seal verifies and ``decode`` takes it
+        (`read_decoded`); else None."""
+        return read_decoded(self.root, self.secret, self.PURPOSE, key, decode)
+
+    def write(self, key: str, value: bytes) -> None:
+        """Store ``value`` under ``key``, sealed (on ``writes``' threads when given)."""
+        write_sealed(self.root, self.secret, self.PURPOSE, key, value, self.writes)

@@ -17,6 +17,8 @@ from typing import IO
 
 from packaging.utils import canonicalize_name
 
+from pyvouch.limits import MAX_ENTRY_POINTS_BYTES, MAX_WHEEL_MEMBERS, MAX_WHEEL_UNPACKED_BYTES
+
 CHUNK = 1024 * 1024
 SCRIPT_SHEBANG = b"#!python"
 """A script in ``.data/scripts/`` whose first line starts so is rewritten by the installer
@@ -35,9 +37,11 @@ class WheelProblem(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    members: int = 100_000
-    unpacked_bytes: int = 8 * 1024 * 1024 * 1024
-    entry_points_bytes: int = 1024 * 1024
+    """How much of a wheel is read (`pyvouch.limits`; tests lower them)."""
+
+    members: int = MAX_WHEEL_MEMBERS
+    unpacked_bytes: int = MAX_WHEEL_UNPACKED_BYTES
+    entry_points_bytes: int = MAX_ENTRY_POINTS_BYTES
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ other distributions' code, only from tests, or not at all (issue 13; docs/reacha
 
 from __future__ import annotations
 
+from pyvouch.reachability.analyse import analyse
 from pyvouch.reachability.model import (
     Evidence,
     Exposure,
@@ -17,4 +18,5 @@ __all__ = [
     "LockedDistribution",
     "ReachabilityReport",
     "ReachabilityRequest",
+    "analyse",
 ]

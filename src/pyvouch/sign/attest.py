@@ -11,17 +11,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from pypi_attestations import Attestation, AttestationError, Distribution
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import ClientTrustConfig
-from sigstore.oidc import IdentityError, IdentityToken
-from sigstore.sign import SigningContext
 
-from pyvouch.compat.sigstore_private import FulcioClientError, RekorClientError
 from pyvouch.errors import InputError, SigningError, UsageError
 from pyvouch.sign.dists import DistToSign
 from pyvouch.sign.files import check_output_dir, check_unique_targets, write_all_or_nothing
+from pyvouch.sign.session import keyless_signer
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,47 +116,18 @@ def check_destinations(
         )
 
 
-def _fulcio_reason(err: FulcioClientError) -> str:
-    if str(err):
-        return str(err)
-    cause = err.__cause__
-    response = getattr(cause, "response", None)
-    if response is not None:
-        try:
-            return str(response.json().get("message")) or f"HTTP {response.status_code}"
-        except ValueError:
-            return f"HTTP {response.status_code}"
-    return "no reason given"
-
-
 def sign_all(
     dists: list[DistToSign], token: str, config: ClientTrustConfig
 ) -> list[tuple[DistToSign, Attestation]]:
     """Sign every dist into memory; raise SigningError (nothing signed is kept) on any failure."""
-    try:
-        identity = IdentityToken(token)
-    except IdentityError as err:
-        raise SigningError(f"identity token refused: {err}") from None
-    try:
-        context = SigningContext.from_trust_config(config)
-    except (SigstoreError, ValueError) as err:
-        raise SigningError(f"signing configuration unusable: {err}") from None
     signed: list[tuple[DistToSign, Attestation]] = []
     current: DistToSign | None = None
     try:
-        with context.signer(identity, cache=True) as signer:
+        with keyless_signer(token, config) as signer:
             for dist in dists:
                 current = dist
                 distribution = Distribution.from_file(dist.path)
                 signed.append((dist, Attestation.sign(signer, distribution)))
-    except FulcioClientError as err:
-        raise SigningError(
-            f"the certificate authority refused to issue a certificate: {_fulcio_reason(err)}"
-        ) from None
-    except RekorClientError as err:
-        raise SigningError(f"the transparency log refused the entry: {err}") from None
-    except requests.RequestException as err:
-        raise SigningError(f"a Sigstore service could not be reached: {err}") from None
     except (AttestationError, SigstoreError, ValueError) as err:
         where = f" {current.path}" if current else ""
         raise SigningError(f"signing{where} failed: {err}") from None

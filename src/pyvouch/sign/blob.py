@@ -23,15 +23,12 @@ from pathlib import Path
 
 import nacl.exceptions
 import nacl.secret
-import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import Bundle, ClientTrustConfig
-from sigstore.oidc import IdentityError, IdentityToken
-from sigstore.sign import SigningContext
 from sigstore_models.bundle.v1 import Bundle as _InnerBundle
 from sigstore_models.bundle.v1 import VerificationMaterial
 from sigstore_models.common.v1 import (
@@ -41,9 +38,9 @@ from sigstore_models.common.v1 import (
     PublicKeyIdentifier,
 )
 
-from pyvouch.compat.sigstore_private import FulcioClientError, RekorClientError
 from pyvouch.errors import InputError, SigningError, UsageError
 from pyvouch.sign.files import check_output_dir, check_unique_targets, write_all_or_nothing
+from pyvouch.sign.session import keyless_signer
 from pyvouch.verify.blob import BUNDLE_SUFFIX, key_id
 
 _COSIGN_PEM_TYPES = ("ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY")
@@ -199,28 +196,14 @@ def sign_keyless(
     files: list[Path], token: str, config: ClientTrustConfig, output_dir: Path | None
 ) -> list[Signed]:
     """One certificate for the set; every file signed into memory, or SigningError."""
-    try:
-        identity = IdentityToken(token)
-    except IdentityError as err:
-        raise SigningError(f"identity token refused: {err}") from None
-    try:
-        context = SigningContext.from_trust_config(config)
-    except (SigstoreError, ValueError) as err:
-        raise SigningError(f"signing configuration unusable: {err}") from None
     signed: list[Signed] = []
     current: Path | None = None
     try:
-        with context.signer(identity, cache=True) as signer:
+        with keyless_signer(token, config) as signer:
             for file in files:
                 current = file
                 bundle = signer.sign_artifact(_read(file))
                 signed.append(Signed(file, bundle_path(file, output_dir), bundle.to_json()))
-    except FulcioClientError as err:
-        raise SigningError(f"the certificate authority refused: {err or 'no reason'}") from None
-    except RekorClientError as err:
-        raise SigningError(f"the transparency log refused the entry: {err}") from None
-    except requests.RequestException as err:
-        raise SigningError(f"a Sigstore service could not be reached: {err}") from None
     except (SigstoreError, ValueError) as err:
         where = f" {current}" if current else ""
         raise SigningError(f"signing{where} failed: {err}") from None

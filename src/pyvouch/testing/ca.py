@@ -98,7 +98,7 @@ class CertificateAuthority:
             .not_valid_before(_EPOCH_START)
             .not_valid_after(_FAR_END)
             .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
-            .add_extension(_ca_key_usage(), critical=True)
+            .add_extension(_key_usage(ca=True), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_pub), critical=False)
             .sign(self.root_key, hashes.SHA256())
         )
@@ -111,7 +111,7 @@ class CertificateAuthority:
             .not_valid_before(_EPOCH_START)
             .not_valid_after(_FAR_END)
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(_ca_key_usage(), critical=True)
+            .add_extension(_key_usage(ca=True), critical=True)
             .add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False
             )
@@ -152,7 +152,7 @@ class CertificateAuthority:
             .serial_number(serial or secrets.randbits(150) | 1 << 150)
             .not_valid_before(issued)
             .not_valid_after(issued + LEAF_LIFETIME)
-            .add_extension(_leaf_key_usage(), critical=True)
+            .add_extension(_key_usage(ca=False), critical=True)
             .add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False
             )
@@ -180,29 +180,16 @@ class CertificateAuthority:
         ).sign(self.intermediate_key, hashes.SHA256())
 
 
-def _ca_key_usage() -> x509.KeyUsage:
+def _key_usage(*, ca: bool) -> x509.KeyUsage:
+    """A CA's key signs certificates (and CRLs); a leaf's key signs content, nothing else."""
     return x509.KeyUsage(
-        digital_signature=False,
+        digital_signature=not ca,
         content_commitment=False,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _leaf_key_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
         encipher_only=False,
         decipher_only=False,
     )

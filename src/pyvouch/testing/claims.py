@@ -11,26 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyvouch.testing.oidc import IssuerKind
+from pyvouch.verify.identity import CLAIM_OIDS, FULCIO_OID
 
-FULCIO_OID = "1.3.6.1.4.1.57264.1."
-
-OID_BY_CLAIM: dict[str, str] = {
-    "issuer": FULCIO_OID + "8",
-    "build_signer_uri": FULCIO_OID + "9",
-    "build_signer_digest": FULCIO_OID + "10",
-    "runner_environment": FULCIO_OID + "11",
-    "source_repository_uri": FULCIO_OID + "12",
-    "source_repository_digest": FULCIO_OID + "13",
-    "source_repository_ref": FULCIO_OID + "14",
-    "source_repository_identifier": FULCIO_OID + "15",
-    "source_repository_owner_uri": FULCIO_OID + "16",
-    "source_repository_owner_identifier": FULCIO_OID + "17",
-    "build_config_uri": FULCIO_OID + "18",
-    "build_config_digest": FULCIO_OID + "19",
-    "build_trigger": FULCIO_OID + "20",
-    "run_invocation_uri": FULCIO_OID + "21",
-    "source_repository_visibility": FULCIO_OID + "22",
-}
+OID_BY_CLAIM: dict[str, str] = {n: oid for n, oid in CLAIM_OIDS.items() if n != "issuer_v1"}
+"""The extensions 1.3.6.1.4.1.57264.1.8 to .22, by claim name: the verifier's own table
+(`pyvouch.verify.identity.CLAIM_OIDS`; real PyPI attestations in the tests hold it to Fulcio)."""
 
 
 class ClaimError(ValueError):

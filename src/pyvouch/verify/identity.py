@@ -15,26 +15,27 @@ GITLAB_ISSUER = "https://gitlab.com"
 GOOGLE_ISSUER = "https://accounts.google.com"
 CIRCLECI_ISSUER = "https://oidc.circleci.com"
 
-_FULCIO = "1.3.6.1.4.1.57264.1."
+FULCIO_OID = "1.3.6.1.4.1.57264.1."
+"""The prefix of Fulcio's certificate extensions."""
 
 # Fulcio's certificate extensions, by the names the Fulcio docs give them.
 CLAIM_OIDS: dict[str, str] = {
-    "issuer_v1": _FULCIO + "1",
-    "issuer": _FULCIO + "8",
-    "build_signer_uri": _FULCIO + "9",
-    "build_signer_digest": _FULCIO + "10",
-    "runner_environment": _FULCIO + "11",
-    "source_repository_uri": _FULCIO + "12",
-    "source_repository_digest": _FULCIO + "13",
-    "source_repository_ref": _FULCIO + "14",
-    "source_repository_identifier": _FULCIO + "15",
-    "source_repository_owner_uri": _FULCIO + "16",
-    "source_repository_owner_identifier": _FULCIO + "17",
-    "build_config_uri": _FULCIO + "18",
-    "build_config_digest": _FULCIO + "19",
-    "build_trigger": _FULCIO + "20",
-    "run_invocation_uri": _FULCIO + "21",
-    "source_repository_visibility": _FULCIO + "22",
+    "issuer_v1": FULCIO_OID + "1",
+    "issuer": FULCIO_OID + "8",
+    "build_signer_uri": FULCIO_OID + "9",
+    "build_signer_digest": FULCIO_OID + "10",
+    "runner_environment": FULCIO_OID + "11",
+    "source_repository_uri": FULCIO_OID + "12",
+    "source_repository_digest": FULCIO_OID + "13",
+    "source_repository_ref": FULCIO_OID + "14",
+    "source_repository_identifier": FULCIO_OID + "15",
+    "source_repository_owner_uri": FULCIO_OID + "16",
+    "source_repository_owner_identifier": FULCIO_OID + "17",
+    "build_config_uri": FULCIO_OID + "18",
+    "build_config_digest": FULCIO_OID + "19",
+    "build_trigger": FULCIO_OID + "20",
+    "run_invocation_uri": FULCIO_OID + "21",
+    "source_repository_visibility": FULCIO_OID + "22",
 }
 _NAME_BY_OID = {oid: name for name, oid in CLAIM_OIDS.items()}
 

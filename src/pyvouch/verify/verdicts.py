@@ -23,30 +23,16 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pyvouch import __version__
-from pyvouch.index.sealed import read_sealed, seal, write_sealed
-from pyvouch.index.writes import BackgroundWrites
-from pyvouch.machine_key import key_for_cache
-from pyvouch.model import AttestationInfo, Finding, Publisher, Status
+from pyvouch.index.sealed import SealedCache
+from pyvouch.model import PUBLISHER_FIELDS, AttestationInfo, Finding, Publisher, Status
 from pyvouch.verify.dist import DistFile
 
 LAYOUT = "verdicts-v1"
 _CACHEABLE = frozenset({Status.VERIFIED, Status.INVALID, Status.MISMATCH, Status.UNATTESTED})
-_PUBLISHER_FIELDS = (
-    "kind",
-    "repository",
-    "workflow",
-    "environment",
-    "email",
-    "project_id",
-    "pipeline_definition_id",
-    "issuer",
-    "subject",
-)
 
 _MAC_PURPOSE = "pyvouch-verdict-mac/1"
 """Entries are sealed (`pyvouch.index.sealed`) for this purpose."""
@@ -114,7 +100,7 @@ def _publisher(obj: Any) -> Publisher | None:
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
         raise ValueError("publisher")
-    if set(obj) - set(_PUBLISHER_FIELDS) or not all(isinstance(v, str) for v in obj.values()):
+    if set(obj) - set(PUBLISHER_FIELDS) or not all(isinstance(v, str) for v in obj.values()):
         raise ValueError("publisher fields")
     return Publisher(**obj)
 
@@ -177,41 +163,17 @@ def decode_finding(data: bytes, dist: DistFile) -> Finding:
 # ---- storage -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VerdictCache:
+class VerdictCache(SealedCache):
     """Verdicts under ``root`` (``<cache dir>/verdicts-v1``), authenticated with ``secret``.
 
     Reads that fail for any reason are misses; writes that fail are ignored."""
 
-    root: Path
-    secret: bytes
-    writes: BackgroundWrites | None = None
-    """When given, entries are written on its threads (its owner flushes it)."""
-
-    @classmethod
-    def open(
-        cls, cache_dir: Path, key_dir: Path, writes: BackgroundWrites | None = None
-    ) -> VerdictCache | None:
-        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key
-        (or it lies inside ``cache_dir``, see `pyvouch.machine_key.key_for_cache`)."""
-        secret = key_for_cache(cache_dir, key_dir)
-        return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
-
-    def _mac(self, key: str, value: bytes) -> str:
-        return seal(self.secret, _MAC_PURPOSE, key, value)
+    LAYOUT = LAYOUT
+    PURPOSE = _MAC_PURPOSE
 
     def get(self, key: str, dist: DistFile) -> Finding | None:
-        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, key)
-        if value is None:
-            return None
-        try:
-            return decode_finding(value, dist)
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return None
+        return self.decoded(key, lambda value: decode_finding(value, dist))
 
     def put(self, key: str, finding: Finding) -> None:
-        if finding.status not in _CACHEABLE or finding.identity_checked:
-            return
-        write_sealed(
-            self.root, self.secret, _MAC_PURPOSE, key, encode_finding(finding), self.writes
-        )
+        if finding.status in _CACHEABLE and not finding.identity_checked:
+            self.write(key, encode_finding(finding))

@@ -9,9 +9,10 @@ from typing import IO
 
 from pyvouch.index.client import IndexClient, noted
 from pyvouch.installed.wheel import Limits, WheelManifest, WheelProblem, read_wheel
+from pyvouch.limits import MAX_WHEEL_DOWNLOAD_BYTES
 from pyvouch.wheel_fetch.manifests import ManifestCache
 
-WHEEL_LIMIT = 2 * 1024 * 1024 * 1024
+WHEEL_LIMIT = MAX_WHEEL_DOWNLOAD_BYTES
 """Largest wheel downloaded for a comparison (bytes)."""
 
 

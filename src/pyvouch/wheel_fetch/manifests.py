@@ -12,14 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pyvouch.index.sealed import read_sealed, seal, write_sealed
-from pyvouch.index.writes import BackgroundWrites
+from pyvouch.index.sealed import SealedCache
 from pyvouch.installed.wheel import Member, WheelManifest
-from pyvouch.machine_key import key_for_cache
 
 LAYOUT = "wheel-manifests-v1"
 _MAC_PURPOSE = "pyvouch-wheel-manifest/1"
@@ -79,41 +75,20 @@ def decode(data: bytes) -> WheelManifest:
     )
 
 
-@dataclass(frozen=True)
-class ManifestCache:
+class ManifestCache(SealedCache):
     """Manifests under ``<cache dir>/wheel-manifests-v1``, authenticated with ``secret``.
     Reads that fail for any reason are misses; writes that fail are ignored."""
 
-    root: Path
-    secret: bytes
-    writes: BackgroundWrites | None = None
-
-    @classmethod
-    def open(
-        cls, cache_dir: Path, key_dir: Path, writes: BackgroundWrites | None = None
-    ) -> ManifestCache | None:
-        """The cache in ``cache_dir`` with the key in ``key_dir``; None when there is no key
-        (or it lies inside ``cache_dir``, see `pyvouch.machine_key.key_for_cache`)."""
-        secret = key_for_cache(cache_dir, key_dir)
-        return None if secret is None else cls(cache_dir / LAYOUT, secret, writes)
-
-    def _mac(self, sha256: str, value: bytes) -> str:
-        return seal(self.secret, _MAC_PURPOSE, sha256, value)
+    LAYOUT = LAYOUT
+    PURPOSE = _MAC_PURPOSE
 
     def get(self, sha256: str) -> WheelManifest | None:
         sha256 = sha256.lower()
         if not _HEX64.fullmatch(sha256):
             return None
-        value = read_sealed(self.root, self.secret, _MAC_PURPOSE, sha256)
-        if value is None:
-            return None
-        try:
-            return decode(value)
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            return None
+        return self.decoded(sha256, decode)
 
     def put(self, sha256: str, manifest: WheelManifest) -> None:
         sha256 = sha256.lower()
-        if not _HEX64.fullmatch(sha256):
-            return
-        write_sealed(self.root, self.secret, _MAC_PURPOSE, sha256, encode(manifest), self.writes)
+        if _HEX64.fullmatch(sha256):
+            self.write(sha256, encode(manifest))
