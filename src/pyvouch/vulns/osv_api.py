@@ -28,10 +28,9 @@ import httpx
 
 from pyvouch import jsontext
 from pyvouch.index.cache import default_cache_dir
-from pyvouch.index.sealed import read_sealed, write_sealed
+from pyvouch.index.sealed import SealedCache
 from pyvouch.index.transport import ClientStats, FetchError, Transport
 from pyvouch.limits import MAX_ADVISORY_BYTES, MAX_OSV_BATCH_BYTES
-from pyvouch.machine_key import key_for_cache
 from pyvouch.redact import quote
 from pyvouch.vulns.osv import ECOSYSTEM, Advisory, AdvisoryProblem, parse_advisory
 
@@ -46,6 +45,14 @@ MAX_CITED = 1000
 
 Query = tuple[str, str]
 """(PEP 503 name, version)."""
+
+
+class AdvisoryCache(SealedCache):
+    """Advisories the OSV API served, under ``<cache dir>/osv-v1`` keyed by the API, the id
+    and its ``modified`` time (`SealedCache.open`: None without a machine key)."""
+
+    LAYOUT = CACHE_LAYOUT
+    PURPOSE = _MAC_PURPOSE
 
 
 @dataclass
@@ -85,8 +92,7 @@ class OsvApi:
             http_transport=http_transport,
         )
         root = settings.cache_dir if settings.cache_dir is not None else default_cache_dir()
-        self._root = root / CACHE_LAYOUT
-        self._secret = key_for_cache(root) if settings.use_cache else None
+        self._cache = AdvisoryCache.open(root) if settings.use_cache else None
 
     async def aclose(self) -> None:
         await self._transport.aclose()
@@ -166,14 +172,11 @@ class OsvApi:
 
     async def _advisory(self, ident: str, modified: str) -> Advisory | str:
         key = hashlib.sha256(f"{self.base}\0{ident}\0{modified}".encode()).hexdigest()
-        if self._secret is not None:
-            cached = read_sealed(self._root, self._secret, _MAC_PURPOSE, key)
-            if cached is not None:
-                try:
-                    return parse_advisory(json.loads(cached), f"{self.base}/v1/vulns/{ident}")
-                except (ValueError, AdvisoryProblem):
-                    pass
         url = f"{self.base}/v1/vulns/{ident}"
+        if self._cache is not None:  # an entry parse_advisory refuses is a miss
+            cached = self._cache.decoded(key, lambda value: parse_advisory(json.loads(value), url))
+            if cached is not None:
+                return cached
         doc = await self._fetch(url, MAX_ADVISORY_BYTES)
         if isinstance(doc, str):
             return doc
@@ -183,10 +186,8 @@ class OsvApi:
             return f"advisory {ident} from the OSV API is unusable: {err}"
         if advisory.id != ident:
             return f"the OSV API answered {quote(advisory.id)} when asked for advisory {ident}"
-        if self._secret is not None:
-            write_sealed(
-                self._root, self._secret, _MAC_PURPOSE, key, json.dumps(advisory.to_osv()).encode()
-            )
+        if self._cache is not None:
+            self._cache.write(key, json.dumps(advisory.to_osv()).encode())
         return advisory
 
 
