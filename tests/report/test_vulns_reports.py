@@ -5,6 +5,7 @@ schemas; VEX states follow exposure; hostile text cannot break Markdown."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -183,3 +184,20 @@ def test_undecided_findings_render_without_decisions() -> None:
     built = scan_report.build(scan, vulns=_assessment(scan, decided=False))
     text = report.render("json", built, RenderOptions())
     assert all(f["decision"] is None for f in json.loads(text)["vulnerabilities"]["findings"])
+
+
+def test_verbose_shows_every_reason_and_every_advisory_warning() -> None:
+    """Without --verbose: the reasons of what the policy warns on or blocks only, and 20
+    advisory warnings then "... and N more"; with it, all of them (`Line.verbose`)."""
+    scan = every_status()
+    assessment = _assessment(scan)
+    many = tuple(f"db/bad-{i}.yaml: not valid YAML" for i in range(25))
+    vreport = VulnReport(assessment.report.packages, ("db",), many)
+    built = scan_report.build(scan, vulns=replace(assessment, report=vreport))
+    brief = report.render("table", built, RenderOptions(compact=True, width=200))
+    full = report.render("table", built, RenderOptions(compact=True, verbose=True, width=200))
+    allowed = "allow: bad-sig 0.1:"  # the unused package's finding: allowed, not flagged
+    assert allowed not in brief and allowed in full
+    assert brief.count("warning: db/bad-") == 20 and full.count("warning: db/bad-") == 25
+    assert "warning: ... and 5 more (--verbose)" in brief and "... and 5 more" not in full
+    assert any(line.startswith("block: urllib3") for line in brief.splitlines())
