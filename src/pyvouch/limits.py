@@ -16,6 +16,10 @@ MAX_DIST_METADATA_BYTES = 4 * MIB
 """A ``METADATA`` / ``PKG-INFO`` inside a wheel or sdist (`check`, `index build`); a real one
 is a few KiB."""
 
+MAX_LOCK_BYTES = 64 * MIB
+"""A lock, requirements file or SBOM that `scan`, `install --lock`, `diff` and `readiness` read
+(a file, an ``-r`` include, or standard input). The largest real locks are a few MiB."""
+
 MAX_LOCK_GRAPH_BYTES = 16 * MIB
 """A lock read for its dependency graph (`policy init`; best effort: a larger one has none)."""
 

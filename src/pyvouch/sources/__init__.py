@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch.errors import InputError, UsageError
+from pyvouch.limits import MAX_LOCK_BYTES
 from pyvouch.model import Package
 from pyvouch.sources import (
     cyclonedx,
@@ -31,6 +32,7 @@ from pyvouch.sources.base import (
     STDIN,
     Context,
     SourceResult,
+    decode_text,
     load_json,
     load_toml,
     read_text,
@@ -150,13 +152,7 @@ def read_stdin() -> str:
             "- reads a lock or requirements from standard input, which is a terminal here; "
             "pipe one in (e.g. uv export | pyvouch scan -)"
         )
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            STDIN, f"not UTF-8 text: {err.reason}", where=f"byte {err.start}"
-        ) from None
+    return decode_text(STDIN, sys.stdin.buffer.read(MAX_LOCK_BYTES + 1))
 
 
 def detect_text(text: str) -> str:

@@ -20,6 +20,7 @@ from packaging.utils import InvalidName, canonicalize_name
 from pyvouch import jsontext
 from pyvouch.digests import SHA256, DigestError, Digests, parse_pair, parse_spec, split_sha256
 from pyvouch.errors import InputError
+from pyvouch.limits import MAX_LOCK_BYTES, MIB
 from pyvouch.model import FileRef, Package
 from pyvouch.redact import first_line, quote, redact_text
 from pyvouch.sources.markers import Narrowing
@@ -93,10 +94,20 @@ the place relative ``-r``/``-c`` includes are read from (its folder: the current
 
 
 def read_text(path: Path) -> str:
+    """A lock, requirements file or SBOM as text (UTF-8, a BOM dropped), at most
+    `MAX_LOCK_BYTES`: a larger one is refused, never read into memory whole."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_LOCK_BYTES + 1)
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from None
+    return decode_text(path, data)
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """``data`` read from ``path`` (at most ``MAX_LOCK_BYTES + 1`` of it) as text."""
+    if len(data) > MAX_LOCK_BYTES:
+        raise InputError(path, f"larger than {MAX_LOCK_BYTES // MIB} MiB, the limit for a lock")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
