@@ -45,6 +45,16 @@ MAX_INDEX_PAGE_BYTES = 20 * MIB
 MAX_PROVENANCE_BYTES = 5 * MIB
 """A provenance object an index serves (PEP 740)."""
 
+MAX_ADVISORY_BYTES = 4 * MIB
+"""One OSV advisory (a file of a vulnerability database, a member of its zip, an API answer
+for one id); a real one is a few KiB."""
+
+MAX_ADVISORY_DB_MEMBERS = 200_000
+"""Advisory files in one database directory or zip (the whole PyPI ecosystem is ~20,000)."""
+
+MAX_OSV_BATCH_BYTES = 32 * MIB
+"""One answer of the OSV API's ``querybatch`` (ids only, for up to 1,000 packages)."""
+
 MAX_PYTHON_SOURCE_BYTES = 4 * MIB
 """A Python file read for its imports (reachability; best effort: a larger one is skipped and
 said so). The largest modules of big real projects are a few hundred KiB."""

@@ -58,6 +58,12 @@ class Case:
     exit_code: int
     sarif_results: bool = False
     """The run has findings, so its SARIF (when offered) has results."""
+    label: str | None = None
+    """The case's name when the command is walked twice (``scan --vulns``)."""
+
+    @property
+    def key(self) -> str:
+        return self.label or self.command
 
 
 def _blob(tmp: Path, _: IndexServer) -> list[str]:
@@ -83,6 +89,29 @@ def _lint(tmp: Path, _: IndexServer) -> list[str]:
     return ["workflow", "lint", str(workflow)]
 
 
+ADVISORY = {
+    "id": "PYSEC-2099-1",
+    "modified": "2026-01-01T00:00:00Z",
+    "summary": "idna test advisory",
+    "aliases": ["CVE-2099-1"],
+    "affected": [
+        {
+            "package": {"ecosystem": "PyPI", "name": "idna"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.11"}]}],
+        }
+    ],
+}
+
+
+def _scan_vulns(tmp: Path, _: IndexServer) -> list[str]:
+    """`scan --vulns` against a local advisory database: idna 3.10 is affected."""
+    db = tmp / "advisories"
+    db.mkdir(exist_ok=True)
+    (db / "PYSEC-2099-1.json").write_text(json.dumps(ADVISORY), encoding="utf-8")
+    lock = _locks(tmp)[1]
+    return ["scan", str(lock), "--offline", "--vulns", "--vuln-db", str(db)]
+
+
 def _locks(tmp: Path) -> tuple[Path, Path]:
     base, head = tmp / "base.txt", tmp / "head.txt"
     base.write_text("requests==2.32.3\n", encoding="utf-8")
@@ -104,7 +133,7 @@ def _reachability(tmp: Path, _: IndexServer) -> list[str]:
 
 
 CASES: dict[str, Case] = {
-    case.command: case
+    case.key: case
     for case in (
         Case(
             "verify",
@@ -123,6 +152,7 @@ CASES: dict[str, Case] = {
         Case("check", _check, 0, sarif_results=True),
         Case("workflow lint", _lint, 1, sarif_results=True),
         Case("scan", lambda t, s: ["scan", str(_locks(t)[1]), "--offline"], 3, True),
+        Case("scan", _scan_vulns, 3, True, label="scan --vulns"),
         Case("readiness", lambda t, s: ["readiness", str(_locks(t)[1]), "--offline"], 3),
         Case("diff", lambda t, s: ["diff", *map(str, _locks(t)), "--no-lookup"], 0),
         Case("reachability", _reachability, 0),
@@ -167,12 +197,12 @@ def _formats(command: click.Command) -> tuple[str, ...]:
 
 
 OFFERED = {name: _formats(command) for name, command in _leaves(cli) if _formats(command)}
-WALK = [(name, fmt) for name in sorted(CASES) for fmt in OFFERED.get(name, ())]
+WALK = [(key, fmt) for key in sorted(CASES) for fmt in OFFERED.get(CASES[key].command, ())]
 
 
 def test_every_command_with_a_format_is_walked() -> None:
     assert set(COMMANDS) <= {name.split(" ")[0] for name in dict(_leaves(cli))}
-    assert set(OFFERED) - {"install"} == set(CASES)
+    assert set(OFFERED) - {"install"} == {case.command for case in CASES.values()}
     for name, choices in OFFERED.items():
         assert set(choices) <= set(report.FORMATS), name
         # every command gets the generic formats
@@ -197,7 +227,7 @@ def runs(
         with pytest.MonkeyPatch.context() as patch:
             patch.chdir(work)  # no policy file of the repository is found
             patch.setenv("NO_COLOR", "1")
-            for fmt in OFFERED[name]:
+            for fmt in OFFERED[case.command]:
                 result = CliRunner().invoke(cli, [*args, "--format", fmt])
                 assert result.exception is None or isinstance(result.exception, SystemExit), (
                     name,
@@ -220,7 +250,7 @@ def test_output_follows_its_format(
         doc = json.loads(out)
         assert list(doc)[:3] == ["schema", "command", "pyvouch_version"]
         assert SCHEMA_TAG.match(doc["schema"]), doc["schema"]
-        assert doc["command"] == name
+        assert doc["command"] == case.command
         assert doc["pyvouch_version"] == __version__
         assert isinstance(doc["warnings"], list)
         if doc["schema"] == "pyvouch-scan/1":
@@ -242,7 +272,7 @@ def test_json_documents_differ_by_schema_tag(
     runs: dict[tuple[str, str], tuple[int, str, str]],
 ) -> None:
     """Each command names its own document, so a consumer can tell them apart."""
-    tags = {name: json.loads(runs[name, "json"][1])["schema"] for name in CASES}
+    tags = {c.command: json.loads(runs[c.key, "json"][1])["schema"] for c in CASES.values()}
     assert len(set(tags.values())) == len(tags), tags
 
 
@@ -305,3 +335,26 @@ def test_notices_go_to_stderr_whatever_the_format(
 ) -> None:
     err = runs["verify", fmt][2]
     assert err.startswith("pyvouch: warning: identity NOT checked for 1 file(s)"), err
+
+
+def test_scan_vulns_has_its_section_in_every_format(
+    runs: dict[tuple[str, str], tuple[int, str, str]],
+) -> None:
+    """The vulnerability section is part of scan's report: every format of `scan` shows the
+    finding (idna 3.10, PYSEC-2099-1), and the plain scan shows none."""
+    for fmt in OFFERED["scan"]:
+        out = runs["scan --vulns", fmt][1]
+        assert "PYSEC-2099-1" in out, fmt
+        assert "PYSEC-2099-1" not in runs["scan", fmt][1], fmt
+    doc = json.loads(runs["scan --vulns", "json"][1])
+    (found,) = doc["vulnerabilities"]["findings"]
+    assert (found["package"], found["exposure"], found["fixed"]) == ("idna", "unknown", ["3.11"])
+    sarif = json.loads(runs["scan --vulns", "sarif"][1])["runs"][0]
+    rules = [r["id"] for r in sarif["tool"]["driver"]["rules"]]
+    assert {"PYV101", "PYV102"} <= set(rules)
+    assert [r["ruleId"] for r in sarif["results"] if r["ruleId"].startswith("PYV10")] == ["PYV102"]
+    (vex,) = json.loads(runs["scan --vulns", "cyclonedx"][1])["vulnerabilities"]
+    assert vex["analysis"]["state"] == "in_triage"
+    assert "### Vulnerabilities" in runs["scan --vulns", "markdown"][1]
+    table = runs["scan --vulns", "table"][1].splitlines()
+    assert any(line.startswith("P") and "idna" in line and "PYSEC-2099-1" in line for line in table)

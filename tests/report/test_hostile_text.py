@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 
 from pyvouch import report
 from pyvouch.index.check_outcomes import CheckResult as IndexCheck
@@ -37,6 +39,7 @@ from pyvouch.policy.readiness import Assessment, ReleaseState, ReleaseSummary
 from pyvouch.policy.readiness import Verdict as Readiness
 from pyvouch.policy.trust_inputs import TrustChange, TrustInput, TrustReview
 from pyvouch.publish_check import CheckResult as DistCheck
+from pyvouch.reachability.model import Evidence, Exposure
 from pyvouch.report import (
     blob_report,
     diff_review,
@@ -48,14 +51,28 @@ from pyvouch.report import (
     scan_report,
     verify_report,
 )
+from pyvouch.report._common import RenderOptions
 from pyvouch.report.document import Report
 from pyvouch.report.markdown_escape import code, escape
 from pyvouch.verify.blob_result import BlobResult
 from pyvouch.verify.inspect import InspectReport
 from pyvouch.verify.signed_content import ContentPolicy
 from pyvouch.verify.trust import TrustRoot
+from pyvouch.vulns.model import (
+    Level,
+    PackageVulns,
+    Priority,
+    RankedFinding,
+    Rating,
+    VulnAssessment,
+    VulnFinding,
+    VulnReport,
+    VulnStatus,
+    VulnVerdict,
+)
 from pyvouch.workflows import render as lint_report
 from pyvouch.workflows.lint import LintFinding, LintResult
+from tests.support.sarif_schema import sarif_errors
 
 EVIL = (
     "evil|pkg`code`<script>alert(1)</script>\n| injected | row |\r\n"
@@ -68,10 +85,10 @@ def _package(version: str | None = EVIL) -> Package:
     return Package(name=EVIL, version=version, source="pylock.toml")
 
 
-def _scan() -> Report:
+def _scan_result() -> ScanResult:
     found = Finding(FileRef(EVIL, "a" * 64), Status.UNKNOWN, EVIL)
     blocked = Decision(_package(), Action.BLOCK, EVIL, (EVIL,))
-    result = ScanResult(
+    return ScanResult(
         EVIL,
         "requirements",
         "https://pypi.org/simple/",
@@ -83,7 +100,51 @@ def _scan() -> Report:
         ),
         warnings=(EVIL,),
     )
-    return scan_report.build(result)
+
+
+def _scan() -> Report:
+    return scan_report.build(_scan_result())
+
+
+def _vulns() -> VulnAssessment:
+    """Advisory ids, aliases, summaries, versions, fixes, reasons and evidence all hostile: a
+    local advisory database or an index's JSON API says what it likes."""
+    found = VulnFinding(
+        package=EVIL,
+        version=EVIL,
+        id=EVIL,
+        aliases=(EVIL,),
+        summary=EVIL,
+        rating=Rating(Level.HIGH, 7.5, EVIL, EVIL),
+        fixed=(EVIL,),
+        matched=EVIL,
+        symbols=((EVIL, EVIL),),
+        urls=(EVIL,),
+        sources=(EVIL,),
+    )
+    evidence = Evidence(Exposure.DIRECT, (EVIL,), EVIL, 3, EVIL)
+    verdict = VulnVerdict(Action.BLOCK, EVIL, (EVIL,))
+    reached = RankedFinding(
+        found,
+        Exposure.DIRECT,
+        evidence,
+        Status.UNKNOWN,
+        Priority.P1,
+        (EVIL,),
+        ((EVIL, 3),),
+        verdict,
+    )
+    unknown = RankedFinding(found, Exposure.UNKNOWN, None, None, Priority.P3, (EVIL,))
+    packages = (
+        PackageVulns(EVIL, EVIL, VulnStatus.AFFECTED, (found,)),
+        PackageVulns(EVIL, EVIL, VulnStatus.UNKNOWN, reason=EVIL),
+    )
+    report = VulnReport(packages, (EVIL,), (EVIL,))
+    return VulnAssessment(report, (reached, unknown), EVIL, skipped=(EVIL,))
+
+
+def _scan_vulns() -> Report:
+    return scan_report.build(_scan_result(), vulns=_vulns())
 
 
 def _root() -> TrustRoot:
@@ -194,6 +255,7 @@ BUILDERS: dict[str, Callable[[], Report]] = {
     "readiness": _readiness,
     "workflow lint": _lint,
     "scan --dry-run": _plan,
+    "scan --vulns": _scan_vulns,
 }
 
 
@@ -262,3 +324,21 @@ def test_code_spans_and_fences_cannot_be_closed_by_data() -> None:
     fence = snippet.index("```toml")
     assert snippet[fence:].count("```") == 2  # the snippet's own fences became '''
     assert escape("x\ny\tz") == "x y z"
+
+
+def test_scan_vulns_keeps_hostile_text_as_data_in_machine_formats() -> None:
+    """JSON keeps each hostile string as it is; SARIF and CycloneDX (with its VEX section)
+    still validate against their schemas, the strings inside as data."""
+    built = _scan_vulns()
+    doc = json.loads(report.render("json", built))
+    found = doc["vulnerabilities"]["findings"][0]
+    assert found["id"] == EVIL and found["summary"] == EVIL and found["package"] == EVIL
+    sarif = json.loads(report.render("sarif", built, RenderOptions(base_dir="/")))
+    assert sarif_errors(sarif) == []
+    vulns = [r for r in sarif["runs"][0]["results"] if r["ruleId"] in ("PYV101", "PYV102")]
+    assert [r["ruleId"] for r in vulns] == ["PYV101", "PYV102"]
+    assert vulns[0]["properties"]["id"] == EVIL
+    bom = report.render("cyclonedx", built)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(bom) is None
+    (vex,) = {v["id"]: v for v in json.loads(bom)["vulnerabilities"]}.values()
+    assert vex["id"] == EVIL and vex["description"] == EVIL

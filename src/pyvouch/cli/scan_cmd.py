@@ -17,12 +17,14 @@ from pyvouch.cli.options import (
 )
 from pyvouch.cli.output import emit
 from pyvouch.cli.progress import ProgressLines
-from pyvouch.errors import EXIT_OK
+from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.pipeline.options import FileChoice
 from pyvouch.pipeline.scan import PreparedScan, ScanOutcome, ScanRequest, prepare_scan, run_scan
+from pyvouch.pipeline.vulns import VulnRequest
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.report import scan_plan, scan_report
+from pyvouch.vulns.osv_api import DEFAULT_OSV_URL
 
 
 @exit_codes(
@@ -31,7 +33,9 @@ from pyvouch.report import scan_plan, scan_report
     "some file could not be told (unknown) and none failed",
     note="These hold without a policy file or --mode. With one, the mode decides: collect "
     "and warn exit 0 (the summary says what would block in enforce); enforce exits 1 when "
-    "a package is blocked, else 3 when a package that must verify could not be told.",
+    "a package is blocked, else 3 when a package that must verify could not be told. "
+    "With --vulns and a policy in enforce, a reachable finding at or above the tier's "
+    "severity also exits 1, and a package no advisory source could answer for exits 3.",
 )
 @click.command("scan")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
@@ -93,6 +97,51 @@ from pyvouch.report import scan_plan, scan_report
     help="What passes in the long tail (overrides the config; default: no-regression).",
 )
 @signature_options
+@click.option(
+    "--vulns",
+    is_flag=True,
+    help="Also match every package against known vulnerabilities (OSV), ranked by "
+    "reachability, severity and fix, beside its attestation status.",
+)
+@click.option(
+    "--vuln-db",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="With --vulns: a local OSV database (a directory of OSV JSON/YAML files, or OSV's "
+    "zip) instead of the OSV API (default: the policy's vuln-db).",
+)
+@click.option(
+    "--osv-url",
+    default=DEFAULT_OSV_URL,
+    show_default=True,
+    metavar="URL",
+    help="With --vulns and no database: the OSV API to ask.",
+)
+@click.option(
+    "--source",
+    "source_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    metavar="DIR",
+    help="With --vulns: the project's own code, analysed for which packages it imports "
+    "(repeatable). Without it, every finding's exposure is unknown.",
+)
+@click.option(
+    "--tests",
+    "test_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    metavar="DIR",
+    help="With --source: the project's tests (a package imported only there is test-only).",
+)
+@click.option(
+    "--env",
+    "environment",
+    type=click.Path(path_type=Path, exists=True),
+    metavar="DIR",
+    help="With --source: the installed environment (virtualenv or site-packages) that maps "
+    "modules to packages and whose code is followed.",
+)
 @lookup_options
 @click.pass_context
 def scan_cmd(
@@ -113,6 +162,12 @@ def scan_cmd(
     require_long_tail: str | None,
     signature_key: Path | None,
     allow_no_tlog: bool,
+    vulns: bool,
+    vuln_db: Path | None,
+    osv_url: str,
+    source_dirs: tuple[Path, ...],
+    test_dirs: tuple[Path, ...],
+    environment: Path | None,
     lookup: LookupFlags,
 ) -> None:
     """Inventory attestation coverage of every package in LOCK (default: found here).
@@ -121,6 +176,13 @@ def scan_cmd(
     file, a CycloneDX JSON SBOM, or a Python environment directory; - reads a lock or
     requirements from standard input (the format told by the content).
     """
+    if not vulns and (vuln_db is not None or source_dirs or test_dirs or environment):
+        raise UsageError("--vuln-db, --source, --tests and --env need --vulns")
+    if (test_dirs or environment) and not source_dirs:
+        raise UsageError("--tests and --env need --source")
+    vuln_request = (
+        VulnRequest(vuln_db, osv_url, source_dirs, test_dirs, environment) if vulns else None
+    )
     prepared = prepare_scan(
         ScanRequest(
             lock,
@@ -139,6 +201,7 @@ def scan_cmd(
             python_version=python_version,
             platform=platform,
             resolve=not no_resolve,
+            vulns=vuln_request,
         )
     )
     for warning in prepared.warnings:
@@ -149,7 +212,12 @@ def scan_cmd(
         emit(plan, shown, output=output)
         ctx.exit(EXIT_OK)
     outcome = _run(prepared)
-    emit(scan_report.build(outcome.result), output_format, output=output, verbose=verbose)
+    emit(
+        scan_report.build(outcome.result, vulns=outcome.vulns),
+        output_format,
+        output=output,
+        verbose=verbose,
+    )
     ctx.exit(outcome.exit_code)
 
 

@@ -78,6 +78,36 @@ def write_sealed(
         atomic_write(path, data)
 
 
+def blob_path(root: Path, key: str) -> Path:
+    return root / key[:2] / f"{key}.sealed"
+
+
+def read_sealed_blob(root: Path, secret: bytes, purpose: str, key: str) -> bytes | None:
+    """A large value stored by `write_sealed_blob` when its seal verifies; else None.
+
+    The same MAC as `read_sealed` (purpose, ``KEY\\0VALUE``), but the value is kept as its own
+    bytes after one line holding the MAC, so a large JSON value is not decoded twice."""
+    try:
+        data = blob_path(root, key).read_bytes()
+    except OSError:
+        return None
+    given, newline, value = data.partition(b"\n")
+    if not newline:
+        return None
+    if not mac_matches(
+        secret, purpose, key.encode() + b"\0" + value, given.decode("ascii", "replace")
+    ):
+        return None
+    return value
+
+
+def write_sealed_blob(root: Path, secret: bytes, purpose: str, key: str, value: bytes) -> None:
+    """Store a large ``value`` under ``key``, sealed (failures are ignored)."""
+    data = seal(secret, purpose, key, value).encode() + b"\n" + value
+    with contextlib.suppress(OSError):
+        atomic_write(blob_path(root, key), data)
+
+
 @dataclass(frozen=True)
 class SealedCache:
     """Entries under ``root`` (``<cache dir>/LAYOUT``), sealed with ``secret`` for ``PURPOSE``.

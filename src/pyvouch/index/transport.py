@@ -33,7 +33,7 @@ MAX_REDIRECTS = 5
 SHARD_CONNECTIONS = 4
 """Connections per httpx pool (see `Transport.__init__`)."""
 RedirectPolicy = Literal["follow", "refuse"]
-Kind = Literal["page", "provenance", "file", "signature"]
+Kind = Literal["page", "provenance", "file", "signature", "advisory"]
 
 
 class BodySink(Protocol):
@@ -85,6 +85,8 @@ class ClientStats:
     """Distribution files downloaded (environment scans compare installed files with them)."""
     signature_requests: int = 0
     """Signatures asked for beside files (``.sigstore.json``, ``.sig``, ``.crt``)."""
+    advisory_requests: int = 0
+    """Requests to a vulnerability database (`pyvouch.vulns.osv_api`)."""
 
 
 @dataclass(frozen=True)
@@ -234,8 +236,10 @@ class Transport:
         headers: dict[str, str] | None = None,
         sink: BodySink | None = None,
         total_timeout: float | None = None,
+        post: bytes | None = None,
     ) -> Response:
-        """GET `url`. Returns the final response of any status except retryable ones that did
+        """GET `url` (POST ``post`` as JSON when given: a query API; such a request follows
+        no redirect). Returns the final response of any status except retryable ones that did
         not recover (429, 5xx, connection errors, timeouts): those raise FetchError. With a
         ``sink``, a 200 body is written to it (the response's body is then empty).
         ``total_timeout`` replaces the client's wall-clock cap per attempt (downloads)."""
@@ -250,6 +254,7 @@ class Transport:
                     extra=headers,
                     sink=sink,
                     total_timeout=total_timeout or self._total_timeout,
+                    post=post,
                 )
             except _Retryable as err:
                 if attempt >= self._retries:
@@ -288,12 +293,13 @@ class Transport:
         extra: dict[str, str] | None,
         sink: BodySink | None = None,
         total_timeout: float | None = None,
+        post: bytes | None = None,
     ) -> Response:
         cap = total_timeout or self._total_timeout
         try:
             async with asyncio.timeout(cap):
                 return await self._follow(
-                    url, accept=accept, limit=limit, kind=kind, extra=extra, sink=sink
+                    url, accept=accept, limit=limit, kind=kind, extra=extra, sink=sink, post=post
                 )
         except TimeoutError:
             raise _Retryable(
@@ -309,13 +315,16 @@ class Transport:
         kind: Kind,
         extra: dict[str, str] | None,
         sink: BodySink | None = None,
+        post: bytes | None = None,
     ) -> Response:
         start = strip_credentials(url)
         current = start
         warnings: list[str] = []
         for _hop in range(MAX_REDIRECTS + 1):
             try:
-                status, headers, body = await self._one(current, accept, limit, kind, extra, sink)
+                status, headers, body = await self._one(
+                    current, accept, limit, kind, extra, sink, post
+                )
             except FetchError as err:  # it failed on the other host: say how it got there
                 raise FetchError(_noted(err.reason, warnings), tuple(warnings)) from None
             except _Retryable as err:
@@ -323,6 +332,8 @@ class Transport:
                 raise _Retryable(reason, err.retry_after, tuple(warnings)) from None
             if status not in REDIRECT_STATUSES or "location" not in headers:
                 return Response(current, status, headers, body, tuple(warnings))
+            if post is not None:
+                raise FetchError(f"refused redirect of a query to {current} (HTTP {status})")
             joined = join_url(current, headers["location"])
             if joined is None or url_problem(joined) is not None:
                 shown = headers["location"][:200]
@@ -354,9 +365,12 @@ class Transport:
         kind: Kind,
         extra: dict[str, str] | None,
         sink: BodySink | None = None,
+        post: bytes | None = None,
     ) -> tuple[int, httpx.Headers, bytes]:
         _check_url(url)
         headers = {"Accept": accept, **(extra or {})}
+        if post is not None:
+            headers["Content-Type"] = "application/json"
         auth = None
         if self._auth is not None and origin(url) == self._index_origin:
             auth = httpx.BasicAuth(*self._auth)
@@ -368,13 +382,19 @@ class Transport:
                 self._stats.provenance_requests += 1
             elif kind == "signature":
                 self._stats.signature_requests += 1
+            elif kind == "advisory":
+                self._stats.advisory_requests += 1
             else:
                 self._stats.file_requests += 1
             shard = min(range(len(self._clients)), key=self._in_flight.__getitem__)
             self._in_flight[shard] += 1
             try:
                 async with self._clients[shard].stream(
-                    "GET", url, headers=headers, auth=auth
+                    "GET" if post is None else "POST",
+                    url,
+                    headers=headers,
+                    auth=auth,
+                    content=post,
                 ) as resp:
                     if resp.status_code in RETRY_STATUSES:
                         reason = f"HTTP {resp.status_code} from {url}"

@@ -26,12 +26,14 @@ from pyvouch.pipeline.options import FileChoice, Progress, ScanOptions
 from pyvouch.pipeline.packages import PackageChecks
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.settings import LookupFlags, with_pin_file
+from pyvouch.pipeline.vulns import VulnRequest, assess, combined_exit, decide
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.policy.schema import Policy
 from pyvouch.policy_files.config_file import discover
 from pyvouch.sources import SourceResult, load_packages
 from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.vulns.model import VulnAssessment
 
 if TYPE_CHECKING:  # sigstore is imported only when something must really be verified
     from pyvouch.verify.attestations import AttestationVerifier
@@ -90,6 +92,8 @@ class ScanRequest:
     """Resolve unpinned requirements with pip (else refuse them)."""
     workdir: Path | None = None
     """Where the policy file is looked for (default: the current directory)."""
+    vulns: VulnRequest | None = None
+    """``--vulns``: also match the packages against advisories (None: not asked)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class ScanOutcome:
     result: ScanResult
     """Decided by the policy (without decisions when there is no policy)."""
     exit_code: int
+    vulns: VulnAssessment | None = None
+    """The vulnerability findings (``--vulns``), decided when a policy decides."""
 
 
 def prepare_scan(request: ScanRequest) -> PreparedScan:
@@ -164,4 +170,11 @@ def run_scan(
         # pyvouch.lock.toml) that the signer does not match made the file `mismatch`.
         code = exit_code_without_policy(decided)
         decided = without_decisions(decided)
-    return ScanOutcome(decided, code)
+    vulns_asked = prepared.request.vulns
+    if vulns_asked is None:
+        return ScanOutcome(decided, code)
+    vulns = assess(loaded.packages, result, vulns_asked, prepared.policy, prepared.request.lookup)
+    if prepared.has_policy:
+        vulns, vuln_code = decide(vulns, prepared.policy, today or date.today())
+        code = combined_exit(code, vuln_code)
+    return ScanOutcome(decided, code, vulns)

@@ -24,20 +24,36 @@ from pyvouch.policy.schema import (
     PolicyException,
     Require,
     Tier,
+    VulnException,
+    VulnRules,
 )
 from pyvouch.policy.tiers import TierName, check_name, check_pattern, normalize
 from pyvouch.redact import quote
 from pyvouch.tomlfile import toml_key
 from pyvouch.urls import url_problem
 from pyvouch.verify.publisher_spec import parse_publisher_spec
+from pyvouch.vulns.model import Level
 
 CONFIG_FILE = "pyvouch.toml"
 PYPROJECT_FILE = "pyproject.toml"
 
 _TOP_KEYS = frozenset(
-    {"mode", "index-url", "tiers", "publishers", "exceptions", "trust-changes", "packages"}
+    {
+        "mode",
+        "index-url",
+        "tiers",
+        "publishers",
+        "exceptions",
+        "trust-changes",
+        "packages",
+        "vuln-db",
+        "vulnerabilities",
+    }
 )
 _PACKAGE_KEYS = frozenset({"key", "allow-no-tlog"})
+_VULN_KEYS = frozenset({"block-at", "block-unknown-severity", "exceptions"})
+_VULN_EXCEPTION_KEYS = frozenset({"id", "package", "reason", "owner", "expires"})
+_NEVER = "never"
 _TRUST_CHANGE_KEYS = frozenset({"approved-by"})
 _TIER_KEYS: dict[TierName, frozenset[str]] = {
     TierName.CRITICAL: frozenset({"packages", "require"}),
@@ -135,8 +151,92 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         exceptions=_exceptions(check, data.get("exceptions", [])),
         trust_change_approvers=_approvers(check, data.get("trust-changes", {})),
         packages=_packages(check, data.get("packages", {})),
+        vulns=_vulns(check, data.get("vuln-db"), data.get("vulnerabilities", {})),
         source=str(path),
     )
+
+
+def _expires(check: _Checker, value: Any, *parts: str | int) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise check.fail(
+            f"must be a TOML date such as 2027-03-31 (unquoted), got {_type(value)}", *parts
+        )
+    return value
+
+
+def _vulns(check: _Checker, db: Any, value: Any) -> VulnRules:
+    """``vuln-db`` and the ``[vulnerabilities]`` table (see docs/vulns.md)."""
+    path = None
+    if db is not None:
+        text = check.string(db, "vuln-db")
+        path = str(check.path.parent / Path(text).expanduser())
+    table = check.table(value, _VULN_KEYS, "vulnerabilities")
+    levels = [lv.value for lv in Level if lv not in (Level.NONE, Level.UNKNOWN)] + [_NEVER]
+    block_at = check.table(
+        table.get("block-at", {}),
+        frozenset(t.value for t in TierName),
+        "vulnerabilities",
+        "block-at",
+    )
+    chosen: dict[str, Level | None] = {}
+    for tier, given in block_at.items():
+        text = check.string(given, "vulnerabilities", "block-at", tier)
+        if text not in levels:
+            raise check.fail(
+                f"{quote(text)} is not one of {' | '.join(levels)}",
+                "vulnerabilities",
+                "block-at",
+                tier,
+            )
+        chosen[tier] = None if text == _NEVER else Level(text)
+    unknown = table.get("block-unknown-severity", False)
+    if not isinstance(unknown, bool):
+        raise check.fail(
+            f"must be true or false, got {_type(unknown)}",
+            "vulnerabilities",
+            "block-unknown-severity",
+        )
+    defaults = VulnRules()
+    return VulnRules(
+        db=path,
+        block_critical=chosen.get(TierName.CRITICAL.value, defaults.block_critical),
+        block_long_tail=chosen.get(TierName.LONG_TAIL.value, defaults.block_long_tail),
+        block_unknown_severity=unknown,
+        exceptions=_vuln_exceptions(check, table.get("exceptions", [])),
+    )
+
+
+def _vuln_exceptions(check: _Checker, value: Any) -> tuple[VulnException, ...]:
+    where = ("vulnerabilities", "exceptions")
+    if not isinstance(value, list):
+        raise check.fail(
+            "must be an array of tables ([[vulnerabilities.exceptions]]), got " + _type(value),
+            *where,
+        )
+    out: list[VulnException] = []
+    for i, entry in enumerate(value):
+        table = check.table(entry, _VULN_EXCEPTION_KEYS, *where, i)
+        for required in ("id", "reason", "owner", "expires"):
+            if required not in table:
+                raise check.fail(f"missing required key {required!r}", *where, i)
+        package = None
+        if "package" in table:
+            name = check.string(table["package"], *where, i, "package")
+            problem = check_name(name)
+            if problem:
+                raise check.fail(problem, *where, i, "package")
+            package = normalize(name)
+        out.append(
+            VulnException(
+                id=check.string(table["id"], *where, i, "id").strip(),
+                reason=check.string(table["reason"], *where, i, "reason"),
+                owner=check.string(table["owner"], *where, i, "owner"),
+                expires=_expires(check, table["expires"], *where, i, "expires"),
+                package=package,
+                where=f"{check.path.name} {check.key(*where, i)}",
+            )
+        )
+    return tuple(out)
 
 
 def _approvers(check: _Checker, value: Any) -> tuple[str, ...]:

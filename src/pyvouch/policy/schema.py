@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pyvouch.model import Publisher
 from pyvouch.policy.tiers import TierName, first_match, normalize
+from pyvouch.vulns.model import Level, VulnFinding
 
 
 class Mode(StrEnum):
@@ -94,6 +95,47 @@ class PackageSignatures:
     the base, like the policy); None: read from ``key`` when used."""
 
 
+@dataclass(frozen=True, slots=True)
+class VulnException:
+    """A named, owned, expiring permission for one vulnerability (by any of its ids) to stay."""
+
+    id: str
+    reason: str
+    owner: str
+    expires: date
+    package: str | None = None
+    """The normalized package it covers (None: every package the id affects)."""
+    where: str = ""
+
+    def covers(self, finding: VulnFinding) -> bool:
+        ids = {i.upper() for i in finding.ids}
+        return self.id.upper() in ids and self.package in (None, finding.package)
+
+    def expired(self, today: date) -> bool:
+        return today > self.expires
+
+
+DEFAULT_VULN_BLOCK_AT = Level.HIGH
+
+
+@dataclass(frozen=True, slots=True)
+class VulnRules:
+    """What ``scan --vulns`` blocks in enforce (``vuln-db`` and ``[vulnerabilities]``)."""
+
+    db: str | None = None
+    """The local OSV database (a directory or zip), relative paths resolved at the policy's
+    folder; None: the OSV API."""
+    block_critical: Level | None = DEFAULT_VULN_BLOCK_AT
+    """Block a reachable finding at or above this severity in the critical tier (None: never)."""
+    block_long_tail: Level | None = DEFAULT_VULN_BLOCK_AT
+    block_unknown_severity: bool = False
+    """Block a reachable finding whose severity is unknown (default: warn)."""
+    exceptions: tuple[VulnException, ...] = ()
+
+    def block_at(self, tier: TierName) -> Level | None:
+        return self.block_critical if tier is TierName.CRITICAL else self.block_long_tail
+
+
 DEFAULT_CRITICAL_REQUIRE = Require.VERIFIED
 DEFAULT_LONG_TAIL_REQUIRE = Require.NO_REGRESSION
 
@@ -122,6 +164,8 @@ class Policy:
     """``--key``: the public key for every package without a key of its own."""
     allow_no_tlog: bool = False
     """``--allow-no-tlog``: accept signatures without a log entry for every package."""
+    vulns: VulnRules = VulnRules()
+    """Vulnerability rules (``scan --vulns``)."""
     allow_not_indexed: bool = False
     """Warn instead of block for a not-indexed package in the long tail that requires
     verification, when it has no pin (only the install gate's --allow-not-indexed sets it;

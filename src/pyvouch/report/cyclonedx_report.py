@@ -11,6 +11,9 @@ them (also as a ``distribution`` external reference per file when its URL is kno
   ``:signature-kind`` (pep740, sigstore-bundle, cosign-sig), ``:log-index``
 - when a policy decided: ``pyvouch:decision:action``, ``pyvouch:decision:rule``,
   ``pyvouch:decision:reason`` (one per reason)
+
+With ``scan --vulns`` (the report's ``vulns``) the BOM gains a ``vulnerabilities`` section with
+VEX analyses (``vulns_cyclonedx.py``).
 """
 
 from __future__ import annotations
@@ -165,5 +168,10 @@ def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS)
     report = as_report(value)
     if report.scan is None:
         raise UsageError(f"--format cyclonedx does not apply to `pyvouch {report.command}`")
-    outputter = make_outputter(build_bom(report.scan), OutputFormat.JSON, SchemaVersion.V1_6)
+    bom = build_bom(report.scan)
+    if report.vulns is not None:  # scan --vulns: the VEX section
+        from pyvouch.report.vulns_cyclonedx import add_vulnerabilities
+
+        add_vulnerabilities(bom, report.vulns)
+    outputter = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6)
     return outputter.output_as_string(indent=2) + "\n"

@@ -15,7 +15,11 @@ beside the command's package when that package sits above ``report`` in the laye
 - ``notices``: what the command says on stderr whatever the format (warnings, notes);
 - ``sarif``: for a command that checks something, its SARIF run (rules, results, artifacts)
   for the one SARIF builder; None where SARIF does not apply;
-- ``scan``: the `ScanResult` itself for the formats made for one (the rich table, CycloneDX).
+- ``scan``: the `ScanResult` itself for the formats made for one (the rich table, CycloneDX);
+  for a scan, ``lines`` are what the table shows after its packages (``scan --vulns``);
+- ``vulns``: the vulnerability findings of ``scan --vulns`` for the formats made for a scan
+  (CycloneDX's VEX section); every other format reads them from ``body``, ``blocks``,
+  ``lines`` and ``sarif``, which `scan_report.build` fills.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 
 from pyvouch.model import Rule, ScanResult
 from pyvouch.report.sarif_builder import Result as SarifResult
+from pyvouch.vulns.model import VulnAssessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,15 @@ class Item:
 class Bullets:
     items: tuple[Item, ...]
     title: str | None = None
+    folded: bool = False
+    """Shown folded under ``title`` (Markdown: a ``<details>`` block)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A section's heading (Markdown: ``###``): the blocks after it belong to the section."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +99,7 @@ class CodeBlock:
     title: str | None = None
 
 
-Block = Paragraph | Table | Bullets | CodeBlock
+Block = Heading | Paragraph | Table | Bullets | CodeBlock
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +112,9 @@ class Line:
     pad: int = 0
     indent: int = 0
     style: str | None = None
+    verbose: bool | None = None
+    """None: always shown; True: only with ``--verbose``; False: only without it (a line
+    shortened, or a "... and N more", that ``--verbose`` shows whole)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +143,4 @@ class Report:
     notices: tuple[Line, ...] = ()
     sarif: SarifSource | None = None
     scan: ScanResult | None = field(default=None)
+    vulns: VulnAssessment | None = None

@@ -1,9 +1,9 @@
 """Markdown: for pull-request comments and ``$GITHUB_STEP_SUMMARY``, for every command.
 
-Lays out any `Report`'s document: a heading, paragraphs, tables (a folded one in a
-``<details>`` block), bullet lists, code blocks, then the warnings. Every piece of data goes
-through the one escaper (``markdown_escape.py``), so a package name, a reason or a file name
-cannot break a table, inject HTML or form a link. Tables and lists longer than
+Lays out any `Report`'s document: a heading, paragraphs, section headings, tables and bullet
+lists (a folded one in a ``<details>`` block), code blocks, then the warnings. Every piece of
+data goes through the one escaper (``markdown_escape.py``), so a package name, a reason or a
+file name cannot break a table, inject HTML or form a link. Tables and lists longer than
 ``RenderOptions.max_rows`` end with "... and N more".
 
 For a scan, packages that need attention come first in a table; verified ones are folded.
@@ -20,6 +20,7 @@ from pyvouch.report.document import (
     Bullets,
     Cell,
     Code,
+    Heading,
     Item,
     Paragraph,
     Report,
@@ -72,7 +73,12 @@ def _item(item: Item) -> str:
 def _bullets(bullets: Bullets, limit: int) -> list[str]:
     lines = [_item(i) for i in bullets.items[:limit]]
     lines += _more(limit, len(bullets.items), bullet=True)
-    return [f"### {escape(bullets.title)}", "", *lines] if bullets.title else lines
+    if not bullets.title:
+        return lines
+    if bullets.folded:
+        head = f"<details><summary>{escape(bullets.title)}</summary>"
+        return [head, "", *lines, "", "</details>"]
+    return [f"### {escape(bullets.title)}", "", *lines]
 
 
 def _paragraph(paragraph: Paragraph) -> list[str]:
@@ -85,6 +91,8 @@ def _paragraph(paragraph: Paragraph) -> list[str]:
 
 
 def _block(block: Block, limit: int) -> list[str]:
+    if isinstance(block, Heading):
+        return [f"### {escape(block.text)}"]
     if isinstance(block, Paragraph):
         return _paragraph(block)
     if isinstance(block, Table):

@@ -1,12 +1,16 @@
 """`scan` and `install` results (a `ScanResult`) as a `Report`: the JSON body of
 ``pyvouch-scan/1``, the Markdown document, and the SARIF run (one result per package that is
-not verified, or that the policy warns on or blocks)."""
+not verified, or that the policy warns on or blocks). With ``scan --vulns`` each part gains
+the vulnerability section (``vulns_report.py``): JSON's ``vulnerabilities``, the document's
+"Vulnerabilities" blocks, the lines after the table, SARIF rules PYV101/PYV102 and their
+results; CycloneDX reads ``Report.vulns`` for its VEX section."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pyvouch.model import Action, Decision, Finding, PackageResult, ScanResult, Severity, Status
+from pyvouch.report import vulns_report
 from pyvouch.report._common import (
     SCHEMA_ID,
     display_version,
@@ -19,6 +23,7 @@ from pyvouch.report._common import (
     with_kinds,
 )
 from pyvouch.report.document import (
+    Block,
     Bullets,
     Cell,
     Code,
@@ -31,6 +36,8 @@ from pyvouch.report.document import (
 )
 from pyvouch.report.sarif_builder import Location, Result, artifact_uri
 from pyvouch.report.status_rules import ACTION_SEVERITY, RULES
+from pyvouch.report.vulns_common import section_data
+from pyvouch.vulns.model import VulnAssessment
 
 
 def as_report(value: Report | ScanResult) -> Report:
@@ -38,17 +45,25 @@ def as_report(value: Report | ScanResult) -> Report:
     return value if isinstance(value, Report) else build(value)
 
 
-def build(result: ScanResult, command: str = "scan") -> Report:
-    """The report of a scan (``command`` ``install`` for the gate's plan)."""
+def build(
+    result: ScanResult, command: str = "scan", *, vulns: VulnAssessment | None = None
+) -> Report:
+    """The report of a scan (``command`` ``install`` for the gate's plan); ``vulns``: the
+    findings of ``scan --vulns``, a section of every part."""
+    data = body(result)
+    if vulns is not None:
+        data["vulnerabilities"] = section_data(vulns)
     return Report(
         command=command,
         schema=SCHEMA_ID,
-        body=body(result),
+        body=data,
         title=f"pyvouch {command}: {result.source}",
-        blocks=_blocks(result),
+        blocks=_blocks(result) + (() if vulns is None else vulns_report.blocks(vulns)),
+        lines=() if vulns is None else vulns_report.lines(vulns),
         warnings=tuple(result.warnings),
-        sarif=lambda base_dir: sarif_run(result, base_dir),
+        sarif=lambda base_dir: sarif_run(result, base_dir, vulns),
         scan=result,
+        vulns=vulns,
     )
 
 
@@ -134,9 +149,9 @@ def flagged(pkg: PackageResult) -> bool:
     return pkg.decision is not None and pkg.decision.action is not Action.ALLOW
 
 
-def _blocks(result: ScanResult) -> tuple[Any, ...]:
+def _blocks(result: ScanResult) -> tuple[Block, ...]:
     meta = f"Index: {result.index_url} · format: {result.source_format} · mode: {result.mode}"
-    blocks: list[Any] = [Paragraph(meta), Paragraph(summary_line(result), strong=True)]
+    blocks: list[Block] = [Paragraph(meta), Paragraph(summary_line(result), strong=True)]
     statement = unknown_statement(result)
     if statement:
         blocks.append(Paragraph(statement, quote=True))
@@ -207,11 +222,18 @@ def _needs_result(pkg: PackageResult) -> bool:
     return pkg.status is not Status.VERIFIED or flagged(pkg)
 
 
-def sarif_run(result: ScanResult, base_dir: str | None) -> SarifRun:
+def sarif_run(
+    result: ScanResult, base_dir: str | None, vulns: VulnAssessment | None = None
+) -> SarifRun:
     uri = artifact_uri(result.source, base_dir)
+    rules = tuple(RULES.values())
+    results = tuple(_result(p, uri) for p in result.packages if _needs_result(p))
+    if vulns is not None:
+        rules += vulns_report.SARIF_RULES
+        results += vulns_report.sarif_results(vulns, uri, base_dir)
     return SarifRun(
-        tuple(RULES.values()),
-        tuple(_result(p, uri) for p in result.packages if _needs_result(p)),
+        rules,
+        results,
         artifacts=() if uri is None else (uri,),
         properties={
             "source": result.source,

@@ -37,6 +37,7 @@ from pyvouch.report._common import one_line as flat
 from pyvouch.report.document import Report
 from pyvouch.report.scan_report import as_report
 from pyvouch.report.status_style import style_of
+from pyvouch.report.text import render_lines
 
 
 def _console(options: RenderOptions) -> Console:
@@ -137,15 +138,14 @@ def compact_lines(result: ScanResult, options: RenderOptions) -> list[str]:
 
 
 def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    """The table, the summary line, a statement about unknowns, decisions and warnings.
+    """The table, the summary line, a statement about unknowns, decisions and warnings, then
+    the report's lines (``scan --vulns``: the vulnerability section).
 
     A report of another command than scan or install has no packages: its terminal view
     (``text``) is its table."""
     report = as_report(value)
     if report.scan is None:
-        from pyvouch.report import text
-
-        return text.render_lines(report.lines, options)
+        return render_lines(report.lines, options)
     result = report.scan
     console = _console(options)
     if result.packages and options.compact:
@@ -183,4 +183,4 @@ def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS)
         console.print(Text(flat(f"warning: {warning}")), soft_wrap=one_line)
     out = console.file
     assert isinstance(out, io.StringIO)
-    return out.getvalue()
+    return out.getvalue() + render_lines(report.lines, options)

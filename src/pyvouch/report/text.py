@@ -44,8 +44,15 @@ def colored(options: RenderOptions) -> bool:
     return options.color and not os.environ.get("NO_COLOR")
 
 
+def shown(lines: Sequence[Line], options: RenderOptions) -> list[Line]:
+    """The lines that ``options.verbose`` shows (`Line.verbose`)."""
+    return [line for line in lines if line.verbose in (None, options.verbose)]
+
+
 def render_lines(lines: Sequence[Line], options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    """The lines as text, each ending in a newline; coloured when asked for."""
+    """The lines as text, each ending in a newline; coloured when asked for. A line made for
+    ``--verbose`` (or for its absence) is shown only then (`Line.verbose`)."""
+    lines = shown(lines, options)
     if not colored(options):
         return "".join(plain(line) + "\n" for line in lines)
     from rich.console import Console
@@ -68,7 +75,7 @@ def render_lines(lines: Sequence[Line], options: RenderOptions = DEFAULT_OPTIONS
 
 def render(value: Report | ScanResult, options: RenderOptions = DEFAULT_OPTIONS) -> str:
     report = as_report(value)
-    if report.scan is not None and not report.lines:
+    if report.scan is not None:  # a scan's lines follow its table (table.render)
         from pyvouch.report import table
 
         return table.render(report, options)
