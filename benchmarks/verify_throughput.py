@@ -107,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
                 "ratio_to_floor": round(ms / floor, 2),
                 "wall_s": round(wall, 3),
                 "cpu_s": round(statistics.median(cpus), 3),
-                "cpu_ratio_to_floor": round(statistics.median(cpus) * 1000 / len(names) / floor, 2),
+                "floor_cpu_ms_per_attestation": round(statistics.median(floor_cpus), 3),
+                "cpu_ratio_to_floor": round(
+                    statistics.median(cpus) * 1000 / len(names) / statistics.median(floor_cpus), 2
+                ),
                 "load_1m_runs": loads,
                 "walls_s": [round(w, 3) for w in walls],
                 "peak_rss_mb": statistics.median(rss),
