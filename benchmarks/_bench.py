@@ -48,6 +48,20 @@ def corpus(packages: int = DEFAULT_PACKAGES, seed: int = DEFAULT_SEED, base: Pat
     return out
 
 
+def precompile() -> None:
+    """Write the bytecode of the pyvouch package the benchmarks run (``__pycache__``).
+
+    An installed pyvouch has it (pip compiles on install); a source checkout run with
+    ``PYTHONDONTWRITEBYTECODE`` set (as in some sandboxes and CI images) would otherwise
+    compile ~100 modules from source in every process, ~0.1 to 0.15 s of CPU that no user pays.
+    """
+    import compileall
+
+    import pyvouch
+
+    compileall.compile_dir(str(Path(pyvouch.__file__).parent), quiet=1)
+
+
 def manifest(corpus_dir: Path) -> dict[str, object]:
     data: dict[str, object] = json.loads((corpus_dir / "manifest.json").read_text())
     return data

@@ -216,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     corpus = args.corpus or _bench.corpus(args.corpus_packages, args.seed)
+    _bench.precompile()
 
     runs: dict[str, dict[str, list[Any]]] = {
         label: {"wall": [], "cpu": [], "load": [], "requests": []} for label in ("cold", "warm")

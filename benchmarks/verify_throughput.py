@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         _bench.DEFAULT_PACKAGES if args.count <= 4000 else _bench.MAX_PACKAGES
     )
     corpus = args.corpus or _bench.corpus(packages)
+    _bench.precompile()
     names = pick(corpus, args.count)
     argv_ = [*_bench.PYVOUCH, "verify", "--trust-root", str(corpus / "trusted_root.json")]
     argv_ += ["--format", "json"]
