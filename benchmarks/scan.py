@@ -21,6 +21,16 @@ count in a cold run), ``warm_requests``, ``peak_rss_mb`` (peak of the RSS summed
 scan process and its verification workers, the larger of cold and warm; shared pages counted
 in each process, an upper bound) and ``peak_pss_mb`` (shared pages split). The reports are
 checked against the corpus manifest: every file's status must be what it was minted to be.
+``cold_cpu_s`` / ``warm_cpu_s``: CPU (user + system) of the scan and its workers.
+
+The floor, measured in the same run against the same server: the requests the first cold and
+warm scans made (recorded by the server as path and Accept) fetched again by raw_fetch.py, a
+minimal asyncio HTTP/1.1 keep-alive client at the same ``--jobs`` (``*_transport_floor_s``,
+``*_transport_floor_cpu_s``), plus for a cold run the cryptography: bare sigstore
+``verify_dsse`` of every attestation the lock's files have, one after the other
+(``crypto_floor_s`` wall, ``crypto_floor_cpu_s``), divided by ``cores``. ``*_ratio_to_floor``
+is pyvouch's wall time over that floor; ``*_cpu_ratio_to_floor`` its CPU over the floor's CPU
+(the figure a loaded machine does not inflate). ``--no-floor`` skips it.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import os
 import random
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -53,7 +64,9 @@ FILES_URL = "https://files.example.invalid/packages"
 class _Handler(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real indexes do
 
-    def __init__(self, *args: Any, latency: float, counter: list[int], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, latency: float, counter: list[tuple[str, str]], **kw: Any
+    ) -> None:
         self.latency = latency
         self.counter = counter
         super().__init__(*args, **kw)
@@ -68,7 +81,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self.counter.append(1)  # list.append is atomic under the GIL
+        # Every request, as (path, Accept), for the transport floor to repeat. list.append is
+        # atomic under the GIL.
+        self.counter.append((self.path, self.headers.get("Accept", "")))
         time.sleep(self.latency)
         path = unquote(urlsplit(self.path).path)
         if path.startswith("/simple/") and path.endswith("/"):
@@ -91,8 +106,8 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(site: Path, latency_ms: float) -> Iterator[tuple[str, list[int]]]:
-    counter: list[int] = []
+def serve(site: Path, latency_ms: float) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    counter: list[tuple[str, str]] = []
     handler = partial(_Handler, directory=str(site), latency=latency_ms / 1000, counter=counter)
     server = _Server(("127.0.0.1", 0), handler)
     host, port = server.server_address[:2]
@@ -162,6 +177,24 @@ def check_report(report: Path, expected: dict[str, str]) -> None:
         raise SystemExit(f"{len(wrong)} files have unexpected statuses, e.g. {sample}")
 
 
+def transport_floor(index_url: str, requests: list[tuple[str, str]], jobs: int) -> dict[str, Any]:
+    """``requests`` fetched again by raw_fetch.py (minimal asyncio HTTP/1.1 keep-alive client)."""
+    parts = urlsplit(index_url)
+    argv = [sys.executable, str(_bench.HERE / "raw_fetch.py"), "--host", str(parts.hostname)]
+    argv += ["--port", str(parts.port), "--jobs", str(jobs)]
+    done = subprocess.run(
+        argv, input=json.dumps(requests).encode(), capture_output=True, check=True, timeout=600
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    if result["requests"] != len(requests):
+        raise SystemExit(f"the floor client fetched {result['requests']} of {len(requests)}")
+    return result
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=500)
@@ -178,10 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus-packages", type=int, default=_bench.DEFAULT_PACKAGES)
     parser.add_argument("--seed", type=int, default=_bench.DEFAULT_SEED)
     parser.add_argument("--corpus", type=Path, help="use this corpus instead of the cached one")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the transport and cryptography floors"
+    )
     args = parser.parse_args(argv)
     corpus = args.corpus or _bench.corpus(args.corpus_packages, args.seed)
+    _bench.precompile()
 
-    cold, warm, requests, warm_requests, rss, pss = [], [], [], [], [], []
+    runs: dict[str, dict[str, list[Any]]] = {
+        label: {"wall": [], "cpu": [], "load": [], "requests": []} for label in ("cold", "warm")
+    }
+    fetched: dict[str, list[tuple[str, str]]] = {}
+    floors: dict[str, dict[str, list[float]]] = {
+        label: {"wall": [], "cpu": []} for label in ("cold", "warm")
+    }
+    rss, pss = [], []
     with tempfile.TemporaryDirectory(prefix="pyvouch-scan-bench-") as tmp:
         work = Path(tmp)
         lock = work / ("requirements.txt" if args.lock == "requirements" else "pylock.toml")
@@ -206,33 +250,67 @@ def main(argv: list[str] | None = None) -> int:
                         raise SystemExit(f"pyvouch scan ({label}) exited {run.returncode}")
                     if args.format == "json":
                         check_report(report, expected)
-                    (cold if label == "cold" else warm).append(run.wall_s)
-                    (requests if label == "cold" else warm_requests).append(len(counter) - before)
+                    fetched.setdefault(label, counter[before:])
+                    runs[label]["wall"].append(run.wall_s)
+                    runs[label]["cpu"].append(run.cpu_s)
+                    runs[label]["load"].append(run.load_1m)
+                    runs[label]["requests"].append(len(counter) - before)
                     rss.append(run.peak_rss_mb)
                     pss.append(run.peak_pss_mb)
-    print(
-        json.dumps(
-            {
-                "packages": args.packages,
-                "files": len(expected),
-                "latency_ms": args.latency_ms,
-                "jobs": args.jobs,
-                "format": args.format,
-                "lock": args.lock,
-                "cold_s": round(statistics.median(cold), 3),
-                "warm_s": round(statistics.median(warm), 3),
-                "requests": int(statistics.median(requests)),
-                "warm_requests": int(statistics.median(warm_requests)),
-                "peak_rss_mb": max(rss),
-                "peak_pss_mb": max(pss),
-                "runs": args.runs,
-                "cold_all_s": [round(x, 3) for x in cold],
-                "warm_all_s": [round(x, 3) for x in warm],
-                "corpus": str(corpus),
-                **_bench.machine(),
-            }
-        )
+            if not args.no_floor:  # the same URLs, same concurrency, same server and latency
+                for _ in range(args.runs):
+                    for label in ("cold", "warm"):
+                        floor = transport_floor(index_url, fetched[label], args.jobs)
+                        floors[label]["wall"].append(floor["wall_s"])
+                        floors[label]["cpu"].append(floor["cpu_s"])
+    result: dict[str, Any] = {
+        "packages": args.packages,
+        "files": len(expected),
+        "latency_ms": args.latency_ms,
+        "jobs": args.jobs,
+        "format": args.format,
+        "lock": args.lock,
+    }
+    for label in ("cold", "warm"):
+        result[f"{label}_s"] = _median(runs[label]["wall"])
+        result[f"{label}_cpu_s"] = _median(runs[label]["cpu"])
+    result["requests"] = int(statistics.median(runs["cold"]["requests"]))
+    result["warm_requests"] = int(statistics.median(runs["warm"]["requests"]))
+    if not args.no_floor:
+        cores = _bench.machine()["cpus"]
+        assert isinstance(cores, int)
+        crypto = [_bench.crypto_floor_s(corpus, sorted(expected)) for _ in range(args.runs)]
+        crypto_wall = statistics.median(c[0] for c in crypto)
+        crypto_cpu = statistics.median(c[1] for c in crypto)
+        result["crypto_floor_s"] = round(crypto_wall, 3)
+        result["crypto_floor_cpu_s"] = round(crypto_cpu, 3)
+        result["cores"] = cores
+        for label in ("cold", "warm"):
+            # A warm run verifies nothing (its verdicts are cached): its floor is the transport.
+            verifies = label == "cold"
+            transport = _median(floors[label]["wall"])
+            floor = transport + (crypto_wall / cores if verifies else 0)
+            result[f"{label}_transport_floor_s"] = transport
+            result[f"{label}_floor_s"] = round(floor, 3)
+            result[f"{label}_ratio_to_floor"] = round(result[f"{label}_s"] / floor, 2)
+            # CPU against CPU: what the load average does not inflate (the server's excluded).
+            floor_cpu = _median(floors[label]["cpu"]) + (crypto_cpu if verifies else 0)
+            result[f"{label}_transport_floor_cpu_s"] = _median(floors[label]["cpu"])
+            result[f"{label}_floor_cpu_s"] = round(floor_cpu, 3)
+            result[f"{label}_cpu_ratio_to_floor"] = round(result[f"{label}_cpu_s"] / floor_cpu, 2)
+    result.update(
+        {
+            "peak_rss_mb": max(rss),
+            "peak_pss_mb": max(pss),
+            "runs": args.runs,
+            "cold_all_s": [round(x, 3) for x in runs["cold"]["wall"]],
+            "warm_all_s": [round(x, 3) for x in runs["warm"]["wall"]],
+            "load_1m_runs": runs["cold"]["load"] + runs["warm"]["load"],
+            "corpus": str(corpus),
+            **_bench.machine(),
+        }
     )
+    print(json.dumps(result))
     return 0
 
 

@@ -33,7 +33,10 @@ def test_make_corpus_then_verify_throughput(tmp_path: Path) -> None:
     assert (out / "site" / "simple" / "index.html").is_file()
     measured = _run(str(BENCHMARKS / "verify_throughput.py"), "--count", "4", "--corpus", str(out))
     assert measured["count"] == 4
-    for key in ("ms_per_attestation", "floor_ms_per_attestation", "peak_rss_mb"):
+    for key in (
+        "ms_per_attestation", "floor_ms_per_attestation", "floor_cpu_ms_per_attestation",
+        "cpu_s", "cpu_ratio_to_floor", "peak_rss_mb",
+    ):  # fmt: skip
         value = measured[key]
         assert isinstance(value, float) and value > 0, key
 
@@ -78,3 +81,36 @@ def test_install_lock_benchmark_runs(small_corpus: tuple[Path, object], tmp_path
         result = measured[installer]
         assert isinstance(result, dict)
         assert result["bare_s"] > 0 and result["gated_s"] > 0, result
+
+
+def test_scan_measures_pyvouch_beside_the_transport_and_cryptography_floor(
+    small_corpus: tuple[Path, object],
+) -> None:
+    """scan.py replays the URLs pyvouch fetched through raw_fetch.py (the same count, so the
+    floor is the same work) and times bare verify_dsse over the lock's attestations."""
+    corpus, _ = small_corpus
+    measured = _run(
+        str(BENCHMARKS / "scan.py"), "--corpus", str(corpus), "--packages", "6",
+        "--latency-ms", "1", "--runs", "1", "--seed", "3",
+    )  # fmt: skip
+    assert measured["files"] == 12
+    requests = measured["requests"]
+    assert isinstance(requests, int) and requests >= 6  # a page or provenance per package
+    for key in ("cold_s", "cold_cpu_s", "cold_transport_floor_s", "crypto_floor_cpu_s"):
+        value = measured[key]
+        assert isinstance(value, float) and value > 0, key
+    for key in ("cold_floor_s", "cold_ratio_to_floor", "cold_cpu_ratio_to_floor"):
+        value = measured[key]
+        assert isinstance(value, float) and value > 0, key
+
+
+def test_startup_measures_version_and_a_cached_scan(small_corpus: tuple[Path, object]) -> None:
+    corpus, _ = small_corpus
+    measured = _run(
+        str(BENCHMARKS / "startup.py"), "--corpus", str(corpus), "--packages", "4", "--runs", "1"
+    )
+    version, cached = measured["version"], measured["cached_scan"]
+    assert isinstance(version, dict) and isinstance(cached, dict)
+    assert version["cpu_s"] > 0 and cached["cpu_s"] > 0
+    assert "sigstore" not in version["heavy_imported"]
+    assert "sigstore" not in cached["heavy_imported"]  # a cached scan verifies nothing again

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.model import FileRef, Finding, Package, PackageResult, Status
-from pyvouch.pipeline.installed import InstalledChecks
 from pyvouch.pipeline.options import FileChoice, Progress, release_files
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.verify.digest_pins import unchecked_pin
+
+if TYPE_CHECKING:  # installed distributions only (environment scans): imported when needed
+    from pyvouch.pipeline.installed import InstalledChecks
 
 
 class PackageChecks:
@@ -34,7 +37,15 @@ class PackageChecks:
         self.progress = progress
         self.total = total
         self.done = 0
-        self.installed = InstalledChecks(pipe, files)
+        self._installed: InstalledChecks | None = None
+
+    @property
+    def installed(self) -> InstalledChecks:
+        if self._installed is None:
+            from pyvouch.pipeline.installed import InstalledChecks
+
+            self._installed = InstalledChecks(self.pipe, self.files)
+        return self._installed
 
     async def package(self, package: Package) -> PackageResult:
         try:

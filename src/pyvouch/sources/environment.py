@@ -18,15 +18,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyvouch.errors import InputError
-from pyvouch.installed.files import listed_in, unowned_pth
 from pyvouch.model import FileRef, Package
 from pyvouch.sources.base import Context, norm_name
-from pyvouch.sources.direct import file_of, origin_of
-from pyvouch.sources.direct import read as read_direct
+
+if TYPE_CHECKING:  # imported by `load` alone: detecting a lock file needs neither (start-up)
+    from importlib import metadata
 
 FORMAT = "environment"
 SITE_DIRS = ("site-packages", "dist-packages")
@@ -67,6 +67,11 @@ def search_path(target: Path | None) -> list[str]:
 
 
 def load(target: Path | None, ctx: Context) -> list[Package]:
+    from importlib import metadata
+
+    from pyvouch.sources.direct import file_of, origin_of
+    from pyvouch.sources.direct import read as read_direct
+
     paths = search_path(target)
     out: dict[str, Package] = {}
     for dist in metadata.distributions(path=paths):
@@ -111,6 +116,8 @@ def _dist_info(dist: metadata.Distribution) -> Path | None:
 
 
 def _warn_unowned_pth(paths: list[str], ctx: Context) -> None:
+    from pyvouch.installed.files import listed_in, unowned_pth
+
     for entry in paths:
         site = Path(entry)
         # Python reads .pth files only in site directories (not the script's or cwd).

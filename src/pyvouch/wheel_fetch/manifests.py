@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyvouch.index.sealed import SealedCache
-from pyvouch.installed.wheel import Member, WheelManifest
+
+if TYPE_CHECKING:  # every scan builds the cache, only installed checks read wheels (start-up)
+    from pyvouch.installed.wheel import Member, WheelManifest
 
 LAYOUT = "wheel-manifests-v1"
 _MAC_PURPOSE = "pyvouch-wheel-manifest/1"
@@ -46,6 +48,8 @@ def _digest(obj: Any) -> bytes:
 
 
 def _member(obj: Any) -> Member:
+    from pyvouch.installed.wheel import Member
+
     if not isinstance(obj, list) or len(obj) != 3:
         raise ValueError("member")
     sha, size, body = obj
@@ -56,6 +60,8 @@ def _member(obj: Any) -> Member:
 
 def decode(data: bytes) -> WheelManifest:
     """The manifest `encode` wrote; ValueError if it is not one."""
+    from pyvouch.installed.wheel import WheelManifest
+
     obj = json.loads(data)
     if not isinstance(obj, dict):
         raise ValueError("manifest")
