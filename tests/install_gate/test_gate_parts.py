@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from pyvouch.errors import InputError, UsageError
 from pyvouch.gate.pip_args import pip_args
 from pyvouch.gate.pip_config import PipConfig, config_options
 from pyvouch.gate.pip_options import parse_command_line, render
+from pyvouch.gate.pip_runner import target_python
 from pyvouch.gate.plan import GateFlags, gate_policy, refuse_unpinnable, requirements_text
 from pyvouch.model import FileRef, Finding, PackageResult, Status
 from pyvouch.policy.schema import Mode, Policy, Require, Tier
@@ -329,3 +331,16 @@ def test_a_credentialled_direct_url_is_fetched_with_and_shown_without_its_secret
     assert f"demo @ {url} \\\n    --hash=sha256:{DIGEST}" in text
     shown = redact_text(text)
     assert "SECRETZ" not in shown and "files.example/demo-1.0-py3-none-any.whl" in shown
+
+
+def test_a_relative_target_is_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv runs in an empty working folder: `--python demo/venv` must name the same
+    interpreter there (the README's install section passes a relative virtualenv)."""
+    python = tmp_path / "demo" / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert target_python("demo/venv", {}) == python
+    assert target_python(None, {"VIRTUAL_ENV": "demo/venv"}) == python

@@ -12,7 +12,7 @@ What the README leaves to the reader's own project, the test fills in (the READM
 ``dist/`` (a wheel and an sdist of mypackage 1.0), ``pyproject.toml``, ``OWNER/REPO``,
 ``cosign.key``/``cosign.pub`` and ``COSIGN_PASSWORD=...``, ``trust_config.json`` and ``$TOKEN``
 (the local test Sigstore authority, served on 127.0.0.1), an ambient GitHub Actions identity
-pointed at that authority, and free loopback ports for 8000 and 8001. ``pyvouch`` and
+pointed at that authority, and free loopback ports for 8000, 8001 and 8002. ``pyvouch`` and
 ``python3`` are the test interpreter's virtualenv's (its ``bin/`` first on PATH); pip reads no
 user or site configuration; HOME, PYVOUCH_CACHE_DIR and PYVOUCH_DATA_DIR are in the scratch
 directory.
@@ -197,7 +197,7 @@ def readme_run(tmp_path_factory: pytest.TempPathFactory) -> ReadmeRun:
     scratch = tmp_path_factory.mktemp("readme")
     logs = tmp_path_factory.mktemp("readme-logs")
     results = logs / "results"
-    ports = {"8000": free_port(), "8001": free_port()}
+    ports = {"8000": free_port(), "8001": free_port(), "8002": free_port()}
     authority = TestAuthority()
     with authority.serve():
         prepare_scratch(scratch, authority)
@@ -302,6 +302,32 @@ def test_the_walk_did_what_the_readme_says(readme_run: ReadmeRun) -> None:
         "mypackage-1.0.tar.gz.publish.attestation",
     ]
     assert not (readme_run.scratch / "corpus").exists()
+
+
+def test_the_new_walks_did_what_the_readme_says(readme_run: ReadmeRun) -> None:
+    """verify --package verified both files by the bundles beside them (and the other signer
+    is a mismatch); the vulnerability scan blocked while exposure was unknown and allowed
+    once the code was shown not to import the package; reachability said so."""
+    beside = "pyvouch verify --package mypackage==1.0 --index-url http://127.0.0.1:8002/simple/"
+    honest = outcome_of(
+        readme_run, beside + " \\\n    --trust-root trust_config.json --publisher github:OWNER"
+    )
+    for name in ("mypackage-1.0-py3-none-any.whl", "mypackage-1.0.tar.gz"):
+        assert f"verified {name} [sigstore-bundle]" in honest.stdout
+    assert f"github:{OWNER_REPO}:release.yml" in honest.stdout
+    forged = outcome_of(
+        readme_run, beside + " \\\n    --trust-root trust_config.json --publisher github:mallory"
+    )
+    assert forged.stdout.count("mismatch mypackage-1.0") == 2
+    vulns = "pyvouch scan demo/lock.txt $I --staging --vulns --vuln-db demo/osv"
+    blocked = outcome_of(readme_run, vulns + "                  # exit 1")
+    assert "DEMO-2026-1  critical  unknown" in blocked.stdout
+    assert "1 blocked by policy" in blocked.stdout
+    allowed = outcome_of(readme_run, vulns + " --source")
+    assert "DEMO-2026-1  critical  not-imported" in allowed.stdout
+    assert "blocked" not in allowed.stdout
+    reach = outcome_of(readme_run, "pyvouch reachability demo/lock.txt")
+    assert "rfc8785: not-imported: installed" in reach.stdout
 
 
 def test_only_the_named_commands_are_left_out() -> None:

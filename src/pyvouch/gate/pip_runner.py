@@ -44,7 +44,8 @@ _PROBE_TIMEOUT = 60.0
 
 
 def target_python(explicit: str | None, env: Mapping[str, str]) -> Path:
-    """The interpreter pip installs into (see the module docstring)."""
+    """The interpreter pip installs into (see the module docstring), as an absolute path: uv
+    runs in an empty working folder, where a relative ``--python`` would name nothing."""
     if explicit:
         found = shutil.which(explicit) if os.sep not in explicit else explicit
         path = Path(found) if found else Path(explicit)
@@ -52,12 +53,12 @@ def target_python(explicit: str | None, env: Mapping[str, str]) -> Path:
             path = path / "bin" / "python"
         if not path.is_file():
             raise UsageError(f"--python {explicit}: no such interpreter")
-        return path
+        return path.absolute()
     venv = env.get("VIRTUAL_ENV")
     if venv:
         path = Path(venv) / "bin" / "python"
         if path.is_file():
-            return path
+            return path.absolute()
         raise UsageError(f"$VIRTUAL_ENV {venv}: no bin/python in it; give --python")
     found = shutil.which("python3") or shutil.which("python")
     if found is None:
