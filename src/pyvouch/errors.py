@@ -68,3 +68,15 @@ class SigningError(PyvouchError):
     """Signing could not complete; nothing was written."""
 
     exit_code = EXIT_FINDINGS
+
+
+class StoreError(PyvouchError):
+    """The scan history store cannot be used as asked: a malformed store URL, a database that
+    is not a pyvouch store, one written by a newer pyvouch, refused credentials. Its message
+    never holds the URL's password."""
+
+
+class StoreUnavailable(StoreError):
+    """The store could not be reached (connection refused, timed out): nothing was written."""
+
+    exit_code = EXIT_INCOMPLETE

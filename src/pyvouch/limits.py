@@ -79,3 +79,6 @@ few KiB."""
 
 MAX_BESIDE_SIGNATURE_BYTES = 64 * 1024
 """cosign's detached ``FILE.sig`` (base64) or ``FILE.crt`` (PEM) beside a file on an index."""
+
+MAX_REPORT_BYTES = 64 * MIB
+"""A pyvouch report (JSON or CycloneDX) that `pyvouch record` ingests."""

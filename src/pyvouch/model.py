@@ -316,6 +316,19 @@ class PackageResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ScanRun:
+    """One run of a scan: its idempotency key (a UUID, in the JSON report's ``run.id`` and the
+    CycloneDX serial number) and when and by what it ran. Recording the same run twice into a
+    history store is one scan."""
+
+    id: str
+    scanned_at: str
+    """ISO 8601, UTC, seconds."""
+    pyvouch_version: str
+    sigstore_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a scan found; every report format renders exactly this."""
 
@@ -325,6 +338,8 @@ class ScanResult:
     packages: tuple[PackageResult, ...]
     warnings: tuple[str, ...] = ()
     mode: str = "collect"
+    run: ScanRun | None = None
+    """Set by `pyvouch scan` (the spine alone leaves it out)."""
 
     def __post_init__(self) -> None:
         _redact(self, "source", "index_url")

@@ -114,3 +114,15 @@ def test_startup_measures_version_and_a_cached_scan(small_corpus: tuple[Path, ob
     assert version["cpu_s"] > 0 and cached["cpu_s"] > 0
     assert "sigstore" not in version["heavy_imported"]
     assert "sigstore" not in cached["heavy_imported"]  # a cached scan verifies nothing again
+
+
+def test_store_bench_records_and_queries_at_tiny_sizes() -> None:
+    bench = str(BENCHMARKS / "store_bench.py")
+    recorded = _run(bench, "record", "--scans", "3", "--packages", "5", "--backend", "sqlite")
+    assert recorded["sqlite"]["scans_per_s"] > 0  # type: ignore[index]
+    history = _run(
+        bench, "history", "--repos", "2", "--days", "3", "--packages", "4", "--backend", "sqlite"
+    )
+    rows = history["sqlite"]["rows"]  # type: ignore[index]
+    # one point per repository, day and tier (the first 20 packages are critical: one tier)
+    assert rows["overview"] == 2 and rows["coverage_all_days"] == 2 * 3

@@ -132,6 +132,24 @@ def _reachability(tmp: Path, _: IndexServer) -> list[str]:
     return ["reachability", str(tmp / "pylock.toml"), "--offline", "--symbol", "requests:get"]
 
 
+def _history(view: str, *extra: str) -> Callable[[Path, IndexServer], list[str]]:
+    def args(tmp: Path, _: IndexServer) -> list[str]:
+        from pyvouch.store.engine import open_store
+        from pyvouch.store.location import resolve_store
+        from pyvouch.store.write import record_scan
+        from tests.support.store_records import package_record, scan_record
+
+        store = tmp / "history.sqlite3"
+        if not store.exists():
+            with open_store(resolve_store(str(store))) as opened:
+                record_scan(opened, scan_record((package_record("alpha", tier="critical"),)))
+        return ["history", view, *extra, "--store", str(store)]
+
+    return args
+
+
+HISTORY_VIEWS = ("coverage", "new-unsigned", "overview", "regressions", "scans", "signing")
+
 CASES: dict[str, Case] = {
     case.key: case
     for case in (
@@ -156,6 +174,17 @@ CASES: dict[str, Case] = {
         Case("readiness", lambda t, s: ["readiness", str(_locks(t)[1]), "--offline"], 3),
         Case("diff", lambda t, s: ["diff", *map(str, _locks(t)), "--no-lookup"], 0),
         Case("reachability", _reachability, 0),
+        Case("history package", _history("package", "alpha"), 0),
+        *(
+            Case(
+                f"history {view}",
+                _history(view, "--since", "3650d")
+                if view in ("coverage", "new-unsigned", "signing", "scans", "regressions")
+                else _history(view),
+                0,
+            )
+            for view in HISTORY_VIEWS
+        ),
         Case(
             "index check",
             lambda t, s: [

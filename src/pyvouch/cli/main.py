@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "install": "pyvouch.cli.install_cmd:install",
     "reachability": "pyvouch.cli.reachability_cmd:reachability",
     "ci": "pyvouch.cli.ci_cmd:ci",
+    "record": "pyvouch.cli.record_cmd:record",
+    "history": "pyvouch.cli.history_cmd:history",
 }
 
 

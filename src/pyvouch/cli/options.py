@@ -153,3 +153,37 @@ def format_option(choices: list[str] | tuple[str, ...], default: str) -> Callabl
         show_default=True,
         help=FORMAT_HELP,
     )
+
+
+STORE_HELP = (
+    "The history store: a SQLite file, or postgresql://USER@HOST/DB (default: $PYVOUCH_STORE, "
+    "else the policy's `store`, else history.sqlite3 in pyvouch's data directory). Put a "
+    "password in $PYVOUCH_STORE or PGPASSWORD rather than on the command line."
+)
+
+
+def store_option(func: F) -> F:
+    return click.option("--store", metavar="PATH|URL", help=STORE_HELP)(func)
+
+
+def repo_options(func: F) -> F:
+    """``--repo``, ``--commit``, ``--branch``: which repository a recorded scan belongs to."""
+    for option in reversed(
+        (
+            click.option(
+                "--repo",
+                metavar="NAME",
+                help="The repository this scan belongs to (default: the git remote 'origin' "
+                "as host/owner/name).",
+            ),
+            click.option("--commit", metavar="SHA", help="The commit (default: git HEAD)."),
+            click.option("--branch", metavar="NAME", help="The branch (default: git's)."),
+            click.option(
+                "--org",
+                is_flag=True,
+                help="Trust on first use from every repository in the store, not only this one.",
+            ),
+        )
+    ):
+        func = option(func)
+    return func

@@ -8,10 +8,12 @@ import click
 
 from pyvouch import report as formats
 from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
-from pyvouch.cli.options import exit_codes, format_option, narrowing_options
+from pyvouch.cli.options import exit_codes, format_option, narrowing_options, store_option
 from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
 from pyvouch.pipeline.history import histories
+from pyvouch.pipeline.recording import store_histories
+from pyvouch.pipeline.store_request import StoreRequest
 from pyvouch.policy.config import CONFIG_FILE
 from pyvouch.policy.readiness import Assessment, Verdict, assess_all, exit_code, policy_snippet
 from pyvouch.policy.tiers import TierName, normalize
@@ -56,6 +58,12 @@ from pyvouch.user_files import read_document, write_document
     help="Add the ready packages to the critical tier and their publishers to the policy file "
     "(pyvouch.toml or [tool.pyvouch]; created if there is none), keeping the rest as it is.",
 )
+@click.option(
+    "--from-history",
+    is_flag=True,
+    help="Judge the releases the history store saw this pyvouch verify, not the index's.",
+)
+@store_option
 @narrowing_options
 @lookup_options
 @click.pass_context
@@ -68,6 +76,8 @@ def readiness(
     output_format: str,
     no_snippet: bool,
     apply_snippet: bool,
+    from_history: bool,
+    store: str | None,
     python_version: str | None,
     platform: str | None,
     lookup: LookupFlags,
@@ -104,12 +114,17 @@ def readiness(
             "--critical-only: no package of the lock is in the critical tier "
             f"({', '.join(policy.critical.packages) or 'the tier is empty'})"
         )
-    found, index_url = histories(
-        list(wanted.items()),
-        lookup.verifier(),
-        lookup.scan_options(policy, loaded.index_urls),
-        count,
-    )
+    if from_history:
+        found, index_url = store_histories(
+            StoreRequest(store=store), policy, list(wanted.items()), count
+        )
+    else:
+        found, index_url = histories(
+            list(wanted.items()),
+            lookup.verifier(),
+            lookup.scan_options(policy, loaded.index_urls),
+            count,
+        )
     assessments = assess_all(found, window)
     snippet = None
     if not no_snippet:

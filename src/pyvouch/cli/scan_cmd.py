@@ -13,13 +13,16 @@ from pyvouch.cli.options import (
     exit_codes,
     format_option,
     narrowing_options,
+    repo_options,
     signature_options,
+    store_option,
 )
 from pyvouch.cli.output import emit
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK, UsageError
 from pyvouch.pipeline.options import FileChoice
 from pyvouch.pipeline.scan import PreparedScan, ScanOutcome, ScanRequest, prepare_scan, run_scan
+from pyvouch.pipeline.store_request import StoreRequest
 from pyvouch.pipeline.vulns import VulnRequest
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
@@ -30,12 +33,14 @@ from pyvouch.vulns.osv_api import DEFAULT_OSV_URL
 @exit_codes(
     "nothing failed and every file could be told",
     "a file is invalid (failed verification) or a mismatch (another publisher)",
-    "some file could not be told (unknown) and none failed",
+    "a file could not be told (unknown), none failed; or no store reached",
     note="These hold without a policy file or --mode. With one, the mode decides: collect "
     "and warn exit 0 (the summary says what would block in enforce); enforce exits 1 when "
     "a package is blocked, else 3 when a package that must verify could not be told. "
     "With --vulns and a policy in enforce, a reachable finding at or above the tier's "
-    "severity also exits 1, and a package no advisory source could answer for exits 3.",
+    "severity also exits 1, and a package no advisory source could answer for exits 3. "
+    "With a history store, a package whose publisher differs from the identity its history "
+    "verified, or that lost its attestations, counts as a pin regression (pins win).",
 )
 @click.command("scan")
 @click.argument("lock", required=False, type=click.Path(path_type=Path))
@@ -142,6 +147,18 @@ from pyvouch.vulns.osv_api import DEFAULT_OSV_URL
     help="With --source: the installed environment (virtualenv or site-packages) that maps "
     "modules to packages and whose code is followed.",
 )
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Write this scan into the history store (once per run: the JSON report's run.id).",
+)
+@store_option
+@repo_options
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Do not hold packages to the identities the store's history saw verify.",
+)
 @lookup_options
 @click.pass_context
 def scan_cmd(
@@ -168,6 +185,13 @@ def scan_cmd(
     source_dirs: tuple[Path, ...],
     test_dirs: tuple[Path, ...],
     environment: Path | None,
+    record: bool,
+    store: str | None,
+    repo: str | None,
+    commit: str | None,
+    branch: str | None,
+    org: bool,
+    no_history: bool,
     lookup: LookupFlags,
 ) -> None:
     """Inventory attestation coverage of every package in LOCK (default: found here).
@@ -202,6 +226,15 @@ def scan_cmd(
             platform=platform,
             resolve=not no_resolve,
             vulns=vuln_request,
+            store=StoreRequest(
+                store=store,
+                record=record,
+                repository=repo,
+                commit=commit,
+                branch=branch,
+                org=org,
+                history=not no_history,
+            ),
         )
     )
     for warning in prepared.warnings:
@@ -218,6 +251,14 @@ def scan_cmd(
         output=output,
         verbose=verbose,
     )
+    if outcome.regressions:
+        click.echo(
+            f"pyvouch: {outcome.regressions} package(s) regressed against the store's history",
+            err=True,
+        )
+    if outcome.recorded is not None:
+        done = "recorded" if outcome.recorded.new else "already recorded (same run)"
+        click.echo(f"pyvouch: scan {outcome.recorded.run_id} {done}", err=True)
     ctx.exit(outcome.exit_code)
 
 

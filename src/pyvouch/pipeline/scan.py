@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from pyvouch.pipeline.options import FileChoice, Progress, ScanOptions
 from pyvouch.pipeline.packages import PackageChecks
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.settings import LookupFlags, with_pin_file
+from pyvouch.pipeline.store_request import StoreRequest, new_run
 from pyvouch.pipeline.vulns import VulnRequest, assess, combined_exit, decide
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
@@ -36,6 +38,7 @@ from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.vulns.model import VulnAssessment
 
 if TYPE_CHECKING:  # sigstore is imported only when something must really be verified
+    from pyvouch.store.write import Recorded
     from pyvouch.verify.attestations import AttestationVerifier
 
 
@@ -94,6 +97,9 @@ class ScanRequest:
     """Where the policy file is looked for (default: the current directory)."""
     vulns: VulnRequest | None = None
     """``--vulns``: also match the packages against advisories (None: not asked)."""
+    store: StoreRequest = field(default_factory=StoreRequest)
+    """The history store: read for trust on first use when one is in use, written with
+    ``record``."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,10 @@ class ScanOutcome:
     exit_code: int
     vulns: VulnAssessment | None = None
     """The vulnerability findings (``--vulns``), decided when a policy decides."""
+    recorded: Recorded | None = None
+    """The scan as the history store has it (``--record``)."""
+    regressions: int = 0
+    """Packages that regressed against the store's history."""
 
 
 def prepare_scan(request: ScanRequest) -> PreparedScan:
@@ -150,31 +160,57 @@ def prepare_scan(request: ScanRequest) -> PreparedScan:
 def run_scan(
     prepared: PreparedScan, *, progress: Progress | None = None, today: date | None = None
 ) -> ScanOutcome:
-    """Look up and verify every file of the prepared packages; the policy decides."""
+    """Look up and verify every file of the prepared packages; the policy decides.
+
+    With a history store in use, it is opened first (a bad store fails before any lookup),
+    the identities its history saw verify hold the packages (trust on first use, after every
+    pin a person wrote), and with ``record`` the decided scan is written into it."""
     loaded = prepared.loaded
-    options = prepared.request.lookup.scan_options(
-        prepared.policy, loaded.index_urls, prepared.request.files
-    )
-    result = scan(
-        loaded.packages,
-        prepared.verifier,
-        options,
-        source=str(loaded.path) if loaded.path is not None else "<environment>",
-        source_format=loaded.format,
-        warnings=loaded.warnings,
-        progress=progress,
-    )
-    decided, code = decide_all(result, prepared.policy, today or date.today())
-    if not prepared.has_policy:
-        # Judged on the statuses as reported: a pin (``--pin``, the lock's own identities,
-        # pyvouch.lock.toml) that the signer does not match made the file `mismatch`.
-        code = exit_code_without_policy(decided)
-        decided = without_decisions(decided)
-    vulns_asked = prepared.request.vulns
+    request = prepared.request
+    policy = prepared.policy
+    with ExitStack() as stack:
+        store = None
+        if request.store.in_use(policy):  # the store's libraries load only now
+            from pyvouch.pipeline import recording
+
+            store = stack.enter_context(recording.scan_store(request.store, policy))
+        options = request.lookup.scan_options(policy, loaded.index_urls, request.files)
+        started = new_run()
+        result = scan(
+            loaded.packages,
+            prepared.verifier,
+            options,
+            source=str(loaded.path) if loaded.path is not None else "<environment>",
+            source_format=loaded.format,
+            warnings=loaded.warnings,
+            progress=progress,
+        )
+        result = replace(result, run=started)
+        context = None
+        if store is not None:
+            folder = loaded.path.parent if loaded.path is not None else Path.cwd()
+            context = recording.repo_context(request.store, folder)
+            if request.store.history:
+                policy = recording.policy_with_history(
+                    store, policy, result, context, request.store.org
+                )
+        decided, code = decide_all(result, policy, today or date.today())
+        found = recording.regressions(decided, policy) if store is not None else {}
+        if not prepared.has_policy:
+            # Judged on the statuses as reported: a pin (``--pin``, the lock's own identities,
+            # pyvouch.lock.toml, the store's history) that the signer does not match made the
+            # file `mismatch`.
+            code = exit_code_without_policy(decided)
+            decided = without_decisions(decided)
+        recorded = None
+        if store is not None and context is not None and request.store.record:
+            # what the report shows is what the store keeps
+            recorded = recording.record_decided(store, decided, policy, context, found)
+    vulns_asked = request.vulns
     if vulns_asked is None:
-        return ScanOutcome(decided, code)
-    vulns = assess(loaded.packages, result, vulns_asked, prepared.policy, prepared.request.lookup)
+        return ScanOutcome(decided, code, recorded=recorded, regressions=len(found))
+    vulns = assess(loaded.packages, result, vulns_asked, prepared.policy, request.lookup)
     if prepared.has_policy:
         vulns, vuln_code = decide(vulns, prepared.policy, today or date.today())
         code = combined_exit(code, vuln_code)
-    return ScanOutcome(decided, code, vulns)
+    return ScanOutcome(decided, code, vulns, recorded, len(found))

@@ -48,6 +48,7 @@ _TOP_KEYS = frozenset(
         "packages",
         "vuln-db",
         "vulnerabilities",
+        "store",
     }
 )
 _PACKAGE_KEYS = frozenset({"key", "allow-no-tlog"})
@@ -141,6 +142,9 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         problem = url_problem(index_url)
         if problem is not None:
             raise check.fail(f"is a {problem}", "index-url")
+    store = None
+    if "store" in data:
+        store = check.string(data["store"], "store")
     critical, long_tail = _tiers(check, data.get("tiers", {}))
     return Policy(
         mode=mode,
@@ -153,6 +157,7 @@ def parse_config(data: dict[str, Any], path: Path, prefix: str = "") -> Policy:
         packages=_packages(check, data.get("packages", {})),
         vulns=_vulns(check, data.get("vuln-db"), data.get("vulnerabilities", {})),
         source=str(path),
+        store=store,
     )
 
 

@@ -185,13 +185,14 @@ def _requirement(
                 incomplete=True,
             )
         verified_as = _publishers(files.verified)
-        if req is Require.VERIFIED_PINNED and not pins:
+        if req is Require.VERIFIED_PINNED and all(p.observed for p in pins):
+            seen = " (history's identities do not count)" if pins else ""
             return Verdict(
                 Action.BLOCK,
                 rule,
                 (
                     f"verified as {verified_as}, but {name} has no pinned identity to compare "
-                    "with; pin it (pyvouch pin, or [tool.pyvouch.publishers])",
+                    f"with{seen}; pin it (pyvouch pin, or [tool.pyvouch.publishers])",
                 ),
             )
         if pins:

@@ -5,7 +5,9 @@ A package's pins come from the first of these that has any for it:
 1. the user's expected publishers (``[tool.pyvouch.publishers]`` or ``--pin NAME=SPEC``);
 2. the lock file's own record (PEP 751 ``[[packages.attestation-identities]]``, carried on
    `Package.attestation_identities`);
-3. ``pyvouch.lock.toml`` (pins for lock formats that cannot hold them).
+3. ``pyvouch.lock.toml`` (pins for lock formats that cannot hold them);
+4. the history store: identities that verified for the package in earlier scans (trust on
+   first use, `Pin.observed`; `pyvouch.policy.history`).
 
 A package with several pins matches when a finding's identity matches any one of them.
 """
@@ -129,7 +131,7 @@ def package_pins(package: Package, policy: Policy) -> tuple[Pin, ...]:
         return policy.publishers[key]
     if package.attestation_identities:
         return records_as_pins(package.attestation_identities, package.source or "the lock file")
-    return policy.lock_pins.get(key, ())
+    return policy.lock_pins.get(key, ()) or policy.history_pins.get(key, ())
 
 
 def records_as_pins(records: Iterable[Mapping[str, Any]], origin: str) -> tuple[Pin, ...]:

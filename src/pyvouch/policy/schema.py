@@ -76,6 +76,10 @@ class Pin:
     identity: Publisher
     origin: str
     """e.g. ``pyproject.toml [tool.pyvouch.publishers]``, ``pylock.toml``, ``--pin``."""
+    observed: bool = False
+    """An identity the history store saw verify for this package before (trust on first use),
+    not one a person pinned: it holds the package to it, but does not satisfy
+    ``verified-pinned``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,11 @@ class Policy:
     """Expected publishers set by the user (config or flags), by normalized name."""
     lock_pins: dict[str, tuple[Pin, ...]] = field(default_factory=dict)
     """Pins read from ``pyvouch.lock.toml``, by normalized name."""
+    history_pins: dict[str, tuple[Pin, ...]] = field(default_factory=dict)
+    """Identities the history store saw verify before (`Pin.observed`), by normalized name:
+    the last source of pins, so every pin a person wrote wins over history."""
+    store: str | None = None
+    """The history store (``store`` in the policy): a path or a ``postgresql://`` URL."""
     exceptions: tuple[PolicyException, ...] = ()
     trust_change_approvers: tuple[str, ...] = ()
     """Who may approve a change to the trust inputs in `pyvouch diff` (``[trust-changes]

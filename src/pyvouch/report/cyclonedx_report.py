@@ -18,6 +18,9 @@ VEX analyses (``vulns_cyclonedx.py``).
 
 from __future__ import annotations
 
+from datetime import datetime
+from uuid import UUID
+
 from cyclonedx.exception.model import InvalidUriException
 from cyclonedx.model import (
     ExternalReference,
@@ -147,6 +150,14 @@ def build_bom(result: ScanResult) -> Bom:
     )
     bom.metadata.properties.add(Property(name=f"{NAMESPACE}:index-url", value=result.index_url))
     bom.metadata.properties.add(Property(name=f"{NAMESPACE}:mode", value=result.mode))
+    if result.run is not None:  # the run's idempotency key for a history store
+        bom.serial_number = UUID(result.run.id)
+        bom.metadata.timestamp = datetime.fromisoformat(result.run.scanned_at)
+        bom.metadata.properties.add(Property(name=f"{NAMESPACE}:run-id", value=result.run.id))
+        if result.run.sigstore_version:
+            bom.metadata.properties.add(
+                Property(name=f"{NAMESPACE}:sigstore-version", value=result.run.sigstore_version)
+            )
     for warning in result.warnings:
         bom.metadata.properties.add(Property(name=f"{NAMESPACE}:warning", value=warning))
     seen: dict[str, int] = {}

@@ -115,6 +115,19 @@ def body(result: ScanResult) -> dict[str, Any]:
         "summary": summary_counts(result),
         "packages": [_package(p) for p in result.packages],
         "warnings": list(result.warnings),
+        **({"run": run_json(result)} if result.run is not None else {}),
+    }
+
+
+def run_json(result: ScanResult) -> dict[str, Any]:
+    """The run's idempotency key in a history store, when and by what it ran."""
+    run = result.run
+    assert run is not None
+    return {
+        "id": run.id,
+        "scanned_at": run.scanned_at,
+        "pyvouch_version": run.pyvouch_version,
+        "sigstore_version": run.sigstore_version,
     }
 
 
