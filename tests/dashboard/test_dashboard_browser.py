@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -116,15 +117,21 @@ def test_a_repository_page_shows_its_latest_scan_decisions_and_history(
     latest = scans[0]
     assert _by_id(page, "kpi-verified") == str(latest.verified)
     assert _by_id(page, "kpi-packages") == str(latest.packages)
-    rows = page.find_elements(By.CSS_SELECTOR, "#decisions tbody tr")
-    assert len(rows) == latest.packages
-    statuses = Counter(r.get_attribute("data-status") for r in rows)
+    statuses = Counter(
+        page.execute_script(
+            "return [...document.querySelectorAll('#decisions tbody tr')]"
+            ".map(r => r.dataset.status)"
+        )
+    )
+    assert sum(statuses.values()) == latest.packages
     assert statuses["verified"] == latest.verified
     regressed = page.find_element(By.CSS_SELECTOR, '#decisions tr[data-package="pkg-005"]')
     assert "mismatch" in regressed.text and "publisher changed" in regressed.text
     assert _text(regressed.find_element(By.CSS_SELECTOR, '[data-field="action"]')) == "block"
-    history = page.find_elements(By.CSS_SELECTOR, "#scans tbody tr")
-    assert [r.get_attribute("data-scan") for r in history] == [s.run_id for s in scans]
+    history = page.execute_script(
+        "return [...document.querySelectorAll('#scans tbody tr')].map(r => r.dataset.scan)"
+    )
+    assert history == [s.run_id for s in scans]
     assert len(history) == 365
 
 
@@ -146,19 +153,29 @@ def test_a_package_page_shows_its_publishers_releases_and_status_over_time(
         for r in page.find_elements(By.CSS_SELECTOR, "#releases tbody tr")
     }
     assert versions == {o.version for o in observed}
-    per_day: dict[str, Counter[str]] = defaultdict(Counter)
+    # per week, the status in each repository's last scan of the week (package_history is
+    # newest first: the first observation met per repository and week is its last)
+    week_end: dict[tuple[str, str], str] = {}
     for o in observed:
-        per_day[o.scanned_at.date().isoformat()][o.status] += 1
+        day = o.scanned_at.date()
+        week = (day - timedelta(days=day.weekday())).isoformat()
+        week_end.setdefault((o.repository, week), o.status)
+    per_week: dict[str, Counter[str]] = defaultdict(Counter)
+    for (_, week), status in week_end.items():
+        per_week[week][status] += 1
     cells = page.execute_script(
-        "return [...document.querySelectorAll('#status-days td[data-status]')].map(td => "
-        "[td.parentElement.dataset.day, td.dataset.status, td.textContent])"
+        "return [...document.querySelectorAll('#status-weeks td[data-status]')].map(td => "
+        "[td.parentElement.dataset.week, td.dataset.status, td.textContent])"
     )
-    shown_days: dict[str, Counter[str]] = defaultdict(Counter)
-    for day, status, value in cells:
+    shown_weeks: dict[str, Counter[str]] = defaultdict(Counter)
+    for week, status, value in cells:
         if int(value):
-            shown_days[day][status] = int(value)
-    assert shown_days == per_day
-    assert per_day[NOW.date().isoformat()]["mismatch"] == 2  # repo-00 and repo-02, last day
+            shown_weeks[week][status] = int(value)
+    assert shown_weeks == per_week
+    assert len(per_week) >= 52
+    last_week = max(per_week)
+    assert per_week[last_week]["mismatch"] == 2  # repo-00 and repo-02 end the year on it
+    assert page.find_elements(By.CSS_SELECTOR, "svg.stack-chart rect")
     regression_rows = page.find_elements(By.CSS_SELECTOR, "#package-regressions tbody tr")
     assert len(regression_rows) == sum(1 for o in observed if o.regression)
 

@@ -150,7 +150,7 @@ class StackChart:
 
 
 def status_stack(days: Sequence[tuple[date, Mapping[str, int]]]) -> StackChart | None:
-    """Per day, a column of the statuses observed that day (share of the day's observations)."""
+    """Per period (a day or a week), a column of the statuses observed in it (their shares)."""
     if not days:
         return None
     first, per_day = _x_scale([d for d, _ in days])

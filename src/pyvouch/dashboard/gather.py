@@ -12,11 +12,10 @@ from datetime import date, datetime, timedelta
 from pyvouch.store import queries, rollups
 from pyvouch.store.engine import Store
 from pyvouch.store.queries import CoveragePoint, NewUnsigned, RegressionEntry, ScanSummary
-from pyvouch.store.rollups import PackageDay, PublisherSeen, ScannedPackage
+from pyvouch.store.rollups import PackageState, PublisherSeen, SampledScan, ScannedPackage
 
 REGRESSION_WINDOW = timedelta(days=90)
 NEW_UNSIGNED_WINDOW = timedelta(days=30)
-_IN_LIMIT = 500
 _UNSAFE = re.compile(r"[^a-z0-9._-]+")
 
 
@@ -57,9 +56,10 @@ class RepositoryPage:
 @dataclass(frozen=True, slots=True)
 class Release:
     version: str | None
-    first_seen: date
-    last_seen: date
+    first_seen: datetime
+    last_seen: datetime
     observations: int
+    """Sampled scans that had this version."""
     statuses: tuple[str, ...]
 
 
@@ -69,8 +69,8 @@ class PackagePage:
     slug: str
     publishers: list[PublisherSeen]
     releases: list[Release]
-    days: list[tuple[date, dict[str, int]]]
-    """Per day, observations per status."""
+    weeks: list[tuple[date, dict[str, int]]]
+    """Per week (its Monday), how many repositories' last scan of the week had each status."""
     repositories: list[tuple[str, str, str | None, str]]
     """Repositories whose latest scan has it: (repository, its slug, version, status)."""
     regressions: list[RegressionEntry]
@@ -107,28 +107,33 @@ def _tier_days(points: list[CoveragePoint]) -> list[TierDay]:
     return [TierDay(day, tier, n, ok) for (day, tier), (n, ok) in sorted(sums.items())]
 
 
-def _releases(days: list[PackageDay]) -> list[Release]:
-    seen: dict[str | None, list[PackageDay]] = defaultdict(list)
-    for entry in days:
-        seen[entry.version].append(entry)
+def _releases(states: list[tuple[SampledScan, PackageState]]) -> list[Release]:
+    seen: dict[str | None, list[SampledScan]] = defaultdict(list)
+    statuses: dict[str | None, set[str]] = defaultdict(set)
+    for scan, state in states:
+        seen[state.version].append(scan)
+        statuses[state.version].add(state.status)
     out = [
         Release(
             version,
-            min(e.day for e in entries),
-            max(e.day for e in entries),
-            sum(e.observations for e in entries),
-            tuple(sorted({e.status for e in entries})),
+            min(s.scanned_at for s in scans),
+            max(s.scanned_at for s in scans),
+            len(scans),
+            tuple(sorted(statuses[version])),
         )
-        for version, entries in seen.items()
+        for version, scans in seen.items()
     ]
     return sorted(out, key=lambda r: (r.first_seen, r.version or ""))
 
 
-def _status_days(days: list[PackageDay]) -> list[tuple[date, dict[str, int]]]:
+def _status_weeks(
+    states: list[tuple[SampledScan, PackageState]],
+) -> list[tuple[date, dict[str, int]]]:
     per: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for entry in days:
-        per[entry.day][entry.status] += entry.observations
-    return [(day, dict(counts)) for day, counts in sorted(per.items())]
+    for scan, state in states:
+        if scan.week_end:
+            per[scan.week][state.status] += 1
+    return [(week, dict(counts)) for week, counts in sorted(per.items())]
 
 
 def gather(store: Store, now: datetime) -> Dashboard:
@@ -166,18 +171,17 @@ def gather(store: Store, now: datetime) -> Dashboard:
         for pkg in repo.packages:
             in_use[pkg.name].append((repo.repository, repo.slug, pkg.version, pkg.status))
     names = sorted({*in_use, *(r.name for r in recent_regressions), *(n.name for n in unsigned)})
-    asked = names if len(names) <= _IN_LIMIT else None  # else all, filtered here
     wanted = set(names)
-    days_by_name: dict[str, list[PackageDay]] = defaultdict(list)
-    for entry in rollups.package_days(store, asked):
-        if entry.name not in wanted:
-            continue
-        days_by_name[entry.name].append(entry)
+    sample = rollups.sample_scans(store)
+    by_id = {scan.scan_id: scan for scan in sample}
+    states_by_name: dict[str, list[tuple[SampledScan, PackageState]]] = defaultdict(list)
+    for state in rollups.package_states(store, list(by_id)):
+        if state.name in wanted:
+            states_by_name[state.name].append((by_id[state.scan_id], state))
     publishers_by_name: dict[str, list[PublisherSeen]] = defaultdict(list)
-    for seen in rollups.publishers_seen(store, asked):
-        if seen.name not in wanted:
-            continue
-        publishers_by_name[seen.name].append(seen)
+    for seen in rollups.publishers_seen(store, {i: s.scanned_at for i, s in by_id.items()}):
+        if seen.name in wanted:
+            publishers_by_name[seen.name].append(seen)
     regressions_by_name: dict[str, list[RegressionEntry]] = defaultdict(list)
     for regression in every_regression:
         regressions_by_name[regression.name].append(regression)
@@ -187,8 +191,8 @@ def gather(store: Store, now: datetime) -> Dashboard:
             name=name,
             slug=slug(name),
             publishers=publishers_by_name[name],
-            releases=_releases(days_by_name[name]),
-            days=_status_days(days_by_name[name]),
+            releases=_releases(states_by_name[name]),
+            weeks=_status_weeks(states_by_name[name]),
             repositories=in_use[name],
             regressions=regressions_by_name[name],
         )

@@ -99,12 +99,12 @@ def repository_page(env: Environment, board: Dashboard, repo: RepositoryPage) ->
 
 
 def package_page(env: Environment, board: Dashboard, package: PackagePage) -> str:
-    statuses = sorted({s for _, counts in package.days for s in counts})
+    statuses = sorted({s for _, counts in package.weeks for s in counts})
     return env.get_template("package.html.j2").render(
         board=board,
         root="../",
         package=package,
-        stack=charts.status_stack(package.days),
+        stack=charts.status_stack(package.weeks),
         statuses=statuses,
         repo_slug=board.repository_slug,
     )
