@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 WIDTH = 760
 HEIGHT = 220
 LEFT = 44
-RIGHT = 12
+RIGHT = 40
 TOP = 12
 BOTTOM = 28
 
@@ -154,7 +155,9 @@ def status_stack(days: Sequence[tuple[date, Mapping[str, int]]]) -> StackChart |
     if not days:
         return None
     first, per_day = _x_scale([d for d, _ in days])
-    column = max(per_day, 1.0)
+    gaps = [(b - a).days for (a, _), (b, _) in pairwise(days)]
+    step = min(gaps, default=1) * per_day
+    column = max(step - 1.0 if step > 3 else step, 1.0)  # a hairline between wide columns
     segments = []
     statuses: set[str] = set()
     for day, counts in days:

@@ -64,6 +64,42 @@ class Release:
 
 
 @dataclass(frozen=True, slots=True)
+class Regression:
+    """One regression as a person reads it: a package of a repository that regressed for one
+    reason, over the scans that recorded it (a daily scan records it every day)."""
+
+    repository: str
+    name: str
+    reason: str
+    first_seen: datetime
+    last_seen: datetime
+    scans: int
+    versions: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+def group_regressions(entries: list[RegressionEntry]) -> list[Regression]:
+    """Grouped by (repository, package, reason), the most recently seen first."""
+    groups: dict[tuple[str, str, str], list[RegressionEntry]] = defaultdict(list)
+    for entry in entries:
+        groups[(entry.repository, entry.name, entry.reason)].append(entry)
+    out = [
+        Regression(
+            repository,
+            name,
+            reason,
+            min(e.scanned_at for e in found),
+            max(e.scanned_at for e in found),
+            len(found),
+            tuple(sorted({e.version for e in found if e.version is not None})),
+            tuple(sorted({e.evidence for e in found})),
+        )
+        for (repository, name, reason), found in groups.items()
+    ]
+    return sorted(out, key=lambda r: (r.last_seen, r.repository, r.name), reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
 class PackagePage:
     name: str
     slug: str
@@ -73,7 +109,7 @@ class PackagePage:
     """Per week (its Monday), how many repositories' last scan of the week had each status."""
     repositories: list[tuple[str, str, str | None, str]]
     """Repositories whose latest scan has it: (repository, its slug, version, status)."""
-    regressions: list[RegressionEntry]
+    regressions: list[Regression]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +119,8 @@ class Dashboard:
     critical: int
     critical_verified: int
     trend: list[TierDay]
-    regressions: list[RegressionEntry]
+    regressions: list[Regression]
+    """Seen in the last `REGRESSION_WINDOW`."""
     new_unsigned: list[NewUnsigned]
     packages: list[PackagePage] = field(default_factory=list)
 
@@ -194,7 +231,7 @@ def gather(store: Store, now: datetime) -> Dashboard:
             releases=_releases(states_by_name[name]),
             weeks=_status_weeks(states_by_name[name]),
             repositories=in_use[name],
-            regressions=regressions_by_name[name],
+            regressions=group_regressions(regressions_by_name[name]),
         )
         for name in names
     ]
@@ -204,7 +241,7 @@ def gather(store: Store, now: datetime) -> Dashboard:
         critical=sum(o.critical for o in latest),
         critical_verified=sum(o.critical_verified for o in latest),
         trend=_tier_days(coverage),
-        regressions=recent_regressions,
+        regressions=group_regressions(recent_regressions),
         new_unsigned=unsigned,
         packages=packages,
     )
