@@ -9,7 +9,8 @@ import click
 from pyvouch.cli.common import load_policy
 from pyvouch.cli.options import CONFIG_HELP, exit_codes, store_option
 from pyvouch.dashboard.build import build_dashboard
-from pyvouch.pipeline.recording import StoreRequest
+from pyvouch.pipeline.recording import store_location
+from pyvouch.pipeline.store_request import StoreRequest
 
 
 @exit_codes(
@@ -35,7 +36,7 @@ def dashboard(out: Path, store: str | None, config_path: Path | None) -> None:
     the folder; the pages fetch nothing and run no script.
     """
     policy = load_policy(config_path, None)
-    built = build_dashboard(StoreRequest(store=store).location(policy), out)
+    built = build_dashboard(store_location(StoreRequest(store=store), policy), out)
     click.echo(
         f"dashboard of {built.store}: {built.repositories} repositories, {built.packages} "
         f"packages, {built.pages} pages in {built.out} (open {built.index})"
