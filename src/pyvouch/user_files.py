@@ -10,6 +10,11 @@ workflows, signatures. One writer, so every command treats what it writes to the
   written directly, never replaced;
 - a **directory**, **block device** or **socket** is refused with a one-line error (exit 2).
 
+A **folder** that pyvouch builds as a whole (``index build --out``, ``dashboard --out``) is
+checked with `check_output_folder` (not a file or link; empty, absent, or one pyvouch built
+before, known by its marker file) and replaced with `replace_folder`: filled in a temporary
+folder beside it, then swapped in; on an error the previous folder stays as it was.
+
 Text that pyvouch edits in place (a lock, a policy, a pin file) is read with `read_document`
 and written with `EditableText.encode`: the file's UTF-8 BOM and CRLF line endings come back
 exactly as they were, so an edit changes only the bytes it must.
@@ -21,9 +26,11 @@ import codecs
 import contextlib
 import errno
 import os
+import secrets
+import shutil
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -210,3 +217,50 @@ def read_document(path: Path) -> EditableText:
 def write_document(path: Path, original: EditableText | None, text: str) -> Path:
     """Write the edited ``text`` of ``original`` (None: a new file, UTF-8 with LF) to ``path``."""
     return write_file(path, (original or EditableText("")).encode(text))
+
+
+# ---- folders built as a whole --------------------------------------------------------------
+
+
+def check_output_folder(out: Path, marker: str, what: str) -> None:
+    """Refuse an output folder that a rebuild must not replace: a file, a link, or a folder
+    with content that pyvouch did not build (no ``marker`` file in it). ``what`` names what
+    pyvouch builds there ("a site", "a dashboard"). Raises `InputError` (exit 2)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise InputError(out, "exists and is not a folder; refusing to replace it")
+    if out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
+        raise InputError(
+            out,
+            f"exists, is not empty and is not {what} pyvouch built (no {marker}); "
+            "refusing to replace it",
+        )
+
+
+def replace_folder(out: Path, fill: Callable[[Path], None], what: str) -> None:
+    """Make ``out`` what ``fill`` writes into an empty folder, as a whole: ``fill`` writes a
+    temporary folder beside ``out``, which then takes its place; the previous ``out`` is
+    removed only after, and put back if the swap fails. Raises `InputError` (exit 2)."""
+    parent = out.absolute().parent
+    if not parent.is_dir():  # the folder is made; the folder it goes in is not
+        raise InputError(out, f"cannot write: no directory {parent}")
+    tag = f"{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = parent / f".{out.name}.tmp-{tag}"
+    old = parent / f".{out.name}.old-{tag}"
+    moved_old = False
+    try:
+        tmp.mkdir()
+        fill(tmp)
+        if out.is_dir():
+            out.rename(old)
+            moved_old = True
+        tmp.replace(out)
+    except OSError as err:
+        if moved_old and not out.exists():
+            with contextlib.suppress(OSError):
+                old.rename(out)  # put the previous folder back
+        raise InputError(out, f"cannot write {what} ({err.strerror or err})") from err
+    finally:
+        for leftover in (tmp, old):
+            if leftover.exists():
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(leftover)

@@ -126,3 +126,13 @@ def test_store_bench_records_and_queries_at_tiny_sizes() -> None:
     rows = history["sqlite"]["rows"]  # type: ignore[index]
     # one point per repository, day and tier (the first 20 packages are critical: one tier)
     assert rows["overview"] == 2 and rows["coverage_all_days"] == 2 * 3
+
+
+def test_dashboard_bench_builds_at_tiny_sizes() -> None:
+    bench = str(BENCHMARKS / "dashboard_bench.py")
+    result = _run(
+        bench, "--repos", "2", "--days", "8", "--packages", "4", "--runs", "1",
+        "--browser-runs", "0",
+    )  # fmt: skip
+    assert result["pages"] == 1 + 2 + 4
+    assert str(result["largest_page"]).endswith(".html")

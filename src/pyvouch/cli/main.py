@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "ci": "pyvouch.cli.ci_cmd:ci",
     "record": "pyvouch.cli.record_cmd:record",
     "history": "pyvouch.cli.history_cmd:history",
+    "dashboard": "pyvouch.cli.dashboard_cmd:dashboard",
 }
 
 

@@ -23,13 +23,11 @@ output and moved into place at the end.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import html
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from pyvouch.registry.provenance_build import (
     load_companion_file,
 )
 from pyvouch.urls import http_url_problem
+from pyvouch.user_files import check_output_folder, replace_folder
 
 API_VERSION = "1.3"
 SITE_MARKER = ".pyvouch-site"
@@ -299,14 +298,7 @@ def _check_out(src: Path, out: Path) -> None:
     src_r, out_r = src.resolve(), out.resolve()
     if src_r == out_r or out_r in src_r.parents:
         raise UsageError(f"--out {out} contains the input folder {src}; choose another output")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise InputError(out, "exists and is not a folder; refusing to replace it")
-    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARKER).is_file():
-        raise InputError(
-            out,
-            f"exists, is not empty and is not a site pyvouch built (no {SITE_MARKER}); "
-            "refusing to replace it",
-        )
+    check_output_folder(out, SITE_MARKER, "a site")
 
 
 def _normalise_base_url(base_url: str | None) -> str | None:
@@ -330,30 +322,9 @@ def build_site(
     _check_out(src, out)
     site_files, warnings = collect(src)
 
-    parent = out.absolute().parent
-    tag = f"{os.getpid()}-{secrets.token_hex(4)}"
-    tmp = parent / f".{out.name}.tmp-{tag}"
-    old = parent / f".{out.name}.old-{tag}"
-    moved_old = False
-    if not parent.is_dir():  # the site folder is made; the folder it goes in is not
-        raise InputError(out, f"cannot write: no directory {parent}")
-    try:
-        tmp.mkdir()
-        _write_site(tmp, site_files, _Urls(base), link, warnings)
-        if out.is_dir():
-            out.rename(old)
-            moved_old = True
-        tmp.replace(out)
-    except OSError as err:
-        if moved_old and not out.exists():
-            with contextlib.suppress(OSError):
-                old.rename(out)  # put the previous site back
-        raise InputError(out, f"cannot write the site ({err.strerror or err})") from err
-    finally:
-        for leftover in (tmp, old):
-            if leftover.exists():
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(leftover)
+    replace_folder(
+        out, lambda tmp: _write_site(tmp, site_files, _Urls(base), link, warnings), "the site"
+    )
 
     return BuildResult(
         out=out,
