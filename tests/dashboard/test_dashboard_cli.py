@@ -81,11 +81,6 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     assert text.read_text(encoding="utf-8") == "not a database\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.engine.open_store migrates any SQLite database it is pointed at, another "
-    "application's included (reported to the store's owner; remove this mark with the fix)",
-)
 def test_another_application_s_sqlite_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     foreign = tmp_path / "foreign.sqlite3"
     with sqlite3.connect(foreign) as conn:

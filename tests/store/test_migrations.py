@@ -4,10 +4,11 @@ lost; a store from a newer pyvouch is refused with one line and left as it was."
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, func, inspect, select, text, update
 
 from pyvouch.cli.main import cli
 from pyvouch.errors import StoreError
@@ -120,3 +121,53 @@ def test_the_schema_head_constant_is_the_newest_migration() -> None:
     from pyvouch.store.tables import SCHEMA_HEAD
 
     assert head_revision() == SCHEMA_HEAD
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(resolve_store(url).url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _create(url: str, ddl: str) -> None:
+    engine = create_engine(resolve_store(url).url)
+    with engine.begin() as conn:
+        conn.execute(text(ddl))
+    engine.dispose()
+
+
+def test_a_database_holding_a_table_of_pyvouchs_name_is_refused_and_left_alone(
+    store_url: str,
+) -> None:
+    """Another application's `scans` table is never taken for pyvouch's (either backend)."""
+    _create(store_url, "CREATE TABLE scans (theirs INTEGER)")
+    with pytest.raises(StoreError, match="not a pyvouch store: it holds other tables"):
+        open_store(resolve_store(store_url))
+    assert _tables(store_url) == {"scans"}
+
+
+def test_another_applications_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    _create(str(path), "CREATE TABLE users (id INTEGER)")
+    with pytest.raises(StoreError, match=r"not a pyvouch store: it holds other tables \(users\)"):
+        open_store(resolve_store(str(path)))
+    assert _tables(str(path)) == {"users"}
+
+
+def test_a_postgresql_database_with_unrelated_tables_gets_pyvouchs_beside_them(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A team may give pyvouch a database that holds other tables of theirs: pyvouch adds its
+    own beside them and touches nothing else."""
+    from tests.store.conftest import new_store_url
+
+    url = new_store_url("postgresql", request, tmp_path)
+    _create(url, "CREATE TABLE their_report (id INTEGER)")
+    with open_store(resolve_store(url)):
+        pass
+    tables = _tables(url)
+    assert "their_report" in tables
+    assert "scans" in tables

@@ -154,6 +154,8 @@ def _migrate(conn: Connection, location: StoreLocation, target: str) -> None:
             )
     if current == (target,):
         return
+    if not current:
+        _refuse_foreign(conn, location)
 
     def upgrade(rev: Any, _context: Any) -> Any:
         return script._upgrade_revs(target, rev)
@@ -167,6 +169,22 @@ def _migrate(conn: Connection, location: StoreLocation, target: str) -> None:
             transactional_ddl=True,
         )
         env.run_migrations()
+
+
+def _refuse_foreign(conn: Connection, location: StoreLocation) -> None:
+    """A database with no pyvouch schema is created only where it takes nothing from anyone:
+    a SQLite file with no tables, or a PostgreSQL database none of whose tables has one of
+    pyvouch's names. Another application's database is refused and left as it was."""
+    found = set(inspect(conn).get_table_names())
+    ours = set(metadata.tables)
+    clash = sorted(found if location.path is not None else found & ours)
+    if clash:
+        shown = ", ".join(excerpt(name, 40) for name in clash[:5])
+        more = f" and {len(clash) - 5} more" if len(clash) > 5 else ""
+        raise StoreError(
+            f"store {location.shown} is not a pyvouch store: it holds other tables ({shown}{more}) "
+            "and no pyvouch schema; nothing was changed"
+        )
 
 
 def _at_head(engine: Engine) -> bool:
