@@ -7,21 +7,11 @@ from pathlib import Path
 import click
 
 from pyvouch import report as formats
-from pyvouch.cli.common import LookupFlags, load_policy, lookup_options
+from pyvouch.cli.common import LookupFlags, lookup_options
 from pyvouch.cli.options import exit_codes, format_option, narrowing_options, store_option
 from pyvouch.cli.output import emit
-from pyvouch.errors import UsageError
-from pyvouch.pipeline.history import histories
-from pyvouch.pipeline.recording import store_histories
-from pyvouch.pipeline.store_request import StoreRequest
-from pyvouch.policy.config import CONFIG_FILE
-from pyvouch.policy.readiness import Assessment, Verdict, assess_all, exit_code, policy_snippet
-from pyvouch.policy.tiers import TierName, normalize
-from pyvouch.policy_files.config_file import find_config
-from pyvouch.policy_files.edit import add_critical_and_publishers
+from pyvouch.pipeline.readiness import ReadinessRequest, apply_ready, run_readiness
 from pyvouch.report import readiness as readiness_report
-from pyvouch.sources import load_packages
-from pyvouch.user_files import read_document, write_document
 
 
 @exit_codes(
@@ -90,67 +80,25 @@ def readiness(
     (the index does not serve provenance). Ends with a policy snippet to paste: the ready
     packages as the critical tier, with their publishers.
     """
-    if window > count:
-        raise UsageError(f"--window {window} is larger than --releases {count}")
-    policy = load_policy(lookup.config_path, lock)
-    loaded = load_packages(
-        lock,
-        python_version=python_version,
-        platform=platform,
-        resolve=False,
-        index_url=lookup.index_url or policy.index_url,
+    outcome = run_readiness(
+        ReadinessRequest(
+            lock,
+            lookup,
+            critical_only=critical_only,
+            count=count,
+            window=window,
+            from_history=from_history,
+            store=store,
+            python_version=python_version,
+            platform=platform,
+            snippet=not no_snippet,
+        ),
+        warn=lambda warning: click.echo(f"pyvouch: warning: {warning}", err=True),
     )
-    for warning in loaded.warnings:
-        click.echo(f"pyvouch: warning: {warning}", err=True)
-    wanted: dict[str, str | None] = {}
-    for package in loaded.packages:
-        if package.origin is not None:
-            continue
-        if critical_only and policy.tier_of(package.name).name is not TierName.CRITICAL:
-            continue
-        wanted.setdefault(normalize(package.name), package.version)
-    if critical_only and not wanted:
-        raise UsageError(
-            "--critical-only: no package of the lock is in the critical tier "
-            f"({', '.join(policy.critical.packages) or 'the tier is empty'})"
-        )
-    if from_history:
-        found, index_url = store_histories(
-            StoreRequest(store=store), policy, list(wanted.items()), count
-        )
-    else:
-        found, index_url = histories(
-            list(wanted.items()),
-            lookup.verifier(),
-            lookup.scan_options(policy, loaded.index_urls),
-            count,
-        )
-    assessments = assess_all(found, window)
-    snippet = None
-    if not no_snippet:
-        config = lookup.config_path or find_config(Path.cwd())
-        pyproject = config is None or config.name != CONFIG_FILE
-        snippet = policy_snippet(
-            assessments, pyproject=pyproject, critical=policy.critical.packages
-        )
-    emit(readiness_report.build(assessments, snippet, index_url), output_format)
+    report = readiness_report.build(outcome.assessments, outcome.snippet, outcome.source)
+    emit(report, output_format)
     if apply_snippet:
-        _apply(assessments, lookup.config_path)
-    ctx.exit(exit_code(assessments, critical_only=critical_only))
-
-
-def _apply(assessments: list[Assessment], config_path: Path | None) -> None:
-    target = config_path or find_config(Path.cwd()) or Path(CONFIG_FILE)
-    ready = [a for a in assessments if a.verdict is Verdict.READY and a.pin_spec]
-    document = read_document(target) if target.exists() else None
-    text = document.text if document is not None else ""
-    new, changes = add_critical_and_publishers(
-        text,
-        target,
-        [a.name for a in ready],
-        {a.name: a.pin_spec for a in ready if a.pin_spec is not None},
-    )
-    if new != text:
-        write_document(target, document, new)
-    said = "; ".join(changes) if changes else "nothing to change"
-    click.echo(f"applied to {target}: {said}", err=True)
+        target, changes = apply_ready(outcome.assessments, lookup.config_path)
+        said = "; ".join(changes) if changes else "nothing to change"
+        click.echo(f"applied to {target}: {said}", err=True)
+    ctx.exit(outcome.exit_code)
