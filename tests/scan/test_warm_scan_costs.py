@@ -12,6 +12,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +109,20 @@ def warm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Counted, in
     assert cold.returncode in (0, 1), cold.stderr[-2000:]
     assert counted.returncode == cold.returncode, counted.stderr[-2000:]
     yield counted, len(files)
+
+
+def test_a_warm_scan_reads_each_cache_entry_once_and_three_per_locked_file_at_most(
+    warm: tuple[Counted, int],
+) -> None:
+    counted, locked = warm
+    reads = [p for p in counted.opened if not Path(p).name.startswith(".")]  # not temp writes
+    assert any("/verdicts-v1/" in p for p in reads)  # the counting is real
+    # No entry read twice (a signature entry and a "nothing beside" entry share a key: one
+    # read answers both).
+    assert len(set(reads)) == len(reads), sorted(reads)
+    # Per locked file at most a verdict and a provenance entry (its metadata and body).
+    per_file = [p for p in reads if "/verdicts-v1/" in p or "/index-v2/provenance/" in p]
+    assert len(per_file) <= 3 * locked, sorted(per_file)
 
 
 def test_a_warm_scan_imports_no_trio_and_no_reachability_analysis(
