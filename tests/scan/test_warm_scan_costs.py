@@ -55,9 +55,10 @@ _WRAPPER = textwrap.dedent(
 )
 
 # Modules a warm scan of a lock file has no use for: trio (httpcore imports it, when installed,
-# for trio event loops; pyvouch runs on asyncio) and the reachability analysis (only with
-# --source; the scan's report imports the reachability model, which runs its package).
-NOT_IMPORTED = ("trio", "pyvouch.reachability.analyse", "pyvouch.reachability.graph")
+# for trio event loops; pyvouch runs on asyncio), the reachability analysis (only with
+# --source; the scan's report imports the reachability model, which runs its package) and
+# yaml (only a YAML advisory database, with --vulns, is parsed with it).
+NOT_IMPORTED = ("trio", "pyvouch.reachability.analyse", "pyvouch.reachability.graph", "yaml")
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,11 @@ def test_a_warm_scan_reads_each_cache_entry_once_and_three_per_locked_file_at_mo
     assert len(per_file) <= 3 * locked, sorted(per_file)
 
 
-def test_a_warm_scan_imports_no_trio_and_no_reachability_analysis(
+def test_a_warm_scan_imports_no_trio_no_reachability_analysis_and_no_yaml(
     warm: tuple[Counted, int],
 ) -> None:
     counted, _ = warm
-    assert "httpcore" in counted.modules and "pyvouch.vulns.model" in counted.modules  # real
+    assert "httpcore" in counted.modules and "pyvouch.vulns.local_db" in counted.modules  # real
     assert "pyvouch.reachability.model" in counted.modules
     for module in NOT_IMPORTED:
         assert module not in counted.modules, module
