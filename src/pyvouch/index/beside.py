@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pyvouch.index.cache import IndexCache
-from pyvouch.index.sealed import read_sealed, write_sealed
+from pyvouch.index.sealed import read_sealed, read_sealed_for, write_sealed
 from pyvouch.index.simple import strip_credentials
 from pyvouch.index.transport import FetchError, Transport
 from pyvouch.index.writes import BackgroundWrites
@@ -246,13 +246,32 @@ class SignatureCache:
         if self._refresh:
             return False
         key = self._key(index_url, sha256, file_url)
-        value = read_sealed(self.root, self._secret, _ABSENT_PURPOSE, key)
+        return self._fresh(read_sealed(self.root, self._secret, _ABSENT_PURPOSE, key))
+
+    def _fresh(self, absent_value: bytes | None) -> bool:
         try:
-            seen = float(json.loads(value)["seen_at"]) if value is not None else None
+            seen = float(json.loads(absent_value)["seen_at"]) if absent_value else None
         except (ValueError, KeyError, TypeError, RecursionError):
             return False
         now = self._clock()
         return seen is not None and now - ABSENT_LIFETIME < seen <= now + _CLOCK_SLACK
+
+    def lookup(self, index_url: str, sha256: str, file_url: str) -> BesideSignatures | None:
+        """`get`, else an empty `BesideSignatures` when `absent`, else None; in one read (a
+        signature entry and a "nothing beside" entry share the key; each seal names its kind,
+        so a planted or mislabelled entry is still a miss)."""
+        key = self._key(index_url, sha256, file_url)
+        purposes = (_PURPOSE,) if self._refresh else (_PURPOSE, _ABSENT_PURPOSE)
+        found = read_sealed_for(self.root, self._secret, purposes, key)
+        if found is None:
+            return None
+        purpose, value = found
+        if purpose == _ABSENT_PURPOSE:
+            return BesideSignatures(strip_credentials(file_url)) if self._fresh(value) else None
+        signatures = BesideSignatures.from_json(value)
+        if signatures is None or signatures.file_url != strip_credentials(file_url):
+            return None
+        return signatures
 
     def put_absent(self, index_url: str, sha256: str, file_url: str) -> None:
         key = self._key(index_url, sha256, file_url)
@@ -308,11 +327,9 @@ class BesideLookup:
             return None
         store = self._store
         if store is not None:
-            cached = store.get(self._index_url, sha256, file_url)
+            cached = store.lookup(self._index_url, sha256, file_url)
             if cached is not None:
                 return cached
-            if store.absent(self._index_url, sha256, file_url):
-                return BesideSignatures(strip_credentials(file_url))
         if self._offline:
             return BesideSignatures(strip_credentials(file_url), offline_miss=True)
         found = await self._fetcher.fetch(file_url)

@@ -34,15 +34,26 @@ def seal(secret: bytes, purpose: str, key: str, value: bytes) -> str:
 
 def read_sealed(root: Path, secret: bytes, purpose: str, key: str) -> bytes | None:
     """The value stored under ``key`` when its seal verifies; else None."""
+    found = read_sealed_for(root, secret, (purpose,), key)
+    return None if found is None else found[1]
+
+
+def read_sealed_for(
+    root: Path, secret: bytes, purposes: tuple[str, ...], key: str
+) -> tuple[str, bytes] | None:
+    """The value stored under ``key`` and the first of ``purposes`` whose seal verifies it;
+    else None. One read for a key under which entries of several purposes may be stored."""
     try:
         entry = json.loads(entry_path(root, key).read_bytes())
         value = entry["value"].encode()
         given = entry["mac"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
-    if not mac_matches(secret, purpose, key.encode() + b"\0" + value, given):
-        return None
-    return bytes(value)
+    sealed = key.encode() + b"\0" + value
+    for purpose in purposes:
+        if mac_matches(secret, purpose, sealed, given):
+            return purpose, bytes(value)
+    return None
 
 
 def read_decoded(

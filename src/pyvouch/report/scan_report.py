@@ -168,8 +168,11 @@ def _blocks(result: ScanResult) -> tuple[Block, ...]:
     statement = unknown_statement(result)
     if statement:
         blocks.append(Paragraph(statement, quote=True))
-    attention = [p for p in result.packages if p.status is not Status.VERIFIED or flagged(p)]
-    verified = [p for p in result.packages if p not in attention]
+    attention: list[PackageResult] = []
+    verified: list[PackageResult] = []
+    for pkg in result.packages:  # one pass (a membership test per package was quadratic)
+        needs = pkg.status is not Status.VERIFIED or flagged(pkg)
+        (attention if needs else verified).append(pkg)
     if attention:
         rows = tuple(_row(p, reasons=True) for p in attention)
         blocks.append(Table(COLUMNS, rows, title="Needs attention"))

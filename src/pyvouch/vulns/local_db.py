@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from packaging.utils import canonicalize_name
 
 from pyvouch import jsontext
@@ -34,7 +33,20 @@ from pyvouch.vulns.osv import ECOSYSTEM, Advisory, AdvisoryProblem, parse_adviso
 SUFFIXES = (".json", ".yaml", ".yml")
 CACHE_LAYOUT = "vulndb-v2"
 _MAC_PURPOSE = "pyvouch osv database v1"
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(data: bytes) -> Any:
+    """A YAML document, with the safe loader; ValueError when it is not valid YAML.
+
+    yaml is imported here, not with the module: every scan imports this module (~20 ms of
+    imports), only a YAML advisory database is parsed with it."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data, Loader=loader)  # noqa: S506 - the safe loader
+    except yaml.YAMLError as err:
+        raise ValueError(str(err).strip() or type(err).__name__) from None
 
 
 def decode(data: bytes, name: str) -> Any:
@@ -42,8 +54,8 @@ def decode(data: bytes, name: str) -> Any:
     try:
         if name.endswith(".json"):
             return jsontext.loads(data)
-        return yaml.load(data, Loader=_Loader)  # noqa: S506 - the safe loader
-    except (ValueError, yaml.YAMLError, RecursionError) as err:
+        return _load_yaml(data)
+    except (ValueError, RecursionError) as err:
         kind = "JSON" if name.endswith(".json") else "YAML"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ValueError(f"not valid {kind}: {first}") from None

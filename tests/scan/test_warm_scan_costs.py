@@ -1,0 +1,168 @@
+"""What a warm scan of a lock costs, counted rather than timed (issue 14): the cache files it
+opens per locked file and the modules it does not import. The speed itself is in
+benchmarks/README.md."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.scan_corpus import latest_files, make_corpus, write_pylock
+from tests.support.static_server import serve_directory
+
+# Records every file opened under the cache dir (io.open, which pathlib uses, and os.open)
+# and every module imported, then runs `python -m pyvouch` as the console script does.
+_WRAPPER = textwrap.dedent(
+    """
+    import atexit, io, json, os, runpy, sys
+    out, cache = sys.argv[1], os.path.realpath(sys.argv[2])
+    opened = []
+    def note(path):
+        try:
+            full = os.path.realpath(os.fspath(path))
+        except TypeError:
+            return
+        if full.startswith(cache + os.sep):
+            opened.append(full)
+    real_open, real_os_open = io.open, os.open
+    def io_open(file, *args, **kwargs):
+        note(file)
+        return real_open(file, *args, **kwargs)
+    def os_open(path, *args, **kwargs):
+        note(path)
+        return real_os_open(path, *args, **kwargs)
+    io.open = io_open
+    os.open = os_open
+    import builtins
+    builtins.open = io_open
+    def dump():
+        loaded = sorted(k for k, v in sys.modules.items() if v is not None)  # None: absent
+        with real_open(out, "w") as f:
+            json.dump({"modules": loaded, "opened": opened}, f)
+    atexit.register(dump)
+    sys.argv = ["pyvouch", *sys.argv[3:]]
+    runpy.run_module("pyvouch", run_name="__main__")
+    """
+)
+
+# Modules a warm scan of a lock file has no use for: trio (httpcore imports it, when installed,
+# for trio event loops; pyvouch runs on asyncio), the reachability analysis (only with
+# --source; the scan's report imports the reachability model, which runs its package) and
+# yaml (only a YAML advisory database, with --vulns, is parsed with it).
+NOT_IMPORTED = ("trio", "pyvouch.reachability.analyse", "pyvouch.reachability.graph", "yaml")
+
+
+@dataclass(frozen=True)
+class Counted:
+    returncode: int
+    stderr: str
+    modules: frozenset[str]
+    opened: list[str]
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Counted, int]]:
+    """One cold scan of the corpus's latest files, then one warm scan, counted."""
+    tmp = tmp_path_factory.mktemp("warm-costs")
+    manifest = make_corpus(tmp / "corpus")
+    files = latest_files(manifest)
+    lock = tmp / "pylock.toml"
+    write_pylock(lock, files)
+    cache = tmp / "cache"
+    env = {
+        **os.environ,
+        "PYVOUCH_DATA_DIR": str(tmp / "data"),
+        "PYVOUCH_CACHE_DIR": str(cache),
+        "NO_COLOR": "1",
+    }
+    env.pop("PIP_INDEX_URL", None)
+    with serve_directory(tmp / "corpus" / "site", negotiate=True) as server:
+        argv = [
+            "scan", str(lock), "--index-url", server.index_url,
+            "--trust-root", str(tmp / "corpus" / "trusted_root.json"),
+            "--cache-dir", str(cache), "--format", "json", "--output", str(tmp / "report.json"),
+        ]  # fmt: skip
+        runs = []
+        for label in ("cold", "warm"):
+            record = tmp / f"{label}.json"
+            done = subprocess.run(
+                [sys.executable, "-c", _WRAPPER, str(record), str(cache), *argv],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            data = json.loads(record.read_text())
+            runs.append(
+                Counted(done.returncode, done.stderr, frozenset(data["modules"]), data["opened"])
+            )
+    cold, counted = runs
+    assert cold.returncode in (0, 1), cold.stderr[-2000:]
+    assert counted.returncode == cold.returncode, counted.stderr[-2000:]
+    yield counted, len(files)
+
+
+def test_a_warm_scan_reads_each_cache_entry_once_and_three_per_locked_file_at_most(
+    warm: tuple[Counted, int],
+) -> None:
+    counted, locked = warm
+    reads = [p for p in counted.opened if not Path(p).name.startswith(".")]  # not temp writes
+    assert any("/verdicts-v1/" in p for p in reads)  # the counting is real
+    # No entry read twice (a signature entry and a "nothing beside" entry share a key: one
+    # read answers both).
+    assert len(set(reads)) == len(reads), sorted(reads)
+    # Per locked file at most a verdict and a provenance entry (its metadata and body).
+    per_file = [p for p in reads if "/verdicts-v1/" in p or "/index-v2/provenance/" in p]
+    assert len(per_file) <= 3 * locked, sorted(per_file)
+
+
+def test_a_warm_scan_imports_no_trio_no_reachability_analysis_and_no_yaml(
+    warm: tuple[Counted, int],
+) -> None:
+    counted, _ = warm
+    assert "httpcore" in counted.modules and "pyvouch.vulns.local_db" in counted.modules  # real
+    assert "pyvouch.reachability.model" in counted.modules
+    for module in NOT_IMPORTED:
+        assert module not in counted.modules, module
+
+
+@pytest.mark.skipif(importlib.util.find_spec("trio") is None, reason="trio is not installed")
+def test_trio_is_installed_here_so_its_absence_is_pyvouchs_doing() -> None:
+    """With trio installed, importing httpcore alone imports it: the warm scan above does not
+    only because the console script tells Python it is absent."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, httpcore; print('trio' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["from pyvouch.reachability.analyse import analyse_counted", "import pyvouch.reachability"],
+)
+def test_reachability_analyse_is_the_function_whichever_import_comes_first(first: str) -> None:
+    code = (
+        f"{first}\n"
+        "import pyvouch.reachability as r\n"
+        "from pyvouch.reachability import analyse\n"
+        "from pyvouch.reachability.analyse import analyse as direct\n"
+        "assert callable(analyse) and analyse is r.analyse is direct, analyse\n"
+        "assert analyse.__module__ == 'pyvouch.reachability.analyse'\n"
+        "import importlib\n"
+        "assert getattr(importlib.import_module('pyvouch.reachability'), 'analyse') is analyse\n"
+    )
+    subprocess.run([sys.executable, "-c", code], timeout=60, check=True)
