@@ -69,3 +69,16 @@ def test_only_the_base_list_approves_and_case_does_not_matter() -> None:
     collect = review_trust(change, Policy(), [])
     assert (collect.action, collect.blocks) == (Action.BLOCK, False)
     assert "would block in enforce" in collect.summary()
+
+
+def test_moving_the_history_store_is_a_policy_change_shown_without_its_password() -> None:
+    """History pins come from the store the policy names: pointing it elsewhere (a store the
+    pull request's author fills) is a trust-input change, and its password is never shown."""
+    base = side(policy_table={"mode": "enforce", "store": "postgresql://ci:s3cret@db/pyvouch"})
+    head = side(policy_table={"mode": "enforce", "store": "postgresql://me:hunter2@evil/pv"})
+    (change,) = trust_changes(base, head)
+    assert change.input is TrustInput.POLICY
+    assert change.detail.startswith("store changed: ")
+    assert "evil/pv" in change.detail
+    assert "s3cret" not in change.detail
+    assert "hunter2" not in change.detail

@@ -346,3 +346,17 @@ def test_annotations_are_read() -> None:
     )
     got = [(c.text.split()[1], c.expect, c.needs, c.line) for c in readme_commands(text)]
     assert got == [("a", 1, None, 3), ("b", 0, "network", 4), ("c", 0, None, 6)]
+
+
+def test_the_history_walk_recorded_two_repositories_and_built_the_dashboard(
+    readme_run: ReadmeRun,
+) -> None:
+    """scan --record and record of the other repository's report made two scans; history and
+    the dashboard show them (the dashboard's own numbers are tested in tests/dashboard)."""
+    scans = outcome_of(readme_run, "pyvouch history scans --store demo/history.sqlite3")
+    assert "github.com/you/app" in scans.stdout
+    assert "github.com/you/lib" in scans.stdout
+    package = outcome_of(readme_run, "pyvouch history package sampleproject")
+    assert "verified" in package.stdout
+    index = readme_run.scratch / "demo" / "dashboard" / "index.html"
+    assert "github.com/you/lib" in index.read_text("utf-8")
