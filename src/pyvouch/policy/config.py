@@ -309,21 +309,28 @@ def parse_spec(spec: str) -> Publisher | str:
     return identity
 
 
-def _publishers(check: _Checker, value: Any) -> dict[str, tuple[Pin, ...]]:
+def _by_package(check: _Checker, value: Any, section: str) -> list[tuple[str, str, Any]]:
+    """A table keyed by package name (``[publishers]``, ``[packages]``): each entry as (name as
+    written, normalized name, value); a bad name, or two names of one package, is refused."""
     if not isinstance(value, dict):
-        raise check.fail(f"must be a table, got {_type(value)}", "publishers")
-    out: dict[str, tuple[Pin, ...]] = {}
-    first_key: dict[str, str] = {}
-    for name, specs in value.items():
+        raise check.fail(f"must be a table, got {_type(value)}", section)
+    first: dict[str, str] = {}
+    out: list[tuple[str, str, Any]] = []
+    for name, item in value.items():
         problem = check_name(name)
         if problem:
-            raise check.fail(problem, "publishers", name)
+            raise check.fail(problem, section, name)
         key = normalize(name)
-        if key in out:
-            raise check.fail(
-                f"names the same package as {first_key[key]!r} ({key})", "publishers", name
-            )
-        first_key[key] = name
+        if key in first:
+            raise check.fail(f"names the same package as {first[key]!r} ({key})", section, name)
+        first[key] = name
+        out.append((name, key, item))
+    return out
+
+
+def _publishers(check: _Checker, value: Any) -> dict[str, tuple[Pin, ...]]:
+    out: dict[str, tuple[Pin, ...]] = {}
+    for name, key, specs in _by_package(check, value, "publishers"):
         items: list[tuple[str, tuple[str | int, ...]]]
         if isinstance(specs, str):
             items = [(specs, ("publishers", name))]
@@ -350,20 +357,8 @@ def _publishers(check: _Checker, value: Any) -> dict[str, tuple[Pin, ...]]:
 def _packages(check: _Checker, value: Any) -> dict[str, PackageSignatures]:
     """``[packages.NAME]``: ``key`` (a path, relative to the policy file) and
     ``allow-no-tlog`` (a boolean)."""
-    if not isinstance(value, dict):
-        raise check.fail(f"must be a table, got {_type(value)}", "packages")
     out: dict[str, PackageSignatures] = {}
-    first_key: dict[str, str] = {}
-    for name, table in value.items():
-        problem = check_name(name)
-        if problem:
-            raise check.fail(problem, "packages", name)
-        norm = normalize(name)
-        if norm in out:
-            raise check.fail(
-                f"names the same package as {first_key[norm]!r} ({norm})", "packages", name
-            )
-        first_key[norm] = name
+    for name, norm, table in _by_package(check, value, "packages"):
         settings = check.table(table, _PACKAGE_KEYS, "packages", name)
         key = None
         if "key" in settings:
