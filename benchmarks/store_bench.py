@@ -49,15 +49,9 @@ from pyvouch.store import queries
 from pyvouch.store.engine import Store, open_store
 from pyvouch.store.location import resolve_store
 from pyvouch.store.records import Evidence, FileRecord, PackageRecord, RunInfo, ScanRecord
-from pyvouch.store.tables import scan_files, scan_packages, scans
 from pyvouch.store.write import (
-    FILE_COLUMNS,
-    PACKAGE_COLUMNS,
-    Row,
-    insert_many,
+    load_scans,
     record_scan,
-    rows_of,
-    scan_values,
 )
 
 PREDICATE = "https://docs.pypi.org/attestations/publish/v1"
@@ -160,22 +154,6 @@ def bench_record(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
-def _load(store: Store, records: list[ScanRecord]) -> None:
-    """Many scans in one transaction (the benchmark's data, not what it measures)."""
-    with store.begin("bench load") as conn:
-        packages: list[Row] = []
-        files: list[Row] = []
-        for rec in records:
-            scan_id = conn.execute(
-                scans.insert().values(scan_values(rec)).returning(scans.c.id)
-            ).scalar_one()
-            p, f = rows_of(scan_id, rec)
-            packages += p
-            files += f
-        insert_many(conn, scan_packages, PACKAGE_COLUMNS, packages)
-        insert_many(conn, scan_files, FILE_COLUMNS, files)
-
-
 def history_records(
     repos: int, days: int, count: int, start: datetime
 ) -> Iterator[list[ScanRecord]]:
@@ -227,7 +205,7 @@ def bench_history(args: argparse.Namespace) -> dict[str, Any]:
             with open_store(resolve_store(location)) as store:
                 t0 = time.perf_counter()
                 for batch in history_records(args.repos, args.days, args.packages, start):
-                    _load(store, batch)
+                    load_scans(store, batch)
                 load_s = time.perf_counter() - t0
                 timings = _query_timings(store, args.repos)
             result[backend] = {

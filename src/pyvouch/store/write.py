@@ -146,3 +146,20 @@ def record_scan(store: Store, record: ScanRecord) -> Recorded:
         insert_many(conn, scan_packages, PACKAGE_COLUMNS, packages)
         insert_many(conn, scan_files, FILE_COLUMNS, files)
     return Recorded(scan_id, True, record.run.run_id, len(record.packages))
+
+
+def load_scans(store: Store, records: list[ScanRecord]) -> None:
+    """Many new scans in one transaction (generated history for tests and benchmarks): no
+    check for runs already recorded, so every run id must be new."""
+    with store.begin("cannot record the scans") as conn:
+        packages: list[Row] = []
+        files: list[Row] = []
+        for record in records:
+            scan_id = conn.execute(
+                scans.insert().values(scan_values(record)).returning(scans.c.id)
+            ).scalar_one()
+            more_packages, more_files = rows_of(scan_id, record)
+            packages += more_packages
+            files += more_files
+        insert_many(conn, scan_packages, PACKAGE_COLUMNS, packages)
+        insert_many(conn, scan_files, FILE_COLUMNS, files)

@@ -27,15 +27,9 @@ from datetime import UTC, datetime, timedelta
 
 from pyvouch.store.engine import Store
 from pyvouch.store.records import Evidence, FileRecord, PackageRecord, RunInfo, ScanRecord
-from pyvouch.store.tables import scan_files, scan_packages, scans
 from pyvouch.store.write import (
-    FILE_COLUMNS,
-    PACKAGE_COLUMNS,
-    Row,
-    insert_many,
+    load_scans,
     record_scan,
-    rows_of,
-    scan_values,
 )
 
 PREDICATE = "https://docs.pypi.org/attestations/publish/v1"
@@ -186,21 +180,6 @@ def history_records(plan: HistoryPlan) -> Iterator[list[ScanRecord]]:
         yield batch
 
 
-def _bulk(store: Store, records: list[ScanRecord]) -> None:
-    with store.begin("cannot record the scans") as conn:
-        packages: list[Row] = []
-        files: list[Row] = []
-        for rec in records:
-            scan_id = conn.execute(
-                scans.insert().values(scan_values(rec)).returning(scans.c.id)
-            ).scalar_one()
-            p, f = rows_of(scan_id, rec)
-            packages += p
-            files += f
-        insert_many(conn, scan_packages, PACKAGE_COLUMNS, packages)
-        insert_many(conn, scan_files, FILE_COLUMNS, files)
-
-
 def fill_store(store: Store, plan: HistoryPlan, *, bulk: bool = False) -> int:
     """Record ``plan``'s scans into ``store``; returns how many. ``bulk``: one transaction per
     500 scans through the writer's row builders (the same rows, faster) instead of one
@@ -215,8 +194,8 @@ def fill_store(store: Store, plan: HistoryPlan, *, bulk: bool = False) -> int:
             continue
         pending += batch
         if len(pending) >= 500:
-            _bulk(store, pending)
+            load_scans(store, pending)
             pending = []
     if pending:
-        _bulk(store, pending)
+        load_scans(store, pending)
     return count
