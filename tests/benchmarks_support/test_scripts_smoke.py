@@ -104,6 +104,25 @@ def test_scan_measures_pyvouch_beside_the_transport_and_cryptography_floor(
         assert isinstance(value, float) and value > 0, key
 
 
+def test_scan_scale_reports_cost_per_package_at_each_size(
+    small_corpus: tuple[Path, object],
+) -> None:
+    """scan_scale.py runs scan.py once per size and relates each size's CPU per package to the
+    smallest size's (linear growth is 1.0 at every size)."""
+    corpus, _ = small_corpus
+    measured = _run(
+        str(BENCHMARKS / "scan_scale.py"), "--corpus", str(corpus), "--sizes", "4,2",
+        "--latency-ms", "1", "--runs", "1", "--no-floor",
+    )  # fmt: skip
+    assert measured["sizes"] == [2, 4]
+    rows = measured["rows"]
+    assert isinstance(rows, list) and [r["packages"] for r in rows] == [2, 4]
+    for row in rows:
+        assert row["cold_cpu_ms_per_package"] > 0 and row["warm_cpu_ms_per_package"] > 0, row
+    growth = measured["cpu_per_package_growth"]
+    assert isinstance(growth, dict) and growth["cold"][0] == 1.0 and len(growth["warm"]) == 2
+
+
 def test_startup_measures_version_and_a_cached_scan(small_corpus: tuple[Path, object]) -> None:
     corpus, _ = small_corpus
     measured = _run(
