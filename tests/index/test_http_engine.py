@@ -8,6 +8,7 @@ import asyncio
 import base64
 import gc
 import gzip
+import json
 import subprocess
 import sys
 import warnings
@@ -274,3 +275,62 @@ def test_aiohttp_is_imported_only_when_a_request_is_made(index: IndexServer) -> 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("injected", ["/a\r\nX-Injected: 1", "/a\nb", "/a\tb", "/a\x00b"])
+def test_a_url_with_a_control_character_is_refused_before_sending(
+    index: IndexServer, injected: str
+) -> None:
+    """urllib drops tabs and newlines from a URL silently; sent as given they would split the
+    request line (a hostile page's URL injecting a header). Refused, nothing sent."""
+    [result] = fetch(index.url("/simple/"), index.url(injected))
+    assert isinstance(result, FetchError)
+    assert "invalid URL" in result.reason and "control character" in result.reason
+    assert "\n" not in result.reason and "\r" not in result.reason
+    assert index.requests == []
+
+
+def test_a_non_ascii_url_is_percent_encoded(index: IndexServer) -> None:
+    index.route("/files/caf%C3%A9%20x.whl", Reply(body=b"ok", content_type="text/plain"))
+    [result] = fetch(index.url("/simple/"), index.url("/files/café x.whl"))
+    assert body(result) == b"ok"
+    assert index.requests[0].path == "/files/caf%C3%A9%20x.whl"
+
+
+def test_header_bytes_that_are_not_utf8_read_as_latin1(index: IndexServer) -> None:
+    """A hostile server's raw bytes in headers (the test server writes them as latin-1): read
+    as latin-1, never as lone surrogates that no encoder takes back (the cache's JSON, the next
+    request's If-None-Match); a Location so written is followed, percent-encoded."""
+    index.route("/e", Reply(body=b"e", headers={"ETag": '"\xff\xfe"', "X-Odd": "\xe9"}))
+    index.route("/r", Reply(status=302, headers={"Location": "/caf\xe9"}))
+    index.route("/caf%C3%A9", Reply(body=b"moved", content_type="text/plain"))
+    etag, moved = fetch(index.url("/simple/"), index.url("/e"), index.url("/r"))
+    assert isinstance(etag, Response)
+    assert etag.headers["etag"] == '"\xff\xfe"' and etag.headers["x-odd"] == "\xe9"
+    assert json.dumps(dict(etag.headers), ensure_ascii=False).encode()  # encodable
+    assert body(moved) == b"moved"
+    assert [r.path for r in index.requests] == ["/e", "/r", "/caf%C3%A9"]
+
+
+def test_a_page_with_a_hostile_etag_is_cached_and_revalidated(
+    index: IndexServer, tmp_path: Path
+) -> None:
+    """The ETag goes into the sealed cache; bytes that cannot be sent back exactly make the
+    next request unconditional (with httpx that page then failed to load at all)."""
+    from pyvouch.index.client import IndexClient
+
+    page = b'{"meta": {"api-version": "1.1"}, "name": "p", "files": []}'
+    index.route(
+        "/simple/p/",
+        Reply(body=page, content_type="application/vnd.pypi.simple.v1+json",
+              headers={"ETag": '"\xff1"'}),
+    )  # fmt: skip
+
+    async def read() -> None:
+        async with IndexClient(index.url("/simple/"), cache_dir=tmp_path, retries=0) as client:
+            await client.project("p")
+
+    asyncio.run(read())
+    asyncio.run(read())
+    assert [r.path for r in index.requests] == ["/simple/p/", "/simple/p/"]
+    assert "if-none-match" not in index.requests[1].headers

@@ -18,6 +18,7 @@ from urllib.request import getproxies_environment
 
 import aiohttp
 from aiohttp.http_exceptions import ContentEncodingError
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from pyvouch.index.transport import (
@@ -29,6 +30,7 @@ from pyvouch.index.transport import (
     describe,
     parse_retry_after,
 )
+from pyvouch.redact import quote
 
 
 class Engine:
@@ -74,11 +76,11 @@ class Engine:
         post: bytes | None,
         scrub: Callable[[str], str],
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """One request to ``url`` as given (never re-quoted), no redirect followed. A status
+        """One request to ``url`` (as `_wire_url` sends it), no redirect followed. A status
         the transport retries raises `Retryable`; any other status returns, with the body of
         a 200 read under ``limit`` (into ``sink`` when given)."""
         try:
-            target = URL(url, encoded=True)
+            target = _wire_url(url)
             async with self._session.request(
                 "GET" if post is None else "POST",
                 target,
@@ -93,10 +95,11 @@ class Engine:
                     if status in (429, 503):
                         retry_after = parse_retry_after(resp.headers.get("retry-after"))
                     raise Retryable(f"HTTP {status} from {url}", retry_after)
+                headers_in = _latin1(resp.headers)
                 if status != 200:
-                    return status, resp.headers, b""
+                    return status, headers_in, b""
                 body = await self._read_limited(resp, url, limit, sink)
-                return status, resp.headers, body
+                return status, headers_in, body
         except TimeoutError as err:  # aiohttp's connect and read timeouts
             raise Retryable(
                 f"timed out after {self._timeout:g} s ({describe(err)}) from {url}"
@@ -154,6 +157,37 @@ class Engine:
                 proxy = None
             self._proxy_by_origin[key] = proxy
         return self._proxy_by_origin[key]
+
+
+def _latin1(headers: CIMultiDictProxy[str]) -> Mapping[str, str]:
+    """The response headers with every value's bytes read as latin-1 (as httpx read them).
+    aiohttp reads UTF-8 with surrogate escapes: a hostile server's byte ``\xff`` in an ETag or
+    a Location would be a lone surrogate, which no encoder takes back (the cache's JSON, the
+    next request's If-None-Match)."""
+    if all(value.isascii() for value in headers.values()):
+        return headers
+    return CIMultiDictProxy(
+        CIMultiDict(
+            (name, value.encode("utf-8", "surrogateescape").decode("latin-1"))
+            for name, value in headers.items()
+        )
+    )
+
+
+def _wire_url(url: str) -> URL:
+    """``url`` as it goes on the wire: exactly as given when it is printable ASCII (no
+    re-quoting: the index's own escapes are kept); with non-ASCII or spaces, encoded (IDNA host,
+    UTF-8 percent-escapes elsewhere); with a control character (which `urllib` drops silently,
+    and which would split the request line), refused."""
+    if any(c < " " or c == "\x7f" for c in url):
+        raise FetchError(f"invalid URL {quote(url)}: it contains a control character")
+    if url.isascii() and " " not in url:
+        return URL(url, encoded=True)
+    try:
+        url.encode()
+    except UnicodeEncodeError:  # a lone surrogate: no bytes to send
+        raise FetchError(f"invalid URL {quote(url)}: it is not valid text") from None
+    return URL(url)
 
 
 def _environment_proxies() -> dict[str, str]:

@@ -390,7 +390,12 @@ class Transport:
         post: bytes | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
         _check_url(url)
-        headers = {"Accept": accept, **(extra or {})}
+        headers = {"Accept": accept}
+        for name, value in (extra or {}).items():
+            # Conditional headers echo the server's ETag / Last-Modified; one with bytes that
+            # are not ASCII cannot be sent back exactly: the request goes unconditional.
+            if value.isascii():
+                headers[name] = value
         if post is not None:
             headers["Content-Type"] = "application/json"
         if self._authorization is not None and origin(url) == self._index_origin:
