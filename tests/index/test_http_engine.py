@@ -334,3 +334,106 @@ def test_a_page_with_a_hostile_etag_is_cached_and_revalidated(
     asyncio.run(read())
     assert [r.path for r in index.requests] == ["/simple/p/", "/simple/p/"]
     assert "if-none-match" not in index.requests[1].headers
+
+
+# -- TLS -----------------------------------------------------------------------------------
+
+
+def _tls_files(tmp: Path) -> tuple[Path, Path, Path]:
+    """A CA and a certificate it issues for 127.0.0.1: (CA pem, leaf pem, leaf key pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cert(
+        subject: str, key: ec.EllipticCurvePrivateKey, issuer: str, signer: Any, ca: bool
+    ) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            )
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False,
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = cert("pyvouch test CA", ca_key, "pyvouch test CA", ca_key, ca=True)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = cert("127.0.0.1", leaf_key, "pyvouch test CA", ca_key, ca=False)
+    pem = serialization.Encoding.PEM
+    paths = (tmp / "ca.pem", tmp / "leaf.pem", tmp / "leaf.key")
+    paths[0].write_bytes(ca.public_bytes(pem))
+    paths[1].write_bytes(leaf.public_bytes(pem))
+    paths[2].write_bytes(
+        leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return paths
+
+
+@pytest.fixture
+def tls_index(tmp_path: Path) -> Iterator[tuple[IndexServer, Path]]:
+    import ssl
+
+    ca, leaf, key = _tls_files(tmp_path)
+    server = IndexServer()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(leaf, key)
+    server._server.socket = context.wrap_socket(server._server.socket, server_side=True)
+    server.start()
+    server.route("/simple/", Reply(body=b"over TLS", content_type="text/plain"))
+    try:
+        yield server, ca
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TLS context is made once per process: let this test's environment make it."""
+    import pyvouch.index.transport as transport_module
+
+    monkeypatch.setattr(transport_module, "_SSL_CONTEXT", None)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+
+def test_tls_is_verified_against_ssl_cert_file(
+    tls_index: tuple[IndexServer, Path], fresh_tls_context: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, ca = tls_index
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    url = f"https://127.0.0.1:{server.port}/simple/"
+    [result] = fetch(url, url)
+    assert body(result) == b"over TLS"
+
+
+def test_a_certificate_from_an_unknown_authority_is_refused(
+    tls_index: tuple[IndexServer, Path], fresh_tls_context: None
+) -> None:
+    """Without SSL_CERT_FILE the bundle is certifi's, which does not know the test CA."""
+    server, _ = tls_index
+    url = f"https://127.0.0.1:{server.port}/simple/"
+    [result] = fetch(url, url)
+    assert isinstance(result, FetchError)
+    assert "connection error" in result.reason and "certificate" in result.reason.lower()
+    assert server.requests == []

@@ -27,7 +27,6 @@ from pyvouch.index.transport import (
     ClientStats,
     FetchError,
     Retryable,
-    describe,
     parse_retry_after,
 )
 from pyvouch.redact import quote
@@ -102,7 +101,7 @@ class Engine:
                 return status, headers_in, body
         except TimeoutError as err:  # aiohttp's connect and read timeouts
             raise Retryable(
-                f"timed out after {self._timeout:g} s ({describe(err)}) from {url}"
+                f"timed out after {self._timeout:g} s ({_describe(err)}) from {url}"
             ) from None
         except aiohttp.NonHttpUrlClientError:
             raise FetchError(f"unsupported URL {url}") from None
@@ -111,11 +110,11 @@ class Engine:
         except aiohttp.ClientPayloadError as err:
             if isinstance(err.__cause__, ContentEncodingError):
                 raise FetchError(f"cannot decode the body from {url}: {err.__cause__}") from None
-            raise Retryable(scrub(f"connection error ({describe(err)}) from {url}")) from None
+            raise Retryable(scrub(f"connection error ({_describe(err)}) from {url}")) from None
         except (aiohttp.ClientError, OSError) as err:
-            raise Retryable(scrub(f"connection error ({describe(err)}) from {url}")) from None
+            raise Retryable(scrub(f"connection error ({_describe(err)}) from {url}")) from None
         except (ValueError, OverflowError) as err:
-            raise FetchError(scrub(f"cannot request {url}: {describe(err)}")) from None
+            raise FetchError(scrub(f"cannot request {url}: {_describe(err)}")) from None
 
     async def _read_limited(
         self, resp: aiohttp.ClientResponse, url: str, limit: int, sink: BodySink | None
@@ -227,3 +226,9 @@ def _bypassed(host: str, port: int | None, proxies: dict[str, str]) -> bool:
         elif host == entry or host.endswith("." + entry):
             return True
     return False
+
+
+def _describe(err: Exception) -> str:
+    text = str(err).strip()
+    name = type(err).__name__
+    return f"{name}: {text}" if text else name

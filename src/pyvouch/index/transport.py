@@ -447,9 +447,3 @@ def _same_host(a: tuple[str, str, int | None], b: tuple[str, str, int | None]) -
     if a[2] == b[2]:
         return True
     return (a[0], a[2], b[0], b[2]) == ("http", 80, "https", 443)
-
-
-def describe(err: Exception) -> str:
-    text = str(err).strip()
-    name = type(err).__name__
-    return f"{name}: {text}" if text else name
