@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _bench
 import scan
 
-HEAVY = ("sigstore", "pypi_attestations", "cryptography", "pydantic", "rich", "httpx", "click")
+HEAVY = ("sigstore", "pypi_attestations", "cryptography", "pydantic", "rich", "aiohttp", "click")
 
 
 def imports(argv: list[str], env: dict[str, str]) -> dict[str, Any]:

@@ -54,7 +54,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 # Importing these must not load a network client or the signature stack.
 PURE_PACKAGES = ("pyvouch.policy", "pyvouch.sources", "pyvouch.policy_files", "pyvouch.model")
-HEAVY = ("sigstore", "httpx", "pypi_attestations")
+HEAVY = ("sigstore", "aiohttp", "httpx", "pypi_attestations")
 
 
 def _level() -> dict[str, int]:
@@ -224,11 +224,12 @@ print(json.dumps(sorted(h for h in {list(HEAVY)!r} if h in loaded)))
 @pytest.mark.parametrize("package", PURE_PACKAGES)
 def test_deciding_layers_load_no_network_or_signature_stack(package: str) -> None:
     """Every module of the package imported (not just its __init__): none of them pulls in
-    sigstore, httpx or pypi-attestations."""
+    sigstore, an HTTP client or pypi-attestations."""
     assert _loaded_after_import((package,)) == {"heavy": []}
 
 
 def test_the_import_check_sees_a_heavy_import() -> None:
-    """The check is live: the index transport does load httpx, and the verifier sigstore."""
-    loaded = _loaded_after_import(("pyvouch.index.transport", "pyvouch.verify.attestations"))
-    assert loaded == {"heavy": sorted(["httpx", "pypi_attestations", "sigstore"])}
+    """The check is live: the index transport's engine does load aiohttp, and the verifier
+    sigstore."""
+    loaded = _loaded_after_import(("pyvouch.index.http_engine", "pyvouch.verify.attestations"))
+    assert loaded == {"heavy": sorted(["aiohttp", "pypi_attestations", "sigstore"])}

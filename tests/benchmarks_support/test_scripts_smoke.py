@@ -155,3 +155,16 @@ def test_dashboard_bench_builds_at_tiny_sizes() -> None:
     )  # fmt: skip
     assert result["pages"] == 1 + 2 + 4
     assert str(result["largest_page"]).endswith(".html")
+
+
+def test_transport_cpu_measures_pyvouch_beside_a_raw_client() -> None:
+    """transport_cpu.py at a tiny size: both clients at both concurrencies, every figure real."""
+    measured = _run(
+        str(BENCHMARKS / "transport_cpu.py"), "--requests", "60", "--runs", "1",
+        "--concurrency", "4", "16",
+    )  # fmt: skip
+    assert measured["requests"] == 60
+    for c in ("c4", "c16"):
+        for key in (f"pyvouch_cpu_ms_{c}", f"raw_cpu_ms_{c}", f"ratio_{c}", f"pyvouch_wall_s_{c}"):
+            value = measured[key]
+            assert isinstance(value, float) and value > 0, key

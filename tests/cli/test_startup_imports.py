@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 HEAVY = (
-    "httpx", "httpcore", "anyio", "asyncio", "ssl", "sigstore", "pypi_attestations",
-    "cryptography", "pydantic", "rich", "packaging", "tuf", "pyvouch.cli.scan_cmd",
-    "pyvouch.pipeline", "pyvouch.index", "pyvouch.sources",
+    "aiohttp", "yarl", "multidict", "httpx", "httpcore", "anyio", "asyncio", "ssl", "sigstore",
+    "pypi_attestations", "cryptography", "pydantic", "rich", "packaging", "tuf",
+    "pyvouch.cli.scan_cmd", "pyvouch.pipeline", "pyvouch.index", "pyvouch.sources",
 )  # fmt: skip
 
 _CODE = """

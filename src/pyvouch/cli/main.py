@@ -88,10 +88,6 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point. Click's own usage errors exit 2, as DESIGN.md wants."""
-    # httpcore imports trio, when it is installed, only to support trio event loops: ~0.1 s of
-    # CPU in every run that reaches the network. pyvouch runs on asyncio alone, so this process
-    # (never a library user's, which does not come through here) tells Python trio is absent.
-    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     try:
         cli.main(prog_name="pyvouch", standalone_mode=True)
     except PyvouchError as err:  # raised outside a subcommand (e.g. while parsing)

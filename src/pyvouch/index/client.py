@@ -14,23 +14,10 @@ The parts: `pages.py` (project pages: cache, revalidation, offline), `provenance
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
-    # httpx imports its command-line tool (httpx._main, which loads rich and pygments: ~50 ms)
-    # whenever those are installed, and falls back to a stub on ImportError. pyvouch never
-    # runs that tool: make the import fail once, then let it be imported normally again.
-    sys.modules["httpx._main"] = None  # type: ignore[assignment]
-    try:
-        import httpx
-    finally:
-        if sys.modules.get("httpx._main", 0) is None:
-            del sys.modules["httpx._main"]
-import httpx
 
 from pyvouch.errors import IndexLookupError
 from pyvouch.index.beside import BesideFetcher, BesideLookup, BesideSignatures
@@ -111,7 +98,6 @@ class IndexClient:
         page_limit: int = PAGE_LIMIT,
         provenance_limit: int = PROVENANCE_LIMIT,
         redirects: RedirectPolicy = "follow",
-        http_transport: httpx.AsyncBaseTransport | None = None,
         refresh: bool = False,
         not_served_after: int | None = NOT_SERVED_AFTER,
         not_served_lifetime: float = NOT_SERVED_LIFETIME,
@@ -140,7 +126,6 @@ class IndexClient:
             "backoff": backoff,
             "max_retry_after": max_retry_after,
             "redirects": redirects,
-            "http_transport": http_transport,
         }
         self._transport: Transport | None = None
         self._pages = PageReader(

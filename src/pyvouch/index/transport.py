@@ -4,34 +4,38 @@ The network is an adversary (DESIGN.md): every request has a timeout and a wall-
 every body is streamed and cut off at a size limit, retries are bounded and back off
 exponentially with jitter, and a redirect to another host is never followed silently.
 Credentials go only to the index's own origin and never appear in a message.
+
+The requests themselves go through aiohttp (`pyvouch.index.http_engine`), imported on the first
+request: a run that asks nothing imports no HTTP client.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
-import math
 import netrc
 import os
 import random
-import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import unquote
-
-import httpx
 
 from pyvouch import __version__
 from pyvouch.index.simple import strip_credentials
 from pyvouch.redact import quote
 from pyvouch.urls import http_url_problem, join_url, split_url, url_problem
 
+if TYPE_CHECKING:
+    import ssl
+
+    from pyvouch.index.http_engine import Engine
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
-SHARD_CONNECTIONS = 4
-"""Connections per httpx pool (see `Transport.__init__`)."""
 RedirectPolicy = Literal["follow", "refuse"]
 Kind = Literal["page", "provenance", "file", "signature", "advisory"]
 
@@ -56,7 +60,9 @@ class FetchError(Exception):
         self.warnings = warnings
 
 
-class _Retryable(Exception):
+class Retryable(Exception):
+    """A failure worth another attempt (429, 5xx, a connection error, a timeout)."""
+
     def __init__(
         self, reason: str, retry_after: float | None = None, warnings: tuple[str, ...] = ()
     ) -> None:
@@ -94,7 +100,8 @@ class Response:
     url: str
     """Final URL after redirects, credentials removed."""
     status: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]
+    """Case-insensitive."""
     body: bytes
     warnings: tuple[str, ...] = field(default=())
 
@@ -109,10 +116,21 @@ _SSL_CONTEXT: ssl.SSLContext | None = None
 def ssl_context() -> ssl.SSLContext:
     """One verifying TLS context per process (building one costs ~50 ms; clients share it).
 
-    httpx's default: certifi's CA bundle, or `$SSL_CERT_FILE` / `$SSL_CERT_DIR` when set."""
+    `$SSL_CERT_FILE` when set, else `$SSL_CERT_DIR` when set, else certifi's CA bundle (what
+    httpx did before pyvouch moved to aiohttp)."""
     global _SSL_CONTEXT
     if _SSL_CONTEXT is None:
-        _SSL_CONTEXT = httpx.create_ssl_context()
+        import ssl
+
+        if os.environ.get("SSL_CERT_FILE"):
+            context = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+        elif os.environ.get("SSL_CERT_DIR"):
+            context = ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+        else:
+            import certifi
+
+            context = ssl.create_default_context(cafile=certifi.where())
+        _SSL_CONTEXT = context
     return _SSL_CONTEXT
 
 
@@ -149,6 +167,11 @@ def credentials_for(url: str) -> tuple[str, str] | None:
     return login, password or ""
 
 
+def basic_auth(login: str, password: str) -> str:
+    """The ``Authorization`` value for HTTP Basic (UTF-8, as pip and httpx send it)."""
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode("ascii")
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
@@ -179,15 +202,15 @@ class Transport:
         max_backoff: float = 8.0,
         max_retry_after: float = 10.0,
         redirects: RedirectPolicy = "follow",
-        http_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if retries < 0:
             raise ValueError("retries must not be negative")
         self._index_origin = origin(index_url)
-        self._auth = credentials_for(index_url)
-        self._secrets = tuple(s for s in (self._auth or ()) if s)
+        auth = credentials_for(index_url)
+        self._authorization = basic_auth(*auth) if auth is not None else None
+        self._secrets = tuple(s for s in (auth or ()) if s)
         self._stats = stats
         self._semaphore = asyncio.Semaphore(concurrency)
         self._timeout = timeout
@@ -197,28 +220,27 @@ class Transport:
         self._max_backoff = max_backoff
         self._max_retry_after = max_retry_after
         self._redirects = redirects
-        # httpcore's pool does work quadratic in its connections on every request start and
-        # end (1.0.9: ~70 ms of CPU per request at 64 connections), so the connections are split
-        # across small pools of at most SHARD_CONNECTIONS; each request takes the least busy.
-        shards = math.ceil(concurrency / SHARD_CONNECTIONS) if http_transport is None else 1
-        per_shard = math.ceil(concurrency / shards)
-        context = ssl_context()
-        self._clients = [
-            httpx.AsyncClient(
-                timeout=httpx.Timeout(timeout),
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard),
-                headers={"User-Agent": f"pyvouch/{__version__}"},
-                transport=http_transport,
-                verify=context,
-            )
-            for _ in range(shards)
-        ]
-        self._in_flight = [0] * shards
+        self._concurrency = concurrency
+        self._engine: Engine | None = None
 
     async def aclose(self) -> None:
-        for client in self._clients:
-            await client.aclose()
+        if self._engine is not None:
+            engine, self._engine = self._engine, None
+            await engine.aclose()
+
+    def _session(self) -> Engine:
+        """The engine, made on the first request (inside the running event loop)."""
+        if self._engine is None:
+            from pyvouch.index.http_engine import Engine
+
+            self._engine = Engine(
+                concurrency=self._concurrency,
+                timeout=self._timeout,
+                user_agent=f"pyvouch/{__version__}",
+                context=ssl_context(),
+                stats=self._stats,
+            )
+        return self._engine
 
     def scrub(self, text: str) -> str:
         """`text` with any credential replaced by `***`."""
@@ -256,7 +278,7 @@ class Transport:
                     total_timeout=total_timeout or self._total_timeout,
                     post=post,
                 )
-            except _Retryable as err:
+            except Retryable as err:
                 if attempt >= self._retries:
                     tries = attempt + 1
                     plural = "s" if tries != 1 else ""
@@ -302,7 +324,7 @@ class Transport:
                     url, accept=accept, limit=limit, kind=kind, extra=extra, sink=sink, post=post
                 )
         except TimeoutError:
-            raise _Retryable(
+            raise Retryable(
                 f"no complete answer within {cap:g} s from {strip_credentials(url)}"
             ) from None
 
@@ -327,9 +349,9 @@ class Transport:
                 )
             except FetchError as err:  # it failed on the other host: say how it got there
                 raise FetchError(_noted(err.reason, warnings), tuple(warnings)) from None
-            except _Retryable as err:
+            except Retryable as err:
                 reason = _noted(err.reason, warnings)
-                raise _Retryable(reason, err.retry_after, tuple(warnings)) from None
+                raise Retryable(reason, err.retry_after, tuple(warnings)) from None
             if status not in REDIRECT_STATUSES or "location" not in headers:
                 return Response(current, status, headers, body, tuple(warnings))
             if post is not None:
@@ -366,14 +388,18 @@ class Transport:
         extra: dict[str, str] | None,
         sink: BodySink | None = None,
         post: bytes | None = None,
-    ) -> tuple[int, httpx.Headers, bytes]:
+    ) -> tuple[int, Mapping[str, str], bytes]:
         _check_url(url)
-        headers = {"Accept": accept, **(extra or {})}
+        headers = {"Accept": accept}
+        for name, value in (extra or {}).items():
+            # Conditional headers echo the server's ETag / Last-Modified; one with bytes that
+            # are not ASCII cannot be sent back exactly: the request goes unconditional.
+            if value.isascii():
+                headers[name] = value
         if post is not None:
             headers["Content-Type"] = "application/json"
-        auth = None
-        if self._auth is not None and origin(url) == self._index_origin:
-            auth = httpx.BasicAuth(*self._auth)
+        if self._authorization is not None and origin(url) == self._index_origin:
+            headers["Authorization"] = self._authorization
         async with self._semaphore:
             self._stats.requests += 1
             if kind == "page":
@@ -386,74 +412,9 @@ class Transport:
                 self._stats.advisory_requests += 1
             else:
                 self._stats.file_requests += 1
-            shard = min(range(len(self._clients)), key=self._in_flight.__getitem__)
-            self._in_flight[shard] += 1
-            try:
-                async with self._clients[shard].stream(
-                    "GET" if post is None else "POST",
-                    url,
-                    headers=headers,
-                    auth=auth,
-                    content=post,
-                ) as resp:
-                    if resp.status_code in RETRY_STATUSES:
-                        reason = f"HTTP {resp.status_code} from {url}"
-                        retry_after = None
-                        if resp.status_code in (429, 503):
-                            retry_after = parse_retry_after(resp.headers.get("retry-after"))
-                        raise _Retryable(reason, retry_after)
-                    if resp.status_code != 200:
-                        return resp.status_code, resp.headers, b""
-                    body = await self._read_limited(resp, url, limit, sink)
-                    return resp.status_code, resp.headers, body
-            except httpx.TimeoutException as err:
-                raise _Retryable(
-                    f"timed out after {self._timeout:g} s ({_describe(err)}) from {url}"
-                ) from None
-            except (httpx.TransportError, httpx.StreamError) as err:
-                if isinstance(err, httpx.UnsupportedProtocol):
-                    raise FetchError(f"unsupported URL {url}") from None
-                if isinstance(err, httpx.DecodingError):
-                    raise FetchError(f"cannot decode the body from {url}: {err}") from None
-                raise _Retryable(
-                    self.scrub(f"connection error ({_describe(err)}) from {url}")
-                ) from None
-            except httpx.InvalidURL:
-                raise FetchError(f"invalid URL {url}") from None
-            except OSError as err:  # a socket error httpx did not wrap
-                raise _Retryable(
-                    self.scrub(f"connection error ({_describe(err)}) from {url}")
-                ) from None
-            except (ValueError, OverflowError) as err:
-                raise FetchError(self.scrub(f"cannot request {url}: {_describe(err)}")) from None
-            finally:
-                self._in_flight[shard] -= 1
-
-    async def _read_limited(
-        self, resp: httpx.Response, url: str, limit: int, sink: BodySink | None = None
-    ) -> bytes:
-        declared = resp.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise FetchError(
-                f"response from {url} is too large: Content-Length {int(declared)} bytes "
-                f"exceeds the limit of {limit} bytes"
+            return await self._session().send(
+                url, headers, limit=limit, sink=sink, post=post, scrub=self.scrub
             )
-        chunks: list[bytes] = []
-        size = 0
-        if sink is not None:
-            sink.reset()
-        async for chunk in resp.aiter_bytes():
-            size += len(chunk)
-            self._stats.bytes_received += len(chunk)
-            if size > limit:
-                raise FetchError(
-                    f"response from {url} exceeds the limit of {limit} bytes; download aborted"
-                )
-            if sink is not None:
-                sink.write(chunk)
-            else:
-                chunks.append(chunk)
-        return b"".join(chunks)
 
 
 def _check_url(url: str) -> None:
@@ -486,9 +447,3 @@ def _same_host(a: tuple[str, str, int | None], b: tuple[str, str, int | None]) -
     if a[2] == b[2]:
         return True
     return (a[0], a[2], b[0], b[2]) == ("http", 80, "https", 443)
-
-
-def _describe(err: Exception) -> str:
-    text = str(err).strip()
-    name = type(err).__name__
-    return f"{name}: {text}" if text else name

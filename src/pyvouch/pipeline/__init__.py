@@ -12,5 +12,5 @@ every command calls.
   `run_install_plan`, `run_verify`, `run_diff`). They take plain data and return plain data:
   no click, no printing, no exit; the commands in `pyvouch.cli` render and map errors.
 
-Importing this package imports none of its modules (and so no click, httpx or sigstore).
+Importing this package imports none of its modules (and so no click, HTTP client or sigstore).
 """

@@ -109,7 +109,7 @@ def _analyse(request: ReachabilityRequest, reader: Reader) -> tuple[Reachability
     locked: dict[str, LockedDistribution] = {canonicalize_name(d.name): d for d in request.locked}
     missing = [d for name, d in locked.items() if name not in dists.installed]
     if missing and request.fetch_wheels:
-        # Imported here: the index client (httpx) only when a wheel is to be fetched.
+        # Imported here: the index client only when a wheel is to be fetched.
         from pyvouch.reachability.wheels import add_wheel_manifests
 
         notes.extend(add_wheel_manifests(dists, missing, request))

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -64,12 +63,7 @@ def _judged(
     return PackageVulns(name, version, status, findings, answered_by)
 
 
-def check_packages(
-    packages: Sequence[Package],
-    sources: VulnSources,
-    *,
-    http_transport: httpx.AsyncBaseTransport | None = None,
-) -> VulnReport:
+def check_packages(packages: Sequence[Package], sources: VulnSources) -> VulnReport:
     """The vulnerability status of each package, in their order (duplicates kept)."""
     asked: list[tuple[str, tuple[str, Version] | str]] = [
         (str(canonicalize_name(p.name)), _versioned(p)) for p in packages
@@ -109,16 +103,14 @@ def check_packages(
             ),
             (),
         )
-    return _from_api(asked, sources, http_transport)
+    return _from_api(asked, sources)
 
 
 async def _ask(
-    queries: list[tuple[str, str]],
-    sources: VulnSources,
-    http_transport: httpx.AsyncBaseTransport | None,
+    queries: list[tuple[str, str]], sources: VulnSources
 ) -> tuple[dict[tuple[str, str], list[Advisory]], dict[tuple[str, str], str], set[tuple[str, str]]]:
     """The OSV API's answers; for what it could not answer, the index's JSON API's."""
-    api = OsvApi(sources.osv, http_transport)
+    api = OsvApi(sources.osv)
     try:
         answers = await api.answer(queries)
     finally:
@@ -126,7 +118,7 @@ async def _ask(
     advisories, problems = answers.advisories, answers.problems
     from_pypi: set[tuple[str, str]] = set()
     if problems and sources.index_url is not None:
-        pypi = PypiJson(sources.index_url, sources.osv, http_transport)
+        pypi = PypiJson(sources.index_url, sources.osv)
         try:
             fallback = await pypi.answer(list(problems))
         finally:
@@ -143,12 +135,11 @@ async def _ask(
 def _from_api(
     asked: list[tuple[str, tuple[str, Version] | str]],
     sources: VulnSources,
-    http_transport: httpx.AsyncBaseTransport | None,
 ) -> VulnReport:
     settings = sources.osv
     queries = [(name, v[0]) for name, v in asked if not isinstance(v, str)]
     advisories, problems, from_pypi = (
-        asyncio.run(_ask(queries, sources, http_transport)) if queries else ({}, {}, set())
+        asyncio.run(_ask(queries, sources)) if queries else ({}, {}, set())
     )
     by = f"the OSV API at {settings.url}"
     out: list[PackageVulns] = []

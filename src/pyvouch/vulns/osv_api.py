@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from pyvouch import jsontext
 from pyvouch.index.cache import default_cache_dir
 from pyvouch.index.sealed import SealedCache
@@ -74,9 +72,7 @@ class OsvSettings:
 
 
 class OsvApi:
-    def __init__(
-        self, settings: OsvSettings, http_transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, settings: OsvSettings) -> None:
         self.settings = settings
         self.base = settings.url.rstrip("/")
         self.stats = ClientStats()
@@ -89,7 +85,6 @@ class OsvApi:
             retries=settings.retries,
             backoff=settings.backoff,
             redirects="refuse",
-            http_transport=http_transport,
         )
         root = settings.cache_dir if settings.cache_dir is not None else default_cache_dir()
         self._cache = AdvisoryCache.open(root) if settings.use_cache else None

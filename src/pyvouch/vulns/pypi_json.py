@@ -17,7 +17,6 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 from packaging.utils import canonicalize_name, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
@@ -70,12 +69,7 @@ def _advisory(entry: Any, name: str, version: str, url: str) -> Advisory | str:
 
 
 class PypiJson:
-    def __init__(
-        self,
-        index_url: str,
-        settings: OsvSettings,
-        http_transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
+    def __init__(self, index_url: str, settings: OsvSettings) -> None:
         self.root = index_root(index_url)
         self._transport = Transport(
             index_url=index_url,
@@ -85,7 +79,6 @@ class PypiJson:
             retries=settings.retries,
             backoff=settings.backoff,
             redirects="refuse",
-            http_transport=http_transport,
         )
 
     async def aclose(self) -> None:
