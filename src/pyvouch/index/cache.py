@@ -5,6 +5,8 @@ or the `cache_dir` the caller gives)::
 
     index-v2/provenance/<ab>/<key>.body   raw provenance JSON, kept for good (immutable)
     index-v2/provenance/<ab>/<key>.json   metadata: index, filename, sha256, url, body digest, MAC
+                                          (a warm scan whose verdict is cached reads only this:
+                                          the verdict key takes the sealed body digest)
     index-v2/pages/<ab>/<key>.body        raw project page
     index-v2/pages/<ab>/<key>.json        metadata: url, ETag, Last-Modified, content type,
                                           body digest, MAC
@@ -85,6 +87,17 @@ class CachedProvenance:
     warnings: tuple[str, ...] = ()
     """What was worth saying when it was fetched (a redirect to another host): said again
     whenever the entry is used."""
+
+
+@dataclass(frozen=True)
+class ProvenanceEntry:
+    """A sealed provenance entry's metadata, its body not read: what a warm scan needs when
+    the verdict over that body is cached (the verdict key takes the body's digest)."""
+
+    url: str | None
+    warnings: tuple[str, ...]
+    body_sha256: str
+    """The sha256 (hex) of the body, as sealed with the entry."""
 
 
 @dataclass(frozen=True)
@@ -172,19 +185,38 @@ class IndexCache:
     def get_provenance(self, index_url: str, sha256: str, filename: str) -> CachedProvenance | None:
         """Provenance this machine fetched earlier from ``index_url`` for exactly this file
         (name and digest), or None."""
-        meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
+        entry = self.get_provenance_entry(index_url, sha256, filename)
+        if entry is None:
+            return None
+        body = self.read_provenance_body(index_url, sha256, filename, entry.body_sha256)
+        return None if body is None else CachedProvenance(body, entry.url, entry.warnings)
+
+    def get_provenance_entry(
+        self, index_url: str, sha256: str, filename: str
+    ) -> ProvenanceEntry | None:
+        """The sealed metadata of the provenance kept for exactly this file, its body not
+        read (one file read), or None."""
+        meta_path, _ = self._provenance_paths(index_url, sha256, filename)
         bound = self._provenance_binding(index_url, sha256, filename)
         meta = self._unseal("provenance", meta_path, bound)
         if meta is None:
             return None
         url = meta.get("url")
         warnings = meta.get("warnings", [])
+        body_sha256 = meta.get("body_sha256")
         if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
             return None
-        body = self._read_body(body_path, meta)
-        if body is None or not _optional_str(url):
+        if not _optional_str(url) or not isinstance(body_sha256, str) or len(body_sha256) != 64:
             return None
-        return CachedProvenance(body, url, tuple(warnings))
+        return ProvenanceEntry(url, tuple(warnings), body_sha256)
+
+    def read_provenance_body(
+        self, index_url: str, sha256: str, filename: str, body_sha256: str
+    ) -> bytes | None:
+        """The body kept for this file, when its digest is ``body_sha256`` (the one its sealed
+        entry gives, `ProvenanceEntry.body_sha256`); else None."""
+        _, body_path = self._provenance_paths(index_url, sha256, filename)
+        return self._read_body(body_path, {"body_sha256": body_sha256})
 
     def put_provenance(
         self,
