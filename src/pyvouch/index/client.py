@@ -412,6 +412,10 @@ class IndexClient:
         # A page already read (or on its way) costs nothing more; otherwise, once this index
         # has shown where its provenance lives, ask there without reading the page.
         if direct and digest is not None and not self.offline and not self._pages.started(name):
+            if self._pages.remembered_none(name, filename):
+                # "None published" last time: what can change it is the page listing
+                # provenance, so the page is revalidated (one conditional request per project).
+                return await via_page()
             route = await self._route.route()
             if route == "direct":
                 served = await self._route.lookup(name, filename, digest)
