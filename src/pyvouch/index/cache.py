@@ -36,6 +36,7 @@ file. Every write goes to a temporary file in the same directory and is moved in
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -110,6 +111,10 @@ class RememberedNotServed:
     """How many files' integrity URLs answered 404 then, on pages without provenance keys."""
 
 
+_stripped = functools.lru_cache(maxsize=64)(strip_credentials)
+"""`strip_credentials`, remembered: every entry of a run is keyed by the same index URL."""
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
@@ -131,6 +136,8 @@ class IndexCache:
         secret: bytes | None = None,
     ) -> None:
         self.root = (root if root is not None else default_cache_dir()) / LAYOUT
+        self._root = os.fspath(self.root)
+        """As a string: entries are read by string paths (pathlib costs more than the read)."""
         self.writes = writes
         """When given, writes happen on its threads (call its ``flush``); else at once."""
         self.secret = secret
@@ -150,7 +157,7 @@ class IndexCache:
         signed = {k: v for k, v in meta.items() if k != "mac"}
         return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
-    def _unseal(self, kind: Kind, path: Path, bound: dict[str, Any]) -> dict[str, Any] | None:
+    def _unseal(self, kind: Kind, path: str | Path, bound: dict[str, Any]) -> dict[str, Any] | None:
         """The metadata at ``path`` when its MAC verifies and it is bound to ``bound`` (the
         fields that place it: index, file, URL); else None."""
         if self.secret is None:
@@ -169,15 +176,18 @@ class IndexCache:
 
     # -- provenance: immutable, keyed by index + file digest -----------------------------
 
+    def _provenance_base(self, index_url: str, sha256: str, filename: str) -> str:
+        key = _digest("provenance", _stripped(index_url), sha256.lower(), filename)
+        return f"{self._root}/provenance/{key[:2]}/{key}"
+
     def _provenance_paths(self, index_url: str, sha256: str, filename: str) -> tuple[Path, Path]:
-        key = _digest("provenance", strip_credentials(index_url), sha256.lower(), filename)
-        base = self.root / "provenance" / key[:2] / key
-        return base.with_suffix(".json"), base.with_suffix(".body")
+        base = self._provenance_base(index_url, sha256, filename)
+        return Path(f"{base}.json"), Path(f"{base}.body")
 
     @staticmethod
     def _provenance_binding(index_url: str, sha256: str, filename: str) -> dict[str, Any]:
         return {
-            "index": strip_credentials(index_url),
+            "index": _stripped(index_url),
             "sha256": sha256.lower(),
             "filename": filename,
         }
@@ -196,7 +206,7 @@ class IndexCache:
     ) -> ProvenanceEntry | None:
         """The sealed metadata of the provenance kept for exactly this file, its body not
         read (one file read), or None."""
-        meta_path, _ = self._provenance_paths(index_url, sha256, filename)
+        meta_path = f"{self._provenance_base(index_url, sha256, filename)}.json"
         bound = self._provenance_binding(index_url, sha256, filename)
         meta = self._unseal("provenance", meta_path, bound)
         if meta is None:
@@ -215,7 +225,7 @@ class IndexCache:
     ) -> bytes | None:
         """The body kept for this file, when its digest is ``body_sha256`` (the one its sealed
         entry gives, `ProvenanceEntry.body_sha256`); else None."""
-        _, body_path = self._provenance_paths(index_url, sha256, filename)
+        body_path = f"{self._provenance_base(index_url, sha256, filename)}.body"
         return self._read_body(body_path, {"body_sha256": body_sha256})
 
     def put_provenance(
@@ -361,17 +371,19 @@ class IndexCache:
     # -- plumbing --------------------------------------------------------------------------
 
     @staticmethod
-    def _read_meta(path: Path) -> dict[str, Any] | None:
+    def _read_meta(path: str | Path) -> dict[str, Any] | None:
         try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path per read)
+                meta = json.loads(handle.read())
         except (OSError, ValueError, RecursionError):
             return None
         return meta if isinstance(meta, dict) else None
 
     @staticmethod
-    def _read_body(path: Path, meta: dict[str, Any]) -> bytes | None:
+    def _read_body(path: str | Path, meta: dict[str, Any]) -> bytes | None:
         try:
-            body = path.read_bytes()
+            with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path per read)
+                body = handle.read()
         except OSError:
             return None
         if hashlib.sha256(body).hexdigest() != meta.get("body_sha256"):

@@ -179,8 +179,11 @@ def decode_finding(data: bytes, dist: DistFile) -> Finding:
     )
 
 
+_KINDS = {k.value: k for k in SignatureKind}
+
+
 def _kind(value: Any) -> SignatureKind | None:
-    return SignatureKind(value) if value in {k.value for k in SignatureKind} else None
+    return _KINDS.get(value) if isinstance(value, str) else None
 
 
 # ---- storage -------------------------------------------------------------------------------
