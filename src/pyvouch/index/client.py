@@ -330,6 +330,7 @@ class IndexClient:
             warnings: tuple[str, ...] = (),
             from_cache: bool = False,
             file_digest: str | None = digest,
+            body_sha256: str | None = None,
         ) -> ProvenanceLookup:
             warnings = tuple(dict.fromkeys(warnings))
             reason = noted(reason, warnings)
@@ -343,6 +344,7 @@ class IndexClient:
                 warnings=tuple(self._scrub(w) for w in warnings),
                 from_cache=from_cache,
                 project=name,
+                provenance_sha256=body_sha256,
             )
 
         deferred = digest is not None and defer_body and use_cache and self.cache is not None
@@ -350,15 +352,13 @@ class IndexClient:
             entry = self.cache.get_provenance_entry(self.index_url, digest, filename)
             if entry is not None:
                 self.stats.provenance_cache_hits += 1
-                return replace(
-                    result(
-                        ProvenanceState.SERVED,
-                        f"provenance from the cache (fetched earlier from {self.index_url})",
-                        url=entry.url,
-                        warnings=entry.warnings,
-                        from_cache=True,
-                    ),
-                    provenance_sha256=entry.body_sha256,
+                return result(
+                    ProvenanceState.SERVED,
+                    f"provenance from the cache (fetched earlier from {self.index_url})",
+                    url=entry.url,
+                    warnings=entry.warnings,
+                    from_cache=True,
+                    body_sha256=entry.body_sha256,
                 )
         if digest is not None and use_cache and not deferred:  # (a deferred miss: asked above)
             cached = self._cached_provenance(digest, filename)
