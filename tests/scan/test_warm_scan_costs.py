@@ -113,7 +113,7 @@ def warm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Counted, in
     yield counted, len(files), offline
 
 
-def test_a_warm_scan_reads_each_cache_entry_once_and_three_per_locked_file_at_most(
+def test_a_warm_scan_reads_each_cache_entry_once_and_two_per_locked_file_at_most(
     warm: tuple[Counted, int, Counted],
 ) -> None:
     counted, locked, _ = warm
@@ -122,9 +122,13 @@ def test_a_warm_scan_reads_each_cache_entry_once_and_three_per_locked_file_at_mo
     # No entry read twice (a signature entry and a "nothing beside" entry share a key: one
     # read answers both).
     assert len(set(reads)) == len(reads), sorted(reads)
-    # Per locked file at most a verdict and a provenance entry (its metadata and body).
+    # Per locked file at most a verdict and a provenance entry's sealed metadata: its body is
+    # read only when there is no verdict (the verdict key takes the sealed body digest).
     per_file = [p for p in reads if "/verdicts-v1/" in p or "/index-v2/provenance/" in p]
-    assert len(per_file) <= 3 * locked, sorted(per_file)
+    assert len(per_file) <= 2 * locked, sorted(per_file)
+    assert any(p.endswith(".json") and "/index-v2/provenance/" in p for p in reads)
+    bodies = [p for p in reads if "/index-v2/provenance/" in p and p.endswith(".body")]
+    assert bodies == [], sorted(bodies)
 
 
 def test_a_warm_scan_imports_no_trio_no_reachability_analysis_and_no_yaml(

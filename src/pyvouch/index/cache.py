@@ -5,6 +5,8 @@ or the `cache_dir` the caller gives)::
 
     index-v2/provenance/<ab>/<key>.body   raw provenance JSON, kept for good (immutable)
     index-v2/provenance/<ab>/<key>.json   metadata: index, filename, sha256, url, body digest, MAC
+                                          (a warm scan whose verdict is cached reads only this:
+                                          the verdict key takes the sealed body digest)
     index-v2/pages/<ab>/<key>.body        raw project page
     index-v2/pages/<ab>/<key>.json        metadata: url, ETag, Last-Modified, content type,
                                           body digest, MAC
@@ -34,6 +36,7 @@ file. Every write goes to a temporary file in the same directory and is moved in
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -88,6 +91,17 @@ class CachedProvenance:
 
 
 @dataclass(frozen=True)
+class ProvenanceEntry:
+    """A sealed provenance entry's metadata, its body not read: what a warm scan needs when
+    the verdict over that body is cached (the verdict key takes the body's digest)."""
+
+    url: str | None
+    warnings: tuple[str, ...]
+    body_sha256: str
+    """The sha256 (hex) of the body, as sealed with the entry."""
+
+
+@dataclass(frozen=True)
 class RememberedNotServed:
     """An earlier run's verdict that this index does not serve provenance."""
 
@@ -95,6 +109,10 @@ class RememberedNotServed:
     """When it was learned (seconds since the epoch, this machine's clock)."""
     files: int
     """How many files' integrity URLs answered 404 then, on pages without provenance keys."""
+
+
+_stripped = functools.lru_cache(maxsize=64)(strip_credentials)
+"""`strip_credentials`, remembered: every entry of a run is keyed by the same index URL."""
 
 
 def _digest(*parts: str) -> str:
@@ -118,6 +136,8 @@ class IndexCache:
         secret: bytes | None = None,
     ) -> None:
         self.root = (root if root is not None else default_cache_dir()) / LAYOUT
+        self._root = os.fspath(self.root)
+        """As a string: entries are read by string paths (pathlib costs more than the read)."""
         self.writes = writes
         """When given, writes happen on its threads (call its ``flush``); else at once."""
         self.secret = secret
@@ -137,7 +157,7 @@ class IndexCache:
         signed = {k: v for k, v in meta.items() if k != "mac"}
         return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
-    def _unseal(self, kind: Kind, path: Path, bound: dict[str, Any]) -> dict[str, Any] | None:
+    def _unseal(self, kind: Kind, path: str | Path, bound: dict[str, Any]) -> dict[str, Any] | None:
         """The metadata at ``path`` when its MAC verifies and it is bound to ``bound`` (the
         fields that place it: index, file, URL); else None."""
         if self.secret is None:
@@ -156,15 +176,18 @@ class IndexCache:
 
     # -- provenance: immutable, keyed by index + file digest -----------------------------
 
+    def _provenance_base(self, index_url: str, sha256: str, filename: str) -> str:
+        key = _digest("provenance", _stripped(index_url), sha256.lower(), filename)
+        return f"{self._root}/provenance/{key[:2]}/{key}"
+
     def _provenance_paths(self, index_url: str, sha256: str, filename: str) -> tuple[Path, Path]:
-        key = _digest("provenance", strip_credentials(index_url), sha256.lower(), filename)
-        base = self.root / "provenance" / key[:2] / key
-        return base.with_suffix(".json"), base.with_suffix(".body")
+        base = self._provenance_base(index_url, sha256, filename)
+        return Path(f"{base}.json"), Path(f"{base}.body")
 
     @staticmethod
     def _provenance_binding(index_url: str, sha256: str, filename: str) -> dict[str, Any]:
         return {
-            "index": strip_credentials(index_url),
+            "index": _stripped(index_url),
             "sha256": sha256.lower(),
             "filename": filename,
         }
@@ -172,19 +195,38 @@ class IndexCache:
     def get_provenance(self, index_url: str, sha256: str, filename: str) -> CachedProvenance | None:
         """Provenance this machine fetched earlier from ``index_url`` for exactly this file
         (name and digest), or None."""
-        meta_path, body_path = self._provenance_paths(index_url, sha256, filename)
+        entry = self.get_provenance_entry(index_url, sha256, filename)
+        if entry is None:
+            return None
+        body = self.read_provenance_body(index_url, sha256, filename, entry.body_sha256)
+        return None if body is None else CachedProvenance(body, entry.url, entry.warnings)
+
+    def get_provenance_entry(
+        self, index_url: str, sha256: str, filename: str
+    ) -> ProvenanceEntry | None:
+        """The sealed metadata of the provenance kept for exactly this file, its body not
+        read (one file read), or None."""
+        meta_path = f"{self._provenance_base(index_url, sha256, filename)}.json"
         bound = self._provenance_binding(index_url, sha256, filename)
         meta = self._unseal("provenance", meta_path, bound)
         if meta is None:
             return None
         url = meta.get("url")
         warnings = meta.get("warnings", [])
+        body_sha256 = meta.get("body_sha256")
         if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
             return None
-        body = self._read_body(body_path, meta)
-        if body is None or not _optional_str(url):
+        if not _optional_str(url) or not isinstance(body_sha256, str) or len(body_sha256) != 64:
             return None
-        return CachedProvenance(body, url, tuple(warnings))
+        return ProvenanceEntry(url, tuple(warnings), body_sha256)
+
+    def read_provenance_body(
+        self, index_url: str, sha256: str, filename: str, body_sha256: str
+    ) -> bytes | None:
+        """The body kept for this file, when its digest is ``body_sha256`` (the one its sealed
+        entry gives, `ProvenanceEntry.body_sha256`); else None."""
+        body_path = f"{self._provenance_base(index_url, sha256, filename)}.body"
+        return self._read_body(body_path, {"body_sha256": body_sha256})
 
     def put_provenance(
         self,
@@ -329,17 +371,19 @@ class IndexCache:
     # -- plumbing --------------------------------------------------------------------------
 
     @staticmethod
-    def _read_meta(path: Path) -> dict[str, Any] | None:
+    def _read_meta(path: str | Path) -> dict[str, Any] | None:
         try:
-            meta = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path per read)
+                meta = json.loads(handle.read())
         except (OSError, ValueError, RecursionError):
             return None
         return meta if isinstance(meta, dict) else None
 
     @staticmethod
-    def _read_body(path: Path, meta: dict[str, Any]) -> bytes | None:
+    def _read_body(path: str | Path, meta: dict[str, Any]) -> bytes | None:
         try:
-            body = path.read_bytes()
+            with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path per read)
+                body = handle.read()
         except OSError:
             return None
         if hashlib.sha256(body).hexdigest() != meta.get("body_sha256"):

@@ -33,9 +33,7 @@ from pyvouch.index.provenance_fetch import (
 )
 from pyvouch.index.simple import (
     IndexFile,
-    PageParseError,
     ProjectPage,
-    check_provenance,
     normalize_name,
     strip_credentials,
 )
@@ -44,6 +42,8 @@ from pyvouch.index.states import (
     Outcome,
     ProvenanceLookup,
     ProvenanceState,
+    is_provenance,
+    listing_problem,
     noted,
 )
 from pyvouch.index.transport import BodySink, ClientStats, RedirectPolicy, Transport
@@ -271,17 +271,7 @@ class IndexClient:
             page = await self.project(lookup.project)
         except IndexLookupError as err:
             return replace(lookup, state=ProvenanceState.ERROR, provenance=None, reason=str(err))
-        entry = page.file(lookup.filename)
-        problem = None
-        if entry is None:
-            problem = f"{lookup.filename} is not listed on the index page {page.url}"
-        elif (contradiction := page.contradiction(lookup.filename)) is not None:
-            problem = contradiction
-        elif entry.sha256 and lookup.sha256 and entry.sha256.lower() != lookup.sha256:
-            problem = (
-                f"the index lists sha256 {entry.sha256.lower()} for {lookup.filename}, "
-                f"not the expected {lookup.sha256}"
-            )
+        problem = listing_problem(page, lookup.filename, lookup.sha256)
         if problem is None:
             return lookup
         warnings = tuple(dict.fromkeys((*lookup.warnings, *page.warnings)))
@@ -294,13 +284,40 @@ class IndexClient:
             warnings=tuple(self._scrub(w) for w in warnings),
         )
 
+    async def with_body(self, lookup: ProvenanceLookup) -> ProvenanceLookup:
+        """``lookup`` with its provenance body read, when it was deferred (``defer_body``):
+        the cached body whose digest is the sealed one, or, when it is gone or not that body
+        (a planted or damaged file), the index's answer asked again without the cache."""
+        if not lookup.body_deferred or lookup.sha256 is None or lookup.project is None:
+            return lookup
+        if self.cache is not None and lookup.provenance_sha256 is not None:
+            body = self.cache.read_provenance_body(
+                self.index_url, lookup.sha256, lookup.filename, lookup.provenance_sha256
+            )
+            if body is not None and is_provenance(body):
+                return replace(lookup, provenance=body)
+        self.stats.provenance_cache_hits -= 1
+        return await self.provenance(
+            lookup.project, lookup.filename, lookup.sha256, direct=False, use_cache=False
+        )
+
     async def provenance(
-        self, project: str, filename: str, sha256: str | None = None, *, direct: bool = True
+        self,
+        project: str,
+        filename: str,
+        sha256: str | None = None,
+        *,
+        direct: bool = True,
+        defer_body: bool = False,
+        use_cache: bool = True,
     ) -> ProvenanceLookup:
         """The provenance state of one file. Never raises for network or index faults.
 
         With ``sha256`` given and an index that `goes_direct`, the integrity URL is asked
-        first, without the project page (``direct=False`` always reads the page)."""
+        first, without the project page (``direct=False`` always reads the page).
+        ``defer_body``: a SERVED answer from the cache carries the body's sealed digest
+        (`ProvenanceLookup.provenance_sha256`) and not the body, which `with_body` reads.
+        ``use_cache=False``: provenance kept in the cache is not used."""
         digest = sha256.lower() if sha256 else None
         name = normalize_name(project)
 
@@ -313,6 +330,7 @@ class IndexClient:
             warnings: tuple[str, ...] = (),
             from_cache: bool = False,
             file_digest: str | None = digest,
+            body_sha256: str | None = None,
         ) -> ProvenanceLookup:
             warnings = tuple(dict.fromkeys(warnings))
             reason = noted(reason, warnings)
@@ -326,9 +344,23 @@ class IndexClient:
                 warnings=tuple(self._scrub(w) for w in warnings),
                 from_cache=from_cache,
                 project=name,
+                provenance_sha256=body_sha256,
             )
 
-        if digest is not None:
+        deferred = digest is not None and defer_body and use_cache and self.cache is not None
+        if deferred and self.cache is not None and digest is not None:
+            entry = self.cache.get_provenance_entry(self.index_url, digest, filename)
+            if entry is not None:
+                self.stats.provenance_cache_hits += 1
+                return result(
+                    ProvenanceState.SERVED,
+                    f"provenance from the cache (fetched earlier from {self.index_url})",
+                    url=entry.url,
+                    warnings=entry.warnings,
+                    from_cache=True,
+                    body_sha256=entry.body_sha256,
+                )
+        if digest is not None and use_cache and not deferred:  # (a deferred miss: asked above)
             cached = self._cached_provenance(digest, filename)
             if cached is not None:
                 return result(
@@ -345,25 +377,12 @@ class IndexClient:
                 page = await self.project(name)
             except IndexLookupError as err:
                 return result(ProvenanceState.ERROR, str(err))
+            problem = listing_problem(page, filename, digest)
             entry = page.file(filename)
-            if entry is None:
-                return result(
-                    ProvenanceState.ERROR,
-                    f"{filename} is not listed on the index page {page.url}",
-                    warnings=page.warnings,
-                )
-            contradiction = page.contradiction(filename)
-            if contradiction is not None:  # nobody can tell which answer holds
-                return result(ProvenanceState.ERROR, contradiction, warnings=page.warnings)
-            if digest and entry.sha256 and entry.sha256.lower() != digest:
-                return result(
-                    ProvenanceState.ERROR,
-                    f"the index lists sha256 {entry.sha256.lower()} for {filename}, "
-                    f"not the expected {digest}",
-                    warnings=page.warnings,
-                )
+            if problem is not None or entry is None:
+                return result(ProvenanceState.ERROR, problem or "", warnings=page.warnings)
             file_digest = digest or (entry.sha256.lower() if entry.sha256 else None)
-            if digest is None and file_digest is not None:
+            if digest is None and file_digest is not None and use_cache:
                 cached = self._cached_provenance(file_digest, filename)
                 if cached is not None:
                     return result(
@@ -393,6 +412,10 @@ class IndexClient:
         # A page already read (or on its way) costs nothing more; otherwise, once this index
         # has shown where its provenance lives, ask there without reading the page.
         if direct and digest is not None and not self.offline and not self._pages.started(name):
+            if self._pages.remembered_none(name, filename):
+                # "None published" last time: what can change it is the page listing
+                # provenance, so the page is revalidated (one conditional request per project).
+                return await via_page()
             route = await self._route.route()
             if route == "direct":
                 served = await self._route.lookup(name, filename, digest)
@@ -415,9 +438,7 @@ class IndexClient:
         cached = self.cache.get_provenance(self.index_url, digest, filename)
         if cached is None:
             return None
-        try:
-            check_provenance(cached.body)
-        except PageParseError:
+        if not is_provenance(cached.body):
             return None
         self.stats.provenance_cache_hits += 1
         return cached

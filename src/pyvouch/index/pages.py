@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from pyvouch.errors import IndexLookupError, OfflineMiss
-from pyvouch.index.cache import IndexCache
+from pyvouch.index.cache import CachedPage, IndexCache
 from pyvouch.index.simple import (
     ACCEPT_PAGE,
     PageParseError,
@@ -42,6 +42,8 @@ class PageReader:
         self._limit = limit
         self.tasks: dict[str, asyncio.Task[ProjectPage]] = {}
         """Pages read or on their way, by normalized name."""
+        self._kept: dict[str, tuple[CachedPage | None, ProjectPage | None]] = {}
+        """This machine's cached page of each project asked about (read once), parsed."""
 
     def url(self, project: str) -> str:
         return f"{self.index_url}{normalize_name(project)}/"
@@ -49,6 +51,31 @@ class PageReader:
     def started(self, name: str) -> bool:
         """Whether the page of ``name`` (normalized) is read or on its way."""
         return name in self.tasks
+
+    def kept(self, name: str) -> tuple[CachedPage | None, ProjectPage | None]:
+        """The sealed cached page of ``name`` (normalized), and what it parses to; each entry
+        is read from disk once per client."""
+        found = self._kept.get(name)
+        if found is None:
+            cached = self._cache.get_page(self.url(name)) if self._cache is not None else None
+            page = None
+            if cached is not None:
+                page = _parse_cached(cached.body, cached.content_type, cached.base_url, name)
+            found = self._kept[name] = (cached, page)
+        return found
+
+    def remembered_none(self, name: str, filename: str) -> bool:
+        """Whether this machine's cached page of ``name`` (normalized; sealed, so this
+        machine's own) says that the index serves provenance and publishes none for
+        ``filename`` (a provenance key that is null). Such a file is revalidated through its
+        page (`IndexClient.provenance`), not through its integrity URL first."""
+        if self._offline:
+            return False
+        page = self.kept(name)[1]
+        if page is None or not page.serves_provenance:
+            return False
+        entry = page.file(filename)
+        return entry is not None and entry.provenance_key and entry.provenance_url is None
 
     async def get(self, name: str) -> ProjectPage:
         """The project's page. Raises IndexLookupError (OfflineMiss offline) with a reason.
@@ -70,11 +97,11 @@ class PageReader:
 
     async def _load(self, name: str) -> ProjectPage:
         page_url = self.url(name)
-        cached = self._cache.get_page(page_url) if self._cache is not None else None
+        cached, page = self.kept(name)
+        self._kept.pop(name, None)  # read: the page task holds it from here
         if self._offline:
             if cached is None:
                 raise OfflineMiss(f"{OFFLINE}: project page {page_url}")
-            page = _parse_cached(cached.body, cached.content_type, cached.base_url, name)
             if page is None:
                 raise OfflineMiss(f"{OFFLINE}: cached project page {page_url} is unreadable")
             self._stats.page_cache_hits += 1
@@ -87,7 +114,6 @@ class PageReader:
                 headers["If-Modified-Since"] = cached.last_modified
         resp = await self._fetch(page_url, headers)
         if resp.status == 304 and cached is not None and headers:
-            page = _parse_cached(cached.body, cached.content_type, cached.base_url, name)
             if page is not None:
                 self._stats.page_revalidated += 1
                 return replace(page, warnings=resp.warnings)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pyvouch.index.simple import ProjectPage
+from pyvouch.index.simple import IndexFile, PageParseError, ProjectPage, check_provenance
 
 OFFLINE = "offline: not in cache"
 _PROVENANCE_TYPES = frozenset(
@@ -50,6 +50,15 @@ class ProvenanceLookup:
     direct: bool = False
     """SERVED straight from the integrity URL, without reading the project page (see
     `IndexClient.provenance`)."""
+    provenance_sha256: str | None = None
+    """The sha256 (hex) of the provenance body, when it is known without reading the body: a
+    SERVED answer from the cache asked for with ``defer_body`` carries this (from the sealed
+    entry) and no `provenance` until `IndexClient.with_body` reads it."""
+
+    @property
+    def body_deferred(self) -> bool:
+        """SERVED from the cache with the body not read yet (see `provenance_sha256`)."""
+        return self.provenance is None and self.provenance_sha256 is not None
 
 
 Outcome = tuple[ProvenanceState, str, str | None, bytes | None, tuple[str, ...]]
@@ -73,3 +82,27 @@ def announced(page: ProjectPage) -> str:
     if page.api_version:
         return f"index announces api-version {page.api_version}"
     return "index announces no api-version"
+
+
+def listing_problem(page: ProjectPage, filename: str, digest: str | None) -> str | None:
+    """Why ``page`` cannot vouch for ``filename`` (with sha256 ``digest``): it does not list
+    it, contradicts itself about it, or lists another digest; None when it can."""
+    entry: IndexFile | None = page.file(filename)
+    if entry is None:
+        return f"{filename} is not listed on the index page {page.url}"
+    contradiction = page.contradiction(filename)
+    if contradiction is not None:  # nobody can tell which answer holds
+        return contradiction
+    if digest and entry.sha256 and entry.sha256.lower() != digest:
+        listed = entry.sha256.lower()
+        return f"the index lists sha256 {listed} for {filename}, not the expected {digest}"
+    return None
+
+
+def is_provenance(body: bytes) -> bool:
+    """Whether ``body`` is provenance JSON (`pyvouch.index.simple.check_provenance`)."""
+    try:
+        check_provenance(body)
+    except PageParseError:
+        return False
+    return True

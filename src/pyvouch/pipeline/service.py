@@ -154,7 +154,9 @@ class Pipeline:
         self, project: str, filename: str, sha256: str | None, *, direct: bool = True
     ) -> ProvenanceLookup:
         """What the index says of one file's provenance (never raises for index faults)."""
-        return await self.client.provenance(project, filename, sha256, direct=direct)
+        return await self.client.provenance(
+            project, filename, sha256, direct=direct, defer_body=True
+        )
 
     async def check(
         self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None = None
@@ -164,7 +166,15 @@ class Pipeline:
         A direct answer (asked without the project page) that did not verify is confirmed
         against the page: the page route's answer (an ERROR when the page does not list the
         file or lists another digest) is then what the finding says."""
-        finding = await self.checks.finding(dist, lookup, expected)
+        if lookup.body_deferred:  # from the cache: its body is read only when no verdict is
+            cached = self.checks.cached_verdict(dist, lookup, expected)
+            if cached is None:
+                lookup = await self.client.with_body(lookup)
+                finding = await self.checks.finding(dist, lookup, expected, look_up=False)
+            else:
+                finding = cached
+        else:
+            finding = await self.checks.finding(dist, lookup, expected)
         offline_error = lookup.state is ProvenanceState.ERROR and self.client.offline
         if self.options.beside_signatures and (lookup.state in _BESIDE_STATES or offline_error):
             finding = await self._beside(dist, lookup, expected, finding)

@@ -203,15 +203,39 @@ class LookupVerifier:
             self._pool = None
             gc.unfreeze()
 
-    async def finding(
+    def cached_verdict(
         self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None = None
+    ) -> Finding | None:
+        """The cached verdict for ``lookup`` (which may carry only its provenance's digest,
+        `ProvenanceLookup.body_deferred`), or None: then ``finding(..., look_up=False)``
+        with the body read."""
+        key = self._verdict_key(dist, lookup) if expected is None else None
+        if key is None:
+            return None
+        assert self.verdicts is not None
+        hit = self.verdicts.get(key, dist)
+        if hit is None:
+            return None
+        from pyvouch.verify.lookup import with_notes
+
+        self.cached += 1
+        return with_notes(hit, lookup)
+
+    async def finding(
+        self,
+        dist: DistFile,
+        lookup: ProvenanceLookup,
+        expected: Publisher | None = None,
+        *,
+        look_up: bool = True,
     ) -> Finding:
+        """The finding for ``lookup``; ``look_up=False`` when `cached_verdict` just missed."""
         from pyvouch.verify.lookup import finding_without_provenance, needs_verification, with_notes
 
         if not needs_verification(lookup):
             return finding_without_provenance(dist, lookup)
         key = self._verdict_key(dist, lookup) if expected is None else None
-        if key is not None:
+        if key is not None and look_up:
             assert self.verdicts is not None
             hit = self.verdicts.get(key, dist)
             if hit is not None:
@@ -229,13 +253,14 @@ class LookupVerifier:
             return None
         from pyvouch.verify.verdicts import verdict_key
 
-        assert lookup.provenance is not None
+        assert lookup.provenance is not None or lookup.provenance_sha256 is not None
         return verdict_key(
             trust_root_sha256=self.source.trust_root_sha256,
             trust_root_source=self.source.trust_root_source,
             dist=dist,
             provenance=lookup.provenance,
             provenance_url=lookup.url,
+            provenance_sha256=lookup.provenance_sha256,
         )
 
     async def _verify(

@@ -81,10 +81,21 @@ def verdict_key(
     trust_root_sha256: str,
     trust_root_source: str,
     dist: DistFile,
-    provenance: bytes,
+    provenance: bytes | None,
     provenance_url: str | None,
+    provenance_sha256: str | None = None,
 ) -> str:
-    """The key of one verdict: a sha256 over every input the finding depends on."""
+    """The key of one verdict: a sha256 over every input the finding depends on.
+
+    The provenance enters by its sha256: ``provenance`` (the body), or, when the body is not
+    read, ``provenance_sha256`` (its hex digest, as a sealed cache entry vouches for it; see
+    `pyvouch.index.cache.IndexCache.get_provenance_entry`). Both give the same key."""
+    if provenance is not None:
+        provenance_digest = _h(provenance)
+    elif provenance_sha256 is not None:
+        provenance_digest = bytes.fromhex(provenance_sha256)
+    else:
+        raise ValueError("a verdict key needs the provenance or its sha256")
     parts = [
         b"pyvouch-verdict/1",
         __version__.encode(),
@@ -92,7 +103,7 @@ def verdict_key(
         trust_root_sha256.encode(),
         _h(trust_root_source.encode()),
         dist.sha256.lower().encode(),
-        _h(provenance),
+        provenance_digest,
         _h(dist.filename.encode()),
         _h((provenance_url or "").encode()),
     ]
@@ -168,8 +179,11 @@ def decode_finding(data: bytes, dist: DistFile) -> Finding:
     )
 
 
+_KINDS = {k.value: k for k in SignatureKind}
+
+
 def _kind(value: Any) -> SignatureKind | None:
-    return SignatureKind(value) if value in {k.value for k in SignatureKind} else None
+    return _KINDS.get(value) if isinstance(value, str) else None
 
 
 # ---- storage -------------------------------------------------------------------------------
