@@ -67,6 +67,15 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def pool_workers(count: int) -> int:
+    """The workers for ``count`` verifications: 1 (in-process) where a pool would not pay off
+    (fewer than `MIN_PARALLEL`, one core, no ``fork``, or inside a pool's worker)."""
+    workers = min(available_cores(), math.ceil(count / 4))
+    if workers <= 1 or count < MIN_PARALLEL or not _can_fork() or _STATE is not None:
+        return 1
+    return workers
+
+
 def _run_range(bounds: tuple[int, int]) -> list[Finding]:
     assert _STATE is not None, "worker started without inherited state"
     verifier, items, check = _STATE
