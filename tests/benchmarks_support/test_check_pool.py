@@ -20,6 +20,7 @@ from pyvouch.index.client import ProvenanceLookup, ProvenanceState
 from pyvouch.model import Finding, Status
 from pyvouch.testing.corpus import ATTESTATION_SUFFIX, Manifest
 from pyvouch.verify import check_pool, parallel
+from pyvouch.verify import lookup as lookup_module
 from pyvouch.verify.attestations import AttestationVerifier, DistFile
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
 from pyvouch.verify.lookup import finding_for_lookup
@@ -230,3 +231,43 @@ def test_scan_pool_unusable_provenance_among_good_ones_is_invalid_as_serially(
     unusable = [f for f in serial if "unusable provenance" in f.reason]
     assert len(unusable) == 2
     assert {f.status for f in unusable} == {Status.INVALID}
+
+
+def test_scan_pool_worker_killed_is_an_error_not_a_finding(
+    small_corpus: tuple[Path, Manifest],
+    verifier: AttestationVerifier,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out, manifest = small_corpus
+    items = _lookups(out, manifest)
+    victim = next(d.filename for d, lu in items[len(items) // 2 :] if lu.provenance is not None)
+    parent = os.getpid()
+    real = lookup_module.verify_lookup
+
+    def verify_lookup(dist: DistFile, lookup: ProvenanceLookup, *args: Any) -> Finding:
+        if os.getpid() != parent and dist.filename == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(dist, lookup, *args)
+
+    monkeypatch.setattr(lookup_module, "verify_lookup", verify_lookup)
+
+    async def pooled() -> list[Finding]:
+        async with LookupVerifier(verifier, len(items), workers=2, inline_first=0) as checks:
+            return list(await asyncio.gather(*(checks.finding(d, lu) for d, lu in items)))
+
+    with pytest.raises(VerificationAborted, match="worker process died"):
+        asyncio.run(pooled())
+
+
+def test_map_findings_worker_killed_is_an_error_not_a_hang(
+    small_corpus: tuple[Path, Manifest], verifier: AttestationVerifier
+) -> None:
+    parent = os.getpid()
+
+    def check(v: AttestationVerifier, item: int) -> Finding:
+        if os.getpid() != parent and item == 30:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return Finding(DistFile(f"x-{item}.tar.gz", "0" * 64).ref(), Status.UNKNOWN, "x")
+
+    with pytest.raises(VerificationAborted):
+        parallel.map_findings(verifier, list(range(60)), check, workers=2, min_parallel=1)

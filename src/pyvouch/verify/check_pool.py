@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from pyvouch.errors import InputError, VerificationAborted
 from pyvouch.verify.dist import DistFile
+from pyvouch.verify.parallel import worker_died
 from pyvouch.verify.raw import LastParsed
 
 if TYPE_CHECKING:
@@ -144,13 +145,13 @@ class CheckPool:
         try:
             self._sent.append(self._pool.submit(_check_batch, batch))
         except BrokenProcessPool:
-            raise _aborted() from None
+            raise worker_died() from None
 
     def _collect_oldest(self) -> None:
         try:
             self._done.extend(self._sent.popleft().result())
         except BrokenProcessPool:
-            raise _aborted() from None
+            raise worker_died() from None
 
     def results(self) -> list[Checked | ParseFailed]:
         """Every pair's result, in the order handed in (waits for the workers)."""
@@ -164,10 +165,3 @@ class CheckPool:
                 "attestations; nothing is reported"
             )
         return self._done
-
-
-def _aborted() -> VerificationAborted:
-    return VerificationAborted(
-        "a verification worker process died before returning its results (killed, or out "
-        "of memory?); nothing is reported"
-    )

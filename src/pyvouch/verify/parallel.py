@@ -11,7 +11,12 @@ the findings in order:
   is pickled on the way in but ``(start, stop)`` ranges, and nothing is rebuilt per worker; only
   the findings travel back. Chunks are small enough that both cores stay busy to the end.
 
-A worker that dies takes the run down with an error, never with a missing or invented finding.
+A worker that dies takes the run down with an error (`VerificationAborted`), never with a
+missing or invented finding.
+
+`pyvouch verify --attestation` uses `pyvouch.verify.check_pool` instead, which forks before the
+attestations are read and takes them as they are; `LookupVerifier` (below) does the same for
+scans, with what the index serves.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyvouch.errors import VerificationAborted
 from pyvouch.model import Finding, Publisher
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.dist import DistFile
@@ -61,6 +68,14 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def worker_died() -> VerificationAborted:
+    """The error for a pool whose worker died (killed, out of memory) before answering."""
+    return VerificationAborted(
+        "a verification worker process died before returning its results (killed, or out "
+        "of memory?); nothing is reported"
+    )
 
 
 def _can_fork() -> bool:
@@ -106,8 +121,10 @@ def map_findings(
     _STATE = (verifier, items, check)
     gc.freeze()  # the workers' collector then leaves inherited objects (and their pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_run_range, _ranges(len(items), workers), chunksize=1)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunks = list(pool.map(_run_range, _ranges(len(items), workers)))
+    except BrokenProcessPool:  # multiprocessing.Pool would wait forever for a dead worker
+        raise worker_died() from None
     finally:
         gc.unfreeze()
         _STATE = None
@@ -315,6 +332,8 @@ class LookupVerifier:
                         future.cancel()
                 return
             error = task.exception()
+            if isinstance(error, BrokenProcessPool):  # a worker died: no finding, an error
+                error = worker_died()
             for n, (_, future) in enumerate(batch):
                 if future.done():
                     continue
