@@ -3,7 +3,10 @@ the same attestations, sources, subjects and hints, and the same error for malfo
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,34 @@ def test_malformed_input_is_the_same_error(content: bytes, tmp_path: Path) -> No
     raws = read_raw(path)
     assert _loaded(raws, LastParsed()) == list(today)
     assert [r.subject_name for r in raws] == [t.subject_name for t in today]
+
+
+@pytest.mark.parametrize("how", ["file", "pipe"])
+def test_the_size_limit_holds_for_files_and_pipes(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`read_input` asks for the file's size first; a pipe (size 0) or a file larger than the
+    limit is still read no further than the limit, and refused past it."""
+    from pyvouch.verify import load
+
+    monkeypatch.setattr(load, "MAX_ATTESTATION_BYTES", 1000)
+    for size, refused in [(1000, False), (1001, True), (50_000, True)]:
+        path = tmp_path / f"{how}-{size}"
+        if how == "file":
+            path.write_bytes(b" " * size)
+        else:
+            os.mkfifo(path)
+            writer = threading.Thread(target=_write_then_close, args=(path, size), daemon=True)
+            writer.start()
+        if refused:
+            with pytest.raises(InputError, match="larger than 1000 bytes"):
+                load.read_input(path)
+        else:
+            assert load.read_input(path) == b" " * size
+        if how == "pipe":
+            writer.join(timeout=10)
+
+
+def _write_then_close(path: Path, size: int) -> None:
+    with contextlib.suppress(BrokenPipeError), path.open("wb") as pipe:
+        pipe.write(b" " * size)
