@@ -323,7 +323,13 @@ class LookupVerifier:
             return
         batch, self._pending = self._pending, []
         loop = asyncio.get_running_loop()
-        done = loop.run_in_executor(self._pool, _lookups_in_worker, [job for job, _ in batch])
+        try:
+            done = loop.run_in_executor(self._pool, _lookups_in_worker, [job for job, _ in batch])
+        except BrokenProcessPool:  # a worker died before this batch could be sent
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(worker_died())
+            return
 
         def deliver(task: asyncio.Future[list[Finding]]) -> None:
             if task.cancelled():  # the pool shut down on an error path: nobody waits
