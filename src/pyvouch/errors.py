@@ -64,6 +64,13 @@ class OfflineMiss(IndexLookupError):
     """`--offline` was given and the cache does not hold the answer."""
 
 
+class VerificationAborted(PyvouchError):
+    """Verification stopped before every result came back (a worker process died): nothing
+    is reported, since what was not verified must not read as verified."""
+
+    exit_code = EXIT_INCOMPLETE
+
+
 class SigningError(PyvouchError):
     """Signing could not complete; nothing was written."""
 

@@ -7,6 +7,7 @@ with ``UnicodeEncodeError``. `loads` refuses such documents as the decoding erro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -21,6 +22,11 @@ class LoneSurrogateError(json.JSONDecodeError):
 
 def loads(text: str | bytes) -> Any:
     """``json.loads(text)``; a string holding a lone surrogate is a `LoneSurrogateError`."""
+    if isinstance(text, bytes) and json.detect_encoding(text) == "utf-8":
+        # Strict UTF-8 holds no encoded surrogate, so the text path's check is then enough;
+        # otherwise json.loads decodes with "surrogatepass" and the check below finds them.
+        with contextlib.suppress(UnicodeDecodeError):
+            text = text.decode("utf-8")
     obj = json.loads(text)
     if isinstance(text, str) and _SURROGATE_ESCAPE.search(text) is None:
         return obj  # strictly decoded text and no escape that could name a surrogate

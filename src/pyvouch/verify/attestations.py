@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -65,8 +66,8 @@ class _IdentityCheckedAfterwards:
 
 
 @dataclass(frozen=True, slots=True)
-class _Checked:
-    """One attestation's result before the identity comparison."""
+class Checked:
+    """One attestation's result before the identity comparison (small: it crosses processes)."""
 
     info: AttestationInfo
     hint: dict[str, Any] | None
@@ -166,10 +167,13 @@ def _check_statement(payload_type: str, payload: bytes, dist: DistFile) -> tuple
         subject_parsed = check_dist_filename(subject.name)
     except ValueError as err:
         return predicate_type, f"invalid subject name: {err}"
-    try:
-        dist_parsed = check_dist_filename(dist.filename)
-    except ValueError as err:
-        return predicate_type, f"{dist.filename} is not a distribution filename: {err}"
+    if dist.filename == subject.name:  # the usual case: the same name parses the same
+        dist_parsed = subject_parsed
+    else:
+        try:
+            dist_parsed = check_dist_filename(dist.filename)
+        except ValueError as err:
+            return predicate_type, f"{dist.filename} is not a distribution filename: {err}"
     if subject_parsed != dist_parsed:
         return predicate_type, (
             f"the attestation is for another file: its subject is {subject.name}, "
@@ -203,13 +207,15 @@ class AttestationVerifier:
         self.root = root
         self._verifier = root.verifier()
 
-    def _check_one(self, dist: DistFile, loaded: LoadedAttestation) -> _Checked:
+    def check(self, dist: DistFile, loaded: LoadedAttestation) -> Checked:
+        """One attestation against ``dist``: every step but the identity comparison (which
+        `judge` makes over all of a file's attestations)."""
         attestation = loaded.attestation
         log_index, integrated_time = _log_details(attestation)
         predicate: str | None = _unverified_predicate(attestation)
         publisher: Publisher | None = None
 
-        def result(error: str | None, verified_predicate: str | None = None) -> _Checked:
+        def result(error: str | None, verified_predicate: str | None = None) -> Checked:
             info = AttestationInfo(
                 predicate_type=verified_predicate or predicate,
                 publisher=publisher,
@@ -218,7 +224,7 @@ class AttestationVerifier:
                 verified=error is None,
                 error=error,
             )
-            return _Checked(info, loaded.publisher_hint)
+            return Checked(info, loaded.publisher_hint)
 
         try:
             cert = x509.load_der_x509_certificate(attestation.verification_material.certificate)
@@ -245,80 +251,79 @@ class AttestationVerifier:
         expected: Publisher | None,
     ) -> Finding:
         """The finding for ``dist``: `verified` only if every attestation passed every step."""
-        if not attestations:
-            return Finding(dist.ref(), Status.UNATTESTED, "no attestation for this file")
-        finding = self._verify_file(dist, attestations, expected)
-        return replace(finding, signature_kind=SignatureKind.PEP740)
+        return judge(dist, [self.check(dist, loaded) for loaded in attestations], expected)
 
-    def _verify_file(
-        self,
-        dist: DistFile,
-        attestations: list[LoadedAttestation] | tuple[LoadedAttestation, ...],
-        expected: Publisher | None,
-    ) -> Finding:
-        checked = [self._check_one(dist, loaded) for loaded in attestations]
-        infos = tuple(item.info for item in checked)
-        failed = [(n, item) for n, item in enumerate(checked, 1) if item.info.error]
-        first_publisher = next((i.publisher for i in infos if i.publisher is not None), None)
-        if failed:
-            n, item = failed[0]
-            which = (
-                f"attestation {n} of {len(checked)} ({short_predicate(item.info.predicate_type)})"
-                if len(checked) > 1
-                else "attestation"
-            )
-            more = f"; {len(failed) - 1} more failed" if len(failed) > 1 else ""
-            return Finding(
-                dist.ref(),
-                Status.INVALID,
-                f"{which} invalid: {item.info.error}{more}",
-                publisher=first_publisher,
-                attestations=infos,
-            )
-        publishers = {i.publisher for i in infos if i.publisher is not None}
-        kinds = ", ".join(short_predicate(i.predicate_type) for i in infos)
-        summary = f"{len(infos)} attestation{'s' if len(infos) > 1 else ''} verified ({kinds})"
-        if len(publishers) > 1:
-            shown = ", ".join(sorted(p.to_spec() for p in publishers))
-            return Finding(
-                dist.ref(),
-                Status.MISMATCH,
-                f"{summary}, but signed by different identities: {shown}",
-                publisher=first_publisher,
-                attestations=infos,
-            )
-        assert first_publisher is not None  # every verified attestation has one
-        signer = first_publisher.to_spec()
-        if expected is None:
-            return Finding(
-                dist.ref(),
-                Status.VERIFIED,
-                f"{summary}; signed by {signer}; identity NOT checked (no expected publisher "
-                "given)",
-                publisher=first_publisher,
-                attestations=infos,
-                identity_checked=False,
-            )
-        notes: list[str] = []
-        for item in checked:
-            outcome = match_identity(expected, first_publisher, item.hint)
-            if not outcome.matched:
-                return Finding(
-                    dist.ref(),
-                    Status.MISMATCH,
-                    f"{summary}, but the publisher is not the expected one: {outcome.reason} "
-                    f"(expected {expected.to_spec()}, signed by {signer})",
-                    publisher=first_publisher,
-                    attestations=infos,
-                )
-            if outcome.reason and outcome.reason not in notes:
-                notes.append(outcome.reason)
-        extra = f" ({'; '.join(notes)})" if notes else ""
+
+def judge(dist: DistFile, checked: Sequence[Checked], expected: Publisher | None) -> Finding:
+    """The finding for ``dist`` from its attestations' `Checked` results, in order: `verified`
+    only if every attestation passed every step and the identity is the expected one."""
+    if not checked:
+        return Finding(dist.ref(), Status.UNATTESTED, "no attestation for this file")
+    return replace(_judge(dist, checked, expected), signature_kind=SignatureKind.PEP740)
+
+
+def _judge(dist: DistFile, checked: Sequence[Checked], expected: Publisher | None) -> Finding:
+    infos = tuple(item.info for item in checked)
+    failed = [(n, item) for n, item in enumerate(checked, 1) if item.info.error]
+    first_publisher = next((i.publisher for i in infos if i.publisher is not None), None)
+    if failed:
+        n, item = failed[0]
+        which = (
+            f"attestation {n} of {len(checked)} ({short_predicate(item.info.predicate_type)})"
+            if len(checked) > 1
+            else "attestation"
+        )
+        more = f"; {len(failed) - 1} more failed" if len(failed) > 1 else ""
+        return Finding(
+            dist.ref(),
+            Status.INVALID,
+            f"{which} invalid: {item.info.error}{more}",
+            publisher=first_publisher,
+            attestations=infos,
+        )
+    publishers = {i.publisher for i in infos if i.publisher is not None}
+    kinds = ", ".join(short_predicate(i.predicate_type) for i in infos)
+    summary = f"{len(infos)} attestation{'s' if len(infos) > 1 else ''} verified ({kinds})"
+    if len(publishers) > 1:
+        shown = ", ".join(sorted(p.to_spec() for p in publishers))
+        return Finding(
+            dist.ref(),
+            Status.MISMATCH,
+            f"{summary}, but signed by different identities: {shown}",
+            publisher=first_publisher,
+            attestations=infos,
+        )
+    assert first_publisher is not None  # every verified attestation has one
+    signer = first_publisher.to_spec()
+    if expected is None:
         return Finding(
             dist.ref(),
             Status.VERIFIED,
-            f"{summary}; signed by {signer}, as expected{extra}",
+            f"{summary}; signed by {signer}; identity NOT checked (no expected publisher given)",
             publisher=first_publisher,
             attestations=infos,
-            identity_checked=True,
+            identity_checked=False,
         )
+    notes: list[str] = []
+    for item in checked:
+        outcome = match_identity(expected, first_publisher, item.hint)
+        if not outcome.matched:
+            return Finding(
+                dist.ref(),
+                Status.MISMATCH,
+                f"{summary}, but the publisher is not the expected one: {outcome.reason} "
+                f"(expected {expected.to_spec()}, signed by {signer})",
+                publisher=first_publisher,
+                attestations=infos,
+            )
+        if outcome.reason and outcome.reason not in notes:
+            notes.append(outcome.reason)
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return Finding(
+        dist.ref(),
+        Status.VERIFIED,
+        f"{summary}; signed by {signer}, as expected{extra}",
+        publisher=first_publisher,
+        attestations=infos,
+        identity_checked=True,
+    )

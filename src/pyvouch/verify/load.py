@@ -15,10 +15,11 @@ the identity comes from each attestation's certificate.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 from pypi_attestations import Attestation, AttestationError
@@ -160,13 +161,26 @@ def parse_attestations(data: bytes, path: str) -> LoadedInput:
     return LoadedInput(kind, (LoadedAttestation(_attestation(obj, path, ""), source=path),))
 
 
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``handle``. Asks for the file's size first (plus one byte, to
+    see growth): ``read(limit)`` allocates ``limit`` bytes whatever the file holds, which
+    cost more than reading a small attestation. A pipe or a file that grew reads on, still
+    never past ``limit``."""
+    size = os.fstat(handle.fileno()).st_size
+    want = size + 1 if 0 < size < limit else limit
+    data = handle.read(want)
+    if len(data) == want < limit:  # more than the size said: read on up to the limit
+        data += handle.read(limit - want)
+    return data
+
+
 def read_input(path: Path) -> bytes:
     """The bytes of a file the user named, or an `InputError` saying why not."""
     try:
         if path.is_dir():
             raise InputError(path, "is a directory, not a file")
         with path.open("rb") as handle:
-            data = handle.read(MAX_ATTESTATION_BYTES + 1)
+            data = _read_at_most(handle, MAX_ATTESTATION_BYTES + 1)
     except OSError as err:
         raise InputError(path, f"cannot read ({err.strerror or err})") from None
     if len(data) > MAX_ATTESTATION_BYTES:

@@ -11,7 +11,12 @@ the findings in order:
   is pickled on the way in but ``(start, stop)`` ranges, and nothing is rebuilt per worker; only
   the findings travel back. Chunks are small enough that both cores stay busy to the end.
 
-A worker that dies takes the run down with an error, never with a missing or invented finding.
+A worker that dies takes the run down with an error (`VerificationAborted`), never with a
+missing or invented finding.
+
+`pyvouch verify --attestation` uses `pyvouch.verify.check_pool` instead, which forks before the
+attestations are read and takes them as they are; `LookupVerifier` (below) does the same for
+scans, with what the index serves.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pyvouch.errors import VerificationAborted
 from pyvouch.model import Finding, Publisher
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.dist import DistFile
@@ -63,8 +70,25 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def worker_died() -> VerificationAborted:
+    """The error for a pool whose worker died (killed, out of memory) before answering."""
+    return VerificationAborted(
+        "a verification worker process died before returning its results (killed, or out "
+        "of memory?); nothing is reported"
+    )
+
+
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def pool_workers(count: int) -> int:
+    """The workers for ``count`` verifications: 1 (in-process) where a pool would not pay off
+    (fewer than `MIN_PARALLEL`, one core, no ``fork``, or inside a pool's worker)."""
+    workers = min(available_cores(), math.ceil(count / 4))
+    if workers <= 1 or count < MIN_PARALLEL or not _can_fork() or _STATE is not None:
+        return 1
+    return workers
 
 
 def _run_range(bounds: tuple[int, int]) -> list[Finding]:
@@ -97,8 +121,10 @@ def map_findings(
     _STATE = (verifier, items, check)
     gc.freeze()  # the workers' collector then leaves inherited objects (and their pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_run_range, _ranges(len(items), workers), chunksize=1)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunks = list(pool.map(_run_range, _ranges(len(items), workers)))
+    except BrokenProcessPool:  # multiprocessing.Pool would wait forever for a dead worker
+        raise worker_died() from None
     finally:
         gc.unfreeze()
         _STATE = None
@@ -297,7 +323,13 @@ class LookupVerifier:
             return
         batch, self._pending = self._pending, []
         loop = asyncio.get_running_loop()
-        done = loop.run_in_executor(self._pool, _lookups_in_worker, [job for job, _ in batch])
+        try:
+            done = loop.run_in_executor(self._pool, _lookups_in_worker, [job for job, _ in batch])
+        except BrokenProcessPool:  # a worker died before this batch could be sent
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(worker_died())
+            return
 
         def deliver(task: asyncio.Future[list[Finding]]) -> None:
             if task.cancelled():  # the pool shut down on an error path: nobody waits
@@ -306,6 +338,8 @@ class LookupVerifier:
                         future.cancel()
                 return
             error = task.exception()
+            if isinstance(error, BrokenProcessPool):  # a worker died: no finding, an error
+                error = worker_died()
             for n, (_, future) in enumerate(batch):
                 if future.done():
                     continue
