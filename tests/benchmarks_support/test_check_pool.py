@@ -19,8 +19,8 @@ from pyvouch.errors import InputError, VerificationAborted
 from pyvouch.index.client import ProvenanceLookup, ProvenanceState
 from pyvouch.model import Finding, Status
 from pyvouch.testing.corpus import ATTESTATION_SUFFIX, Manifest
-from pyvouch.verify import check_pool, parallel
 from pyvouch.verify import lookup as lookup_module
+from pyvouch.verify import parallel
 from pyvouch.verify.attestations import AttestationVerifier, DistFile
 from pyvouch.verify.load import LoadedAttestation, load_attestation_file
 from pyvouch.verify.lookup import finding_for_lookup
@@ -70,14 +70,14 @@ def copies(
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Two cores whatever the machine has; the worker counts of the pools started."""
     started: list[int] = []
-    real = check_pool.ProcessPoolExecutor
+    real = parallel.ProcessPoolExecutor  # every verification pool is made there
 
-    def counted(workers: int, **kwargs: Any) -> check_pool.ProcessPoolExecutor:
+    def counted(workers: int, **kwargs: Any) -> parallel.ProcessPoolExecutor:
         started.append(workers)
         return real(workers, **kwargs)
 
     monkeypatch.setattr(parallel, "available_cores", lambda: 2)
-    monkeypatch.setattr(check_pool, "ProcessPoolExecutor", counted)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", counted)
     return started
 
 

@@ -21,9 +21,7 @@ the models.
 
 from __future__ import annotations
 
-import gc
 import math
-import multiprocessing
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,7 +30,12 @@ from typing import TYPE_CHECKING
 
 from pyvouch.errors import InputError, VerificationAborted
 from pyvouch.verify.dist import DistFile
-from pyvouch.verify.parallel import worker_died
+from pyvouch.verify.parallel import (
+    close_verifier_pool,
+    fork_verifier_pool,
+    worker_died,
+    worker_verifier,
+)
 from pyvouch.verify.raw import LastParsed
 
 if TYPE_CHECKING:
@@ -59,13 +62,6 @@ class ParseFailed:
 
 Pair = tuple[DistFile, "RawAttestation"]
 
-_WORKER_VERIFIER: AttestationVerifier | None = None
-
-
-def _init_worker(verifier: AttestationVerifier) -> None:
-    global _WORKER_VERIFIER
-    _WORKER_VERIFIER = verifier  # inherited through fork, not pickled
-
 
 def _started() -> list[Checked | ParseFailed]:
     return []
@@ -83,9 +79,9 @@ def check_pair(
 
 
 def _check_batch(pairs: list[Pair]) -> list[Checked | ParseFailed]:
-    assert _WORKER_VERIFIER is not None, "worker started without its verifier"
+    verifier = worker_verifier()
     last = LastParsed()  # a provenance object's attestations parse it once
-    return [check_pair(_WORKER_VERIFIER, dist, raw, last) for dist, raw in pairs]
+    return [check_pair(verifier, dist, raw, last) for dist, raw in pairs]
 
 
 class CheckPool:
@@ -103,13 +99,7 @@ class CheckPool:
         self._workers = workers
         self._batch_size = max(1, min(MAX_BATCH, math.ceil(expected_pairs / (workers * 8))))
         if workers > 1:
-            gc.freeze()  # the workers' collector then leaves inherited objects alone
-            self._pool = ProcessPoolExecutor(
-                workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_worker,
-                initargs=(verifier,),
-            )
+            self._pool = fork_verifier_pool(verifier, workers)
             self._sent.append(self._pool.submit(_started))  # forks the workers now
 
     def __enter__(self) -> CheckPool:
@@ -120,9 +110,8 @@ class CheckPool:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            gc.unfreeze()
+            pool, self._pool = self._pool, None
+            close_verifier_pool(pool)
 
     def submit(self, dist: DistFile, raw: RawAttestation) -> int:
         """Hand in one pair; its index in `results`."""

@@ -166,11 +166,35 @@ def _init_worker(verifier: AttestationVerifier) -> None:
     _WORKER_VERIFIER = verifier  # inherited through fork, not pickled
 
 
+def worker_verifier() -> AttestationVerifier:
+    """In a worker of `fork_verifier_pool`: the verifier it inherited."""
+    assert _WORKER_VERIFIER is not None, "worker started without its verifier"
+    return _WORKER_VERIFIER
+
+
+def fork_verifier_pool(verifier: AttestationVerifier, workers: int) -> ProcessPoolExecutor:
+    """A ``fork`` pool whose workers inherit ``verifier`` (`worker_verifier`); the parent's
+    collector is frozen first so the workers' leaves inherited objects (and their pages)
+    alone. Close it with `close_verifier_pool`."""
+    gc.freeze()
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(verifier,),
+    )
+
+
+def close_verifier_pool(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=True, cancel_futures=True)
+    gc.unfreeze()
+
+
 def _lookups_in_worker(jobs: list[_LookupJob]) -> list[Finding]:
     from pyvouch.verify.lookup import verify_lookup
 
-    assert _WORKER_VERIFIER is not None, "worker started without its verifier"
-    return [verify_lookup(d, lookup, _WORKER_VERIFIER, e) for d, lookup, e in jobs]
+    verifier = worker_verifier()
+    return [verify_lookup(d, lookup, verifier, e) for d, lookup, e in jobs]
 
 
 class LookupVerifier:
@@ -225,9 +249,8 @@ class LookupVerifier:
     async def __aexit__(self, *exc: object) -> None:
         self._flush()
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-            gc.unfreeze()
+            pool, self._pool = self._pool, None
+            close_verifier_pool(pool)
 
     def cached_verdict(
         self, dist: DistFile, lookup: ProvenanceLookup, expected: Publisher | None = None
@@ -299,13 +322,7 @@ class LookupVerifier:
             self._inline_left -= 1
             return verify_lookup(dist, lookup, verifier, expected)
         if self._pool is None:
-            gc.freeze()  # see map_findings
-            self._pool = ProcessPoolExecutor(
-                self._workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_worker,
-                initargs=(verifier,),
-            )
+            self._pool = fork_verifier_pool(verifier, self._workers)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Finding] = loop.create_future()
         self._pending.append(((dist, lookup, expected), future))
