@@ -63,3 +63,28 @@ def test_a_missing_body_without_a_verdict_is_fetched_again_and_kept(
     offline = brief(scan(corpus, honest, env, "--offline"))
     assert offline[corpus.victim.name] == honest_answer(corpus)[corpus.victim.name]
     assert offline[corpus.good.name][0] == "unknown"
+
+
+def test_a_sealed_entry_whose_body_digest_is_not_hex_is_a_miss(tmp_path: Path) -> None:
+    """The sealed body digest becomes a verdict key (``bytes.fromhex``): an entry sealed with
+    this machine's key but naming no sha256 (another writer of the key) is a miss, never a
+    crash, and an honest entry beside it is still read."""
+    import json
+
+    from pyvouch.index.cache import IndexCache
+
+    index = "https://index.example/simple/"
+    cache = IndexCache(tmp_path, secret=b"k" * 32)
+    cache.put_provenance(index, "a" * 64, "good-1.0.tar.gz", b'{"version": 1}')
+    entry = cache.get_provenance_entry(index, "a" * 64, "good-1.0.tar.gz")
+    assert entry is not None and len(entry.body_sha256) == 64
+    cache.put_provenance(index, "b" * 64, "odd-1.0.tar.gz", b"{}")
+    (meta_path,) = [p for p in entries(tmp_path, "provenance") if p.read_text().find("odd") > 0]
+    meta = json.loads(meta_path.read_text())
+    for bad in ("z" * 64, "A" * 64, "ab"):
+        meta["body_sha256"] = bad
+        resealed = cache._seal("provenance", {k: v for k, v in meta.items() if k != "mac"})
+        assert resealed is not None
+        meta_path.write_text(json.dumps(resealed))
+        assert cache.get_provenance_entry(index, "b" * 64, "odd-1.0.tar.gz") is None
+        assert cache.get_provenance(index, "b" * 64, "odd-1.0.tar.gz") is None

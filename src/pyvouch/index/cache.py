@@ -40,6 +40,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -110,6 +111,8 @@ class RememberedNotServed:
     files: int
     """How many files' integrity URLs answered 404 then, on pages without provenance keys."""
 
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 _stripped = functools.lru_cache(maxsize=64)(strip_credentials)
 """`strip_credentials`, remembered: every entry of a run is keyed by the same index URL."""
@@ -216,7 +219,9 @@ class IndexCache:
         body_sha256 = meta.get("body_sha256")
         if not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
             return None
-        if not _optional_str(url) or not isinstance(body_sha256, str) or len(body_sha256) != 64:
+        if not _optional_str(url) or not isinstance(body_sha256, str):
+            return None
+        if _HEX64.fullmatch(body_sha256) is None:  # it becomes a verdict key: bytes.fromhex
             return None
         return ProvenanceEntry(url, tuple(warnings), body_sha256)
 
