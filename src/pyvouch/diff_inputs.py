@@ -25,6 +25,7 @@ from pyvouch.policy.schema import Policy
 from pyvouch.policy.tiers import normalize
 from pyvouch.policy.trust_inputs import TrustSide, project_indexes
 from pyvouch.sources import SourceResult, load_packages, requirements
+from pyvouch.sources.formats import REQUIREMENTS
 from pyvouch.tomlfile import parse_toml
 
 Reader = Callable[[Path], "tuple[str, str] | None"]
@@ -215,7 +216,7 @@ def load_at(revision: Revision, lock: Path, text: str, fmt: str, scratch: Path) 
     copy = scratch / rel
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_text(text, encoding="utf-8")
-    if fmt == requirements.FORMAT:
+    if fmt == REQUIREMENTS.FORMAT:
         _copy_includes(revision, lock, text, scratch)
     try:
         source = load_lock(copy, fmt)

@@ -437,3 +437,36 @@ def test_a_certificate_from_an_unknown_authority_is_refused(
     assert isinstance(result, FetchError)
     assert "connection error" in result.reason and "certificate" in result.reason.lower()
     assert server.requests == []
+
+
+def test_an_http_index_builds_no_tls_context(index: IndexServer, fresh_tls_context: None) -> None:
+    """Start-up: the verifying context (certifi's bundle, ~20-50 ms) is made on the first
+    request that speaks TLS, so a scan of an http:// index never pays for it."""
+    import pyvouch.index.transport as transport_module
+
+    index.route("/simple/", Reply(body=b"plain", content_type="text/plain"))
+    url = index.url("/simple/")
+    [result] = fetch(url, url)
+    assert body(result) == b"plain"
+    assert transport_module._SSL_CONTEXT is None
+
+
+def test_a_redirect_from_http_to_https_is_verified_with_the_same_context(
+    index: IndexServer,
+    tls_index: tuple[IndexServer, Path],
+    fresh_tls_context: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The context is chosen per request: an https hop after an http one still gets the
+    transport's (SSL_CERT_FILE here; aiohttp's own context would not know the test CA), and
+    without SSL_CERT_FILE the same hop is refused."""
+    server, ca = tls_index
+    secure = f"https://127.0.0.1:{server.port}/simple/"
+    index.route("/simple/", Reply(status=302, headers={"Location": secure}))
+    url = index.url("/simple/")
+    [refused] = fetch(url, url)
+    assert isinstance(refused, FetchError) and "certificate" in refused.reason.lower()
+    monkeypatch.setattr("pyvouch.index.transport._SSL_CONTEXT", None)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    [result] = fetch(url, url)
+    assert body(result) == b"over TLS"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pyvouch.machine_key import KEY_FILE
+from pyvouch.sources.formats import BUILT_IN, PYLOCK
 from pyvouch.testing.corpus import Manifest
 from pyvouch.verify.verdicts import LAYOUT
 from tests.support.scan_corpus import Run, latest_files, make_corpus, run_scan, write_pylock
@@ -23,7 +24,13 @@ from tests.support.static_server import StaticServer, serve_directory
 CRYPTO = ("sigstore", "pypi_attestations", "tuf", "cyclonedx", "rich", "cryptography")
 # What a scan of a lock file never uses (start-up): pydantic comes with the verification
 # libraries; the installed-distribution checks and the environment reader serve environments.
-UNUSED = ("pydantic", "pyvouch.installed", "pyvouch.pipeline.installed", "pyvouch.verify.load")
+UNUSED = (
+    "pydantic", "pyvouch.installed", "pyvouch.pipeline.installed", "pyvouch.verify.load",
+    *(r.module for r in BUILT_IN if r is not PYLOCK), "pyvouch.pipeline.vulns",
+    "pyvouch.vulns.model", "pyvouch.reachability", "pyvouch.report.vulns_report",
+)  # fmt: skip
+# With every file attested nothing is looked for beside a file, and nothing is asked at all.
+ATTESTED_UNUSED = ("pyvouch.index.beside", "pyvouch.index.http_engine", "aiohttp")
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +106,22 @@ def test_warm_scan_reuses_verdicts_and_imports_no_cryptography(scanner: Scanner)
     for package in CRYPTO:
         assert not warm.imported(package), package
     for module in UNUSED:
+        assert not warm.imported(module), module
+
+
+def test_a_warm_scan_of_attested_files_makes_no_request_and_loads_no_http_client(
+    scanner: Scanner, served: StaticServer
+) -> None:
+    attested = [f for f in scanner.files if f.expected in ("verified", "invalid")]
+    assert {f.expected for f in attested} == {"verified", "invalid"}
+    scanner.files = attested
+    write_pylock(scanner.lock, attested)
+    cold = scanner()
+    asked = len(served.requests)
+    warm = scanner()
+    assert warm.statuses() == cold.statuses()
+    assert len(served.requests) == asked
+    for module in (*CRYPTO, *UNUSED, *ATTESTED_UNUSED):
         assert not warm.imported(module), module
 
 

@@ -20,14 +20,13 @@ from pyvouch.cli.options import (
 from pyvouch.cli.output import emit
 from pyvouch.cli.progress import ProgressLines
 from pyvouch.errors import EXIT_OK, UsageError
-from pyvouch.pipeline.options import FileChoice
+from pyvouch.pipeline.options import FileChoice, VulnRequest
 from pyvouch.pipeline.scan import PreparedScan, ScanOutcome, ScanRequest, prepare_scan, run_scan
 from pyvouch.pipeline.store_request import StoreRequest
-from pyvouch.pipeline.vulns import VulnRequest
 from pyvouch.policy.overrides import Overrides
 from pyvouch.policy.schema import Require
 from pyvouch.report import scan_plan, scan_report
-from pyvouch.vulns.osv_api import DEFAULT_OSV_URL
+from pyvouch.vulns import DEFAULT_OSV_URL
 
 
 @exit_codes(

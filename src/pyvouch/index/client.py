@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyvouch.errors import IndexLookupError
-from pyvouch.index.beside import BesideFetcher, BesideLookup, BesideSignatures
 from pyvouch.index.cache import CachedProvenance, IndexCache, default_cache_dir
 from pyvouch.index.direct_route import DIRECT_AFTER, PROBES, DirectRoute
 from pyvouch.index.downloads import DOWNLOAD_TIMEOUT, DownloadFailed, download
@@ -51,6 +51,9 @@ from pyvouch.index.urls import DEFAULT_INDEX_URL, index_root, integrity_url, res
 from pyvouch.index.writes import BackgroundWrites
 from pyvouch.limits import MAX_INDEX_PAGE_BYTES
 from pyvouch.machine_key import key_for_cache
+
+if TYPE_CHECKING:
+    from pyvouch.index.beside import BesideLookup, BesideSignatures
 
 __all__ = [
     "ACCEPT_PROVENANCE",
@@ -151,10 +154,7 @@ class IndexClient:
             not_served=self._not_served,
         )
         self._route = DirectRoute(self.index_url, self._fetcher, self._scrub, cache=self.cache)
-        self._beside = BesideLookup(
-            self.index_url, BesideFetcher(self._http, self._scrub), self.cache, self.writes,
-            offline=offline, refresh=refresh,
-        )  # fmt: skip
+        self._refresh = refresh
 
     @property
     def listed_not_served(self) -> set[str]:
@@ -229,6 +229,17 @@ class IndexClient:
         )
 
     # -- signatures beside files (private registries) -------------------------------------
+
+    @cached_property
+    def _beside(self) -> BesideLookup:
+        """Made (and its module imported) on the first file verified by signatures beside it,
+        never on a scan of attestations (start-up)."""
+        from pyvouch.index.beside import BesideFetcher, BesideLookup
+
+        return BesideLookup(
+            self.index_url, BesideFetcher(self._http, self._scrub), self.cache, self.writes,
+            offline=self.offline, refresh=self._refresh,
+        )  # fmt: skip
 
     async def signatures(self, project: str, filename: str, sha256: str) -> BesideSignatures | None:
         """What sits beside ``filename`` on the index (`pyvouch.index.beside`); None when

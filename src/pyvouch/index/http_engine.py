@@ -7,7 +7,8 @@ cached scan, ``--offline``) imports no HTTP client.
 
 What aiohttp is not allowed to do on its own: follow a redirect, read ~/.netrc or the proxy
 variables (``trust_env`` stays off: pyvouch computes the credentials and sends them only to
-the index's origin, and picks the proxy below), keep cookies, or build its own TLS context.
+the index's origin, and picks the proxy below), keep cookies, or use a TLS context of its own
+(a request that speaks TLS gets the transport's, made on the first such request).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from pyvouch.index.transport import (
 )
 from pyvouch.redact import quote
 
+_TLS_SCHEMES = frozenset({"https", "wss"})
+"""The schemes aiohttp speaks TLS for (`aiohttp.ClientRequest.is_ssl`)."""
+
 
 class Engine:
     """One aiohttp session (one connection pool of ``concurrency`` connections) for a
@@ -42,15 +46,18 @@ class Engine:
         concurrency: int,
         timeout: float,
         user_agent: str,
-        context: ssl.SSLContext,
+        context: Callable[[], ssl.SSLContext],
         stats: ClientStats,
     ) -> None:
         self._timeout = timeout
+        self._context = context
         self._stats = stats
         self._proxies = _environment_proxies()
         self._proxy_by_origin: dict[tuple[str, str, int | None], str | None] = {}
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=concurrency, ssl=context),
+            # Each request that speaks TLS gets ``context()`` (`_tls`): an http:// index never
+            # builds it.
+            connector=aiohttp.TCPConnector(limit=concurrency),
             # Per operation, as httpx's Timeout(timeout) was: getting a connection (DNS, TCP,
             # TLS, a proxy's CONNECT), and each read. The wall-clock cap is the transport's.
             timeout=aiohttp.ClientTimeout(
@@ -80,13 +87,15 @@ class Engine:
         a 200 read under ``limit`` (into ``sink`` when given)."""
         try:
             target = _wire_url(url)
+            proxy = self._proxy(target)
             async with self._session.request(
                 "GET" if post is None else "POST",
                 target,
                 headers=headers,
                 data=post,
                 allow_redirects=False,
-                proxy=self._proxy(target),
+                proxy=proxy,
+                ssl=self._tls(target, proxy),
             ) as resp:
                 status = resp.status
                 if status in RETRY_STATUSES:
@@ -142,6 +151,13 @@ class Engine:
             else:
                 chunks.append(chunk)
         return b"".join(chunks)
+
+    def _tls(self, url: URL, proxy: str | None) -> ssl.SSLContext | bool:
+        """The verifying context for a request that speaks TLS (to ``url`` or to its proxy),
+        made on the first such request; True (no TLS on the way) otherwise."""
+        if url.scheme in _TLS_SCHEMES or (proxy is not None and URL(proxy).scheme in _TLS_SCHEMES):
+            return self._context()
+        return True
 
     def _proxy(self, url: URL) -> str | None:
         """The proxy for ``url`` from HTTP_PROXY / HTTPS_PROXY / ALL_PROXY unless NO_PROXY

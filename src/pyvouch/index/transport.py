@@ -237,7 +237,7 @@ class Transport:
                 concurrency=self._concurrency,
                 timeout=self._timeout,
                 user_agent=f"pyvouch/{__version__}",
-                context=ssl_context(),
+                context=ssl_context,  # made on the first request that speaks TLS
                 stats=self._stats,
             )
         return self._engine

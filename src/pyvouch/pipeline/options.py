@@ -15,6 +15,7 @@ from packaging.utils import (
 from pyvouch.dist_names import dist_name
 from pyvouch.index.simple import IndexFile, ProjectPage
 from pyvouch.verify.signature_policy import SignaturePolicy
+from pyvouch.vulns import DEFAULT_OSV_URL
 
 
 class FileChoice(StrEnum):
@@ -77,3 +78,19 @@ def release_files(page: ProjectPage, version: str, choice: FileChoice) -> list[I
                 return [wheel]
     sdists = [f for f in files if not f.filename.endswith(".whl")]
     return sdists[:1] or files[:1]
+
+
+@dataclass(frozen=True, slots=True)
+class VulnRequest:
+    """What ``scan --vulns`` was asked besides the scan."""
+
+    db: Path | None = None
+    """``--vuln-db`` (wins over the policy's ``vuln-db``)."""
+    osv_url: str = DEFAULT_OSV_URL
+    source_dirs: tuple[Path, ...] = ()
+    """First-party code to analyse for reachability (``--source``); empty: not analysed."""
+    test_dirs: tuple[Path, ...] = ()
+    """First-party tests (``--tests``): imports only from there make a package test-only."""
+    environment: Path | None = None
+    """An installed environment (a virtualenv or site-packages) whose metadata maps modules to
+    distributions and whose code is followed (``--env``)."""

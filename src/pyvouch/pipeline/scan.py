@@ -23,23 +23,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyvouch.model import Package, PackageResult, ScanResult
-from pyvouch.pipeline.options import FileChoice, Progress, ScanOptions
+from pyvouch.pipeline.options import FileChoice, Progress, ScanOptions, VulnRequest
 from pyvouch.pipeline.packages import PackageChecks
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.settings import LookupFlags, with_pin_file
 from pyvouch.pipeline.store_request import StoreRequest, new_run
-from pyvouch.pipeline.vulns import VulnRequest, assess, combined_exit, decide
 from pyvouch.policy.decide import decide_all, exit_code_without_policy, without_decisions
 from pyvouch.policy.overrides import Overrides, apply_overrides
 from pyvouch.policy.schema import Policy
 from pyvouch.policy_files.config_file import discover
 from pyvouch.sources import SourceResult, load_packages
 from pyvouch.verify.deferred import DeferredVerifier
-from pyvouch.vulns.model import VulnAssessment
 
 if TYPE_CHECKING:  # sigstore is imported only when something must really be verified
     from pyvouch.store.write import Recorded
     from pyvouch.verify.attestations import AttestationVerifier
+    from pyvouch.vulns.model import VulnAssessment
 
 
 PACKAGES_PER_CONNECTION = 4
@@ -232,6 +231,8 @@ def run_scan(
     vulns_asked = request.vulns
     if vulns_asked is None:
         return ScanOutcome(decided, code, recorded=recorded, regressions=len(found))
+    from pyvouch.pipeline.vulns import assess, combined_exit, decide  # the advisories load now
+
     vulns = assess(loaded.packages, result, vulns_asked, prepared.policy, request.lookup)
     if prepared.has_policy:
         vulns, vuln_code = decide(vulns, prepared.policy, today or date.today())

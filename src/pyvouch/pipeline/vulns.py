@@ -9,7 +9,6 @@ decide on the findings; `combined_exit` joins the two exit codes (1 wins over 3 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from packaging.utils import canonicalize_name
 
 from pyvouch.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from pyvouch.model import Package, ScanResult
+from pyvouch.pipeline.options import VulnRequest
 from pyvouch.pipeline.settings import LookupFlags
 from pyvouch.policy.schema import Policy
 from pyvouch.policy.vulns import decide_vulns
@@ -27,24 +27,8 @@ from pyvouch.reachability.model import (
 )
 from pyvouch.vulns.check import VulnSources, check_packages
 from pyvouch.vulns.model import VulnAssessment
-from pyvouch.vulns.osv_api import DEFAULT_OSV_URL, OsvSettings
+from pyvouch.vulns.osv_api import OsvSettings
 from pyvouch.vulns.priority import rank
-
-
-@dataclass(frozen=True, slots=True)
-class VulnRequest:
-    """What ``scan --vulns`` was asked besides the scan."""
-
-    db: Path | None = None
-    """``--vuln-db`` (wins over the policy's ``vuln-db``)."""
-    osv_url: str = DEFAULT_OSV_URL
-    source_dirs: tuple[Path, ...] = ()
-    """First-party code to analyse for reachability (``--source``); empty: not analysed."""
-    test_dirs: tuple[Path, ...] = ()
-    """First-party tests (``--tests``): imports only from there make a package test-only."""
-    environment: Path | None = None
-    """An installed environment (a virtualenv or site-packages) whose metadata maps modules to
-    distributions and whose code is followed (``--env``)."""
 
 
 def _reachability(

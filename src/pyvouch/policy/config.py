@@ -32,7 +32,7 @@ from pyvouch.redact import quote
 from pyvouch.tomlfile import toml_key
 from pyvouch.urls import url_problem
 from pyvouch.verify.publisher_spec import parse_publisher_spec
-from pyvouch.vulns.model import Level
+from pyvouch.vulns.level import Level
 
 CONFIG_FILE = "pyvouch.toml"
 PYPROJECT_FILE = "pyproject.toml"

@@ -10,10 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyvouch.model import Publisher
 from pyvouch.policy.tiers import TierName, first_match, normalize
-from pyvouch.vulns.model import Level, VulnFinding
+from pyvouch.vulns.level import Level
+
+if TYPE_CHECKING:
+    from pyvouch.vulns.model import VulnFinding
 
 
 class Mode(StrEnum):

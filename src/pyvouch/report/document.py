@@ -26,11 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyvouch.model import Rule, ScanResult
-from pyvouch.report.sarif_builder import Result as SarifResult
-from pyvouch.vulns.model import VulnAssessment
+
+if TYPE_CHECKING:
+    from pyvouch.report.sarif_builder import Result as SarifResult
+    from pyvouch.vulns.model import VulnAssessment
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,9 @@ results; CycloneDX reads ``Report.vulns`` for its VEX section."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyvouch.model import Action, Decision, Finding, PackageResult, ScanResult, Severity, Status
-from pyvouch.report import vulns_report
 from pyvouch.report._common import (
     SCHEMA_ID,
     display_version,
@@ -28,6 +27,7 @@ from pyvouch.report.document import (
     Cell,
     Code,
     Item,
+    Line,
     Paragraph,
     Report,
     Row,
@@ -36,8 +36,9 @@ from pyvouch.report.document import (
 )
 from pyvouch.report.sarif_builder import Location, Result, artifact_uri
 from pyvouch.report.status_rules import ACTION_SEVERITY, RULES
-from pyvouch.report.vulns_common import section_data
-from pyvouch.vulns.model import VulnAssessment
+
+if TYPE_CHECKING:  # the vulnerability section's code loads only for a report that has one
+    from pyvouch.vulns.model import VulnAssessment
 
 
 def as_report(value: Report | ScanResult) -> Report:
@@ -51,15 +52,21 @@ def build(
     """The report of a scan (``command`` ``install`` for the gate's plan); ``vulns``: the
     findings of ``scan --vulns``, a section of every part."""
     data = body(result)
+    blocks = _blocks(result)
+    lines: tuple[Line, ...] = ()
     if vulns is not None:
-        data["vulnerabilities"] = section_data(vulns)
+        from pyvouch.report import vulns_common, vulns_report
+
+        data["vulnerabilities"] = vulns_common.section_data(vulns)
+        blocks += vulns_report.blocks(vulns)
+        lines = vulns_report.lines(vulns)
     return Report(
         command=command,
         schema=SCHEMA_ID,
         body=data,
         title=f"pyvouch {command}: {result.source}",
-        blocks=_blocks(result) + (() if vulns is None else vulns_report.blocks(vulns)),
-        lines=() if vulns is None else vulns_report.lines(vulns),
+        blocks=blocks,
+        lines=lines,
         warnings=tuple(result.warnings),
         sarif=lambda base_dir: sarif_run(result, base_dir, vulns),
         scan=result,
@@ -245,6 +252,8 @@ def sarif_run(
     rules = tuple(RULES.values())
     results = tuple(_result(p, uri) for p in result.packages if _needs_result(p))
     if vulns is not None:
+        from pyvouch.report import vulns_report
+
         rules += vulns_report.SARIF_RULES
         results += vulns_report.sarif_results(vulns, uri, base_dir)
     return SarifRun(

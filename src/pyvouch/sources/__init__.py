@@ -1,8 +1,9 @@
 """Sources: turn an input (lock file, requirements, SBOM, environment) into ``Package``s.
 
-The one entry point is :func:`load_packages`. Each file format lives in its own module that
-satisfies `pyvouch.sources.registry.Source` and is registered below (a new format is one
-module and one `register` line); this module finds the input and picks the module. An
+The one entry point is :func:`load_packages`. Each file format lives in its own module, read
+through a `pyvouch.sources.registry.Source` registered below (a new format is one module and
+one `register` line; the built-in ones are listed in `pyvouch.sources.formats` and their
+modules imported only when read); this module finds the input and picks the format. An
 environment (a directory or interpreter) is read by `environment`. See ``docs/sources.md``
 for what each format reads and how narrowing works.
 """
@@ -18,16 +19,7 @@ from typing import Any
 from pyvouch.errors import InputError, UsageError
 from pyvouch.limits import MAX_LOCK_BYTES
 from pyvouch.model import Package
-from pyvouch.sources import (
-    cyclonedx,
-    environment,
-    pdm,
-    pipfile,
-    poetry,
-    pylock,
-    requirements,
-    uv,
-)
+from pyvouch.sources import environment
 from pyvouch.sources.base import (
     STDIN,
     Context,
@@ -37,18 +29,12 @@ from pyvouch.sources.base import (
     load_toml,
     read_text,
 )
+from pyvouch.sources.formats import BUILT_IN, REQUIREMENTS
 from pyvouch.sources.markers import PLATFORMS, Narrowing
 from pyvouch.sources.registry import register, registered
 
-# In order of preference (see `registry`): the lock file picked in a directory, and the
-# format that claims a name or a content first.
-register(cyclonedx)
-register(pylock)
-register(uv)
-register(poetry)
-register(pipfile)
-register(pdm)
-register(requirements)
+for _format in BUILT_IN:  # in order of preference (see `registry`)
+    register(_format)
 
 __all__ = [
     "FORMATS",
@@ -172,7 +158,7 @@ def detect_text(text: str) -> str:
             "cannot tell the format: JSON or TOML that is no lock pyvouch reads (pylock, "
             "uv.lock, poetry.lock, Pipfile.lock, pdm.lock, CycloneDX JSON) and no requirements",
         )
-    return requirements.FORMAT
+    return REQUIREMENTS.FORMAT
 
 
 def _other_document(text: str) -> bool:

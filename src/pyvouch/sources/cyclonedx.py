@@ -34,20 +34,6 @@ from pyvouch.sources.base import (
     norm_name,
     split_digests,
 )
-from pyvouch.sources.registry import Content
-
-FORMAT = "cyclonedx"
-LOCK_NAMES: tuple[str, ...] = ()
-CONTENT: Content = "json"
-
-
-def claims_name(name: str) -> bool:
-    return name.lower().endswith((".cdx.json", "bom.json"))
-
-
-def claims_content(document: Any, text: str) -> bool:
-    return isinstance(document, dict) and document.get("bomFormat") == "CycloneDX"
-
 
 _MAX_DEPTH = 64
 

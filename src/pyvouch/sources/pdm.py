@@ -27,20 +27,6 @@ from pyvouch.sources.base import (
     one_digest,
     req_str,
 )
-from pyvouch.sources.registry import Content
-
-FORMAT = "pdm"
-LOCK_NAMES = (r"pdm\.lock",)
-CONTENT: Content = "toml"
-
-
-def claims_name(name: str) -> bool:
-    return name.lower().endswith("pdm.lock")
-
-
-def claims_content(document: Any, text: str) -> bool:
-    meta = document.get("metadata")
-    return isinstance(meta, dict) and ("lock_version" in meta or "content_hash" in meta)
 
 
 def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:

@@ -29,23 +29,6 @@ from pyvouch.sources.base import (
     merge_packages,
     norm_name,
 )
-from pyvouch.sources.registry import Content
-
-FORMAT = "pipfile"
-LOCK_NAMES = (r"Pipfile\.lock",)
-CONTENT: Content = "json"
-
-
-def claims_name(name: str) -> bool:
-    return name.lower().endswith("pipfile.lock")
-
-
-def claims_content(document: Any, text: str) -> bool:
-    return (
-        isinstance(document, dict)
-        and "_meta" in document
-        and ("default" in document or "develop" in document)
-    )
 
 
 def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:

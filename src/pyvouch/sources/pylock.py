@@ -9,7 +9,6 @@ with an origin; ``index`` when it is not PyPI; ``attestation-identities`` as rec
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -35,23 +34,6 @@ from pyvouch.sources.base import (
     load_toml,
     split_digests,
 )
-from pyvouch.sources.registry import Content
-
-FORMAT = "pylock"
-LOCK_NAMES = (r"pylock\.toml", r"pylock\.[^.]+\.toml")
-CONTENT: Content = "toml"
-
-
-def claims_name(name: str) -> bool:
-    return (
-        name == "pylock.toml"
-        or re.fullmatch(LOCK_NAMES[1], name) is not None
-        or name.lower().endswith(".pylock.toml")
-    )
-
-
-def claims_content(document: Any, text: str) -> bool:
-    return "lock-version" in document and "packages" in document
 
 
 def load(path: Path, ctx: Context, text: str | None = None) -> list[Package]:

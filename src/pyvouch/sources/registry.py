@@ -4,15 +4,24 @@ A format is one module that satisfies `Source` and one `register` call (in
 ``sources/__init__.py``). The order of registration is the order of preference: the first
 format whose lock file names are present wins `find_lock`, and the first that claims a file's
 name, else its content, wins `detect`.
+
+The built-in formats are `Reader`s (listed in `pyvouch.sources.formats`): recognised by what
+the entry holds, their module imported only when a file of that format is read, so a scan of
+a pylock.toml imports no other format's parser (start-up).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Literal, Protocol
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
-from pyvouch.model import Package
-from pyvouch.sources.base import Context
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pyvouch.model import Package
+    from pyvouch.sources.base import Context
 
 Content = Literal["toml", "json"]
 """How a format's content is parsed to be recognised."""
@@ -44,6 +53,32 @@ class Source(Protocol):
 
     def load(self, path: Path, ctx: Context, text: str | None = None) -> list[Package]:
         """The packages in ``path`` (``text`` when already read); `InputError` otherwise."""
+
+
+class _Loads(Protocol):
+    def load(self, path: Path, ctx: Context, text: str | None = None) -> list[Package]: ...
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A `Source` whose recognition is here and whose reading is the ``load`` function of
+    ``module``, imported on the first `load`."""
+
+    FORMAT: str
+    LOCK_NAMES: tuple[str, ...]
+    CONTENT: Content | None
+    names: Callable[[str], bool]
+    content: Callable[[Any, str], bool]
+    module: str
+
+    def claims_name(self, name: str) -> bool:
+        return self.names(name)
+
+    def claims_content(self, document: Any, text: str) -> bool:
+        return self.content(document, text)
+
+    def load(self, path: Path, ctx: Context, text: str | None = None) -> list[Package]:
+        return cast(_Loads, importlib.import_module(self.module)).load(path, ctx, text)
 
 
 _SOURCES: list[Source] = []

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
@@ -64,24 +63,6 @@ from pyvouch.sources.requirement_packages import (
     looks_direct,
     pinned_version,
 )
-
-FORMAT = "requirements"
-
-
-LOCK_NAMES = (r"requirements\.txt", r"requirements.*\.txt")
-
-
-CONTENT = None
-
-
-def claims_name(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith((".txt", ".in")) or lower.startswith("requirements")
-
-
-def claims_content(document: Any, text: str) -> bool:
-    return False
-
 
 _MAX_INCLUDE_DEPTH = 32
 

@@ -36,20 +36,6 @@ from pyvouch.sources.base import (
     one_digest,
     req_str,
 )
-from pyvouch.sources.registry import Content
-
-FORMAT = "uv"
-LOCK_NAMES = (r"uv\.lock",)
-CONTENT: Content = "toml"
-
-
-def claims_name(name: str) -> bool:
-    return name.lower().endswith("uv.lock")
-
-
-def claims_content(document: Any, text: str) -> bool:
-    return isinstance(document.get("version"), int) and "package" in document
-
 
 _SOURCE_KINDS = ("registry", "git", "url", "path", "directory", "editable", "virtual")
 

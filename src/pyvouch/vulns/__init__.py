@@ -7,3 +7,6 @@ policy decides on them (`pyvouch.policy.vulns`); `pyvouch.pipeline.vulns` runs i
 ``scan --vulns``. This module imports nothing, so the policy can read `model` without the
 network stack.
 """
+
+DEFAULT_OSV_URL = "https://api.osv.dev"
+"""The OSV API asked when no database is given (``scan --osv-url``)."""

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pyvouch.model import Action, Status
 from pyvouch.reachability.model import Evidence, Exposure
 from pyvouch.redact import redact_text
+from pyvouch.vulns.level import Level as Level  # one of the model's nouns, kept apart (level.py)
 
 
 class VulnStatus(StrEnum):
@@ -23,28 +24,6 @@ class VulnStatus(StrEnum):
     """A source answered for this package and no advisory affects this version."""
     UNKNOWN = "unknown"
     """No source could answer (the reason is kept): never shown as "no known"."""
-
-
-class Level(StrEnum):
-    """Severity, worst first (the CVSS qualitative scale; `unknown`: no usable rating)."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    NONE = "none"
-    UNKNOWN = "unknown"
-
-    @property
-    def rank(self) -> int:
-        """0 for critical, up to 5 for unknown (lower is worse)."""
-        return tuple(Level).index(self)
-
-    def at_least(self, threshold: Level) -> bool:
-        """Whether this known level is ``threshold`` or worse (`unknown` never is)."""
-        if self is Level.UNKNOWN or threshold is Level.UNKNOWN:
-            return False
-        return self.rank <= threshold.rank
 
 
 @dataclass(frozen=True, slots=True)

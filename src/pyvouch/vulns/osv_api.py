@@ -30,9 +30,9 @@ from pyvouch.index.sealed import SealedCache
 from pyvouch.index.transport import ClientStats, FetchError, Transport
 from pyvouch.limits import MAX_ADVISORY_BYTES, MAX_OSV_BATCH_BYTES
 from pyvouch.redact import quote
+from pyvouch.vulns import DEFAULT_OSV_URL
 from pyvouch.vulns.osv import ECOSYSTEM, Advisory, AdvisoryProblem, parse_advisory
 
-DEFAULT_OSV_URL = "https://api.osv.dev"
 BATCH = 1000
 """Queries per ``querybatch`` (the API's own limit)."""
 CACHE_LAYOUT = "osv-v1"
