@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING
 
 from pyvouch.errors import InputError
 from pyvouch.model import Publisher
-from pyvouch.pipeline.options import ScanOptions
-from pyvouch.pipeline.releases import Release, verify_releases
-from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.signatures import signature_policy
 from pyvouch.policy.schema import Policy
 from pyvouch.verify.dist import DistFile, digest_file
 from pyvouch.verify.run import VerifyOutcome, project_name, verify_with_files
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the index's modules: imported when the index is asked
+    from pyvouch.pipeline.options import ScanOptions
+    from pyvouch.pipeline.releases import Release
     from pyvouch.verify.attestations import AttestationVerifier
+    from pyvouch.verify.signature_policy import SignaturePolicy
     from pyvouch.verify.trust import TrustRoot
 
 
@@ -62,20 +62,21 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.trust import load_trust_root
 
-    signatures = signature_policy(
+    signatures = signature_policy(  # a bad --key is refused before any work
         Policy(signature_key=request.key, allow_no_tlog=request.allow_no_tlog)
     )
     root = load_trust_root(staging=request.staging, trust_root_file=request.trust_root)
     verifier = AttestationVerifier(root)
     files = list(request.files)
-    options = ScanOptions(
-        index_url=request.index_url, offline=request.offline, signatures=signatures
-    )
-    if request.attestations:
+    if request.attestations:  # the workers start at once: nothing of the index is imported
         outcome = verify_with_files(files, list(request.attestations), verifier, request.expected)
     else:
+        options = _options(request, signatures)
         outcome = verify_from_index(files, verifier, request.expected, options)
     if request.releases:
+        from pyvouch.pipeline.releases import verify_releases
+
+        options = _options(request, signatures)
         findings, warnings = asyncio.run(
             verify_releases(request.releases, verifier, request.expected, options)
         )
@@ -86,6 +87,13 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
     return VerifyReport(outcome, root)
 
 
+def _options(request: VerifyRequest, signatures: SignaturePolicy) -> ScanOptions:
+    """The index client's options (its modules imported here, on the routes that ask it)."""
+    from pyvouch.pipeline.options import ScanOptions
+
+    return ScanOptions(index_url=request.index_url, offline=request.offline, signatures=signatures)
+
+
 async def _from_index(
     dists: Sequence[DistFile],
     projects: Sequence[str],
@@ -93,6 +101,8 @@ async def _from_index(
     expected: Publisher | None,
     options: ScanOptions,
 ) -> VerifyOutcome:
+    from pyvouch.pipeline.service import Pipeline
+
     async with Pipeline(verifier, options, len(dists)) as pipe:
         lookups = await asyncio.gather(
             *(
