@@ -9,7 +9,6 @@ listed" or "listed with another digest" apart from a bad attestation.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,16 +16,14 @@ from typing import TYPE_CHECKING
 
 from pyvouch.errors import InputError
 from pyvouch.model import Publisher
-from pyvouch.pipeline.signatures import signature_policy
-from pyvouch.policy.schema import Policy
 from pyvouch.verify.dist import DistFile, digest_file
 from pyvouch.verify.run import VerifyOutcome, project_name, verify_with_files
+from pyvouch.verify.signature_policy import SignaturePolicy
 
 if TYPE_CHECKING:  # the index's modules: imported when the index is asked
     from pyvouch.pipeline.options import ScanOptions
     from pyvouch.pipeline.releases import Release
     from pyvouch.verify.attestations import AttestationVerifier
-    from pyvouch.verify.signature_policy import SignaturePolicy
     from pyvouch.verify.trust import TrustRoot
 
 
@@ -62,9 +59,7 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.trust import load_trust_root
 
-    signatures = signature_policy(  # a bad --key is refused before any work
-        Policy(signature_key=request.key, allow_no_tlog=request.allow_no_tlog)
-    )
+    signatures = _signatures(request)  # a bad --key is refused before any work
     root = load_trust_root(staging=request.staging, trust_root_file=request.trust_root)
     verifier = AttestationVerifier(root)
     files = list(request.files)
@@ -74,6 +69,8 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
         options = _options(request, signatures)
         outcome = verify_from_index(files, verifier, request.expected, options)
     if request.releases:
+        import asyncio
+
         from pyvouch.pipeline.releases import verify_releases
 
         options = _options(request, signatures)
@@ -85,6 +82,16 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
             list(dict.fromkeys([*outcome.warnings, *warnings])),
         )
     return VerifyReport(outcome, root)
+
+
+def _signatures(request: VerifyRequest) -> SignaturePolicy:
+    """``--key`` / ``--allow-no-tlog``; the policy's modules imported only when given."""
+    if request.key is None and not request.allow_no_tlog:
+        return SignaturePolicy()
+    from pyvouch.pipeline.signatures import signature_policy
+    from pyvouch.policy.schema import Policy
+
+    return signature_policy(Policy(signature_key=request.key, allow_no_tlog=request.allow_no_tlog))
 
 
 def _options(request: VerifyRequest, signatures: SignaturePolicy) -> ScanOptions:
@@ -101,6 +108,8 @@ async def _from_index(
     expected: Publisher | None,
     options: ScanOptions,
 ) -> VerifyOutcome:
+    import asyncio
+
     from pyvouch.pipeline.service import Pipeline
 
     async with Pipeline(verifier, options, len(dists)) as pipe:
@@ -141,4 +150,6 @@ def verify_from_index(
                 "(give --attestation or --provenance instead)",
             )
         projects.append(project)
+    import asyncio
+
     return asyncio.run(_from_index(dists, projects, verifier, expected, options))
