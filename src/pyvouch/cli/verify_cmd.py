@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,6 +144,10 @@ def verify(
             allow_no_tlog=allow_no_tlog,
         )
     )
+    # What is left (the report, its rendering, the exit) only adds objects: the collector need
+    # not walk the findings and every imported module again (at 10,000 files that walk cost
+    # ~0.15 s at exit alone). Nothing is kept that would not live to the exit anyway.
+    gc.freeze()
     outcome = report.outcome
     built = verify_report.build(outcome.findings, report.root, outcome.warnings, files)
     emit(built, output_format)
