@@ -271,3 +271,36 @@ def test_map_findings_worker_killed_is_an_error_not_a_hang(
 
     with pytest.raises(VerificationAborted):
         parallel.map_findings(verifier, list(range(60)), check, workers=2, min_parallel=1)
+
+
+def test_an_attackers_attestation_in_a_batch_fails_only_its_file(
+    tmp_path: Path, two_cores: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pairs travel to the workers in batches: a batch in which one file was signed by an
+    attacker (a valid signature, the wrong identity) gives a mismatch for that file alone,
+    every other file of the batch verified, as serially."""
+    from pyvouch.testing import TestAuthority
+    from pyvouch.verify.publisher_spec import parse_publisher_spec
+    from tests.support.policy_sites import Minter, Signer, write_wheel
+
+    minter = Minter(TestAuthority())
+    trust = minter.authority.write_trust_files(tmp_path / "trust")["trusted_root"]
+    dists = [write_wheel(tmp_path / "dists", "batched", f"1.0.{n}") for n in range(56)]
+    victim = dists[21]
+    good = Signer("owner/batched")
+    minter.sign([d for d in dists if d != victim], good)
+    minter.sign([victim], Signer("attacker/batched"))
+    atts = [d.with_name(d.name + ".publish.attestation") for d in dists]
+    verifier = AttestationVerifier(load_trust_root(trust_root_file=trust))
+    expected = parse_publisher_spec(good.spec)
+
+    pooled = verify_with_files(dists, atts, verifier, expected)
+    assert two_cores == [2]  # the pool ran, with batches of several pairs
+    statuses = {f.file.filename: f.status for f in pooled.findings}
+    assert statuses.pop(victim.name) is Status.MISMATCH
+    assert set(statuses.values()) == {Status.VERIFIED}
+    found = next(f for f in pooled.findings if f.file.filename == victim.name)
+    assert found.publisher is not None and found.publisher.repository == "attacker/batched"
+    assert "attacker/batched" in found.reason
+    monkeypatch.setattr(parallel, "available_cores", lambda: 1)
+    assert verify_with_files(dists, atts, verifier, expected).findings == pooled.findings

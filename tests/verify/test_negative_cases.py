@@ -323,3 +323,32 @@ def test_json_output_of_a_finding_is_complete(production: AttestationVerifier) -
     assert doc["signature_kind"] == "pep740"
     json.dumps(doc)
     assert doc["attestations"][0]["log_index"] == 147137139
+
+
+def test_unreadable_certificate_is_invalid_and_names_no_publisher(
+    production: AttestationVerifier, tmp_path: Path
+) -> None:
+    """The identity is read from the certificate the bundle holds: a certificate that does not
+    parse is refused before any of it is trusted, with the certificate's own error."""
+    import base64
+
+    broken = load_json(asset(PUBLISH))
+    der = base64.b64decode(broken["verification_material"]["certificate"])
+    broken["verification_material"]["certificate"] = base64.b64encode(der[:-40]).decode()
+    finding = verify(production, asset(SDIST), [write_json(tmp_path / "cert.attestation", broken)])
+    assert finding.status is Status.INVALID
+    assert "the signing certificate cannot be read" in finding.reason
+    assert finding.publisher is None
+    assert finding.attestations[0].verified is False
+
+
+def test_malformed_log_entry_is_invalid_but_names_the_certificate_publisher(
+    production: AttestationVerifier, tmp_path: Path
+) -> None:
+    broken = load_json(asset(PUBLISH))
+    del broken["verification_material"]["transparency_entries"][0]["inclusionProof"]
+    finding = verify(production, asset(SDIST), [write_json(tmp_path / "tlog.attestation", broken)])
+    assert finding.status is Status.INVALID
+    assert "the attestation is malformed" in finding.reason, finding.reason
+    assert finding.publisher is not None
+    assert finding.publisher.repository == "trailofbits/pypi-attestations"

@@ -1,8 +1,9 @@
 """Options and help text that several commands share, declared once so they read the same
 everywhere: the trust root, the index, the marker narrowing, and each command's exit codes.
 
-Imports nothing but click and the marker table: any command may use it without paying for
-the spine's imports.
+Imports nothing but click (the marker table, which loads every lock-file format, only when a
+command with a platform option is built): any command may use it without paying for the
+spine's imports.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-
-from pyvouch.sources.markers import PLATFORM_ALIASES, PLATFORM_NAMES
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=click.Command)
@@ -58,9 +57,13 @@ class PlatformChoice(click.Choice[str]):
     accepted and turned into its canonical name."""
 
     def __init__(self) -> None:
+        from pyvouch.sources.markers import PLATFORM_NAMES
+
         super().__init__(PLATFORM_NAMES, case_sensitive=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pyvouch.sources.markers import PLATFORM_ALIASES
+
         if isinstance(value, str):
             value = PLATFORM_ALIASES.get(value.strip().lower(), value)
         return super().convert(value, param, ctx)

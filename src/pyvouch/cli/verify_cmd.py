@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,13 +20,24 @@ from pyvouch.cli.options import (
 )
 from pyvouch.cli.output import emit
 from pyvouch.errors import UsageError
-from pyvouch.index.client import resolve_index_url
-from pyvouch.pipeline.releases import parse_release
 from pyvouch.pipeline.verify import VerifyRequest, run_verify
 from pyvouch.report import verify_report
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 
+if TYPE_CHECKING:
+    from pyvouch.pipeline.releases import Release
+
 _FILE = click.Path(path_type=Path, dir_okay=True)
+
+
+def _parse_releases(packages: tuple[str, ...]) -> tuple[Release, ...]:
+    """``--package`` values; the index's modules are imported only when there are some (with
+    files and attestations given, `verify` starts its workers sooner without them)."""
+    if not packages:
+        return ()
+    from pyvouch.pipeline.releases import parse_release
+
+    return tuple(parse_release(text) for text in packages)
 
 
 @exit_codes(
@@ -103,7 +116,7 @@ def verify(
                 f"{file}: no such file; FILES are local wheel and sdist files. To check a "
                 f"release by name==version: pyvouch verify --package '{file}'"
             )
-    releases = tuple(parse_release(text) for text in packages)
+    releases = _parse_releases(packages)
     if not files and not releases:
         raise UsageError("name FILES to verify, or --package NAME==VERSION")
     if releases and (attestations or provenance is not None):
@@ -113,6 +126,8 @@ def verify(
     if (attestations or provenance is not None) and (index_url or offline):
         raise UsageError("--index-url and --offline apply only when reading from the index")
     if index_url:
+        from pyvouch.index.client import resolve_index_url
+
         resolve_index_url(index_url, "--index-url")  # before any work
     expected = parse_publisher_spec(publisher_spec) if publisher_spec is not None else None
     report = run_verify(
@@ -129,6 +144,10 @@ def verify(
             allow_no_tlog=allow_no_tlog,
         )
     )
+    # What is left (the report, its rendering, the exit) only adds objects: the collector need
+    # not walk the findings and every imported module again (at 10,000 files that walk cost
+    # ~0.15 s at exit alone). Nothing is kept that would not live to the exit anyway.
+    gc.freeze()
     outcome = report.outcome
     built = verify_report.build(outcome.findings, report.root, outcome.warnings, files)
     emit(built, output_format)

@@ -9,7 +9,6 @@ listed" or "listed with another digest" apart from a bad attestation.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,15 +16,13 @@ from typing import TYPE_CHECKING
 
 from pyvouch.errors import InputError
 from pyvouch.model import Publisher
-from pyvouch.pipeline.options import ScanOptions
-from pyvouch.pipeline.releases import Release, verify_releases
-from pyvouch.pipeline.service import Pipeline
-from pyvouch.pipeline.signatures import signature_policy
-from pyvouch.policy.schema import Policy
 from pyvouch.verify.dist import DistFile, digest_file
 from pyvouch.verify.run import VerifyOutcome, project_name, verify_with_files
+from pyvouch.verify.signature_policy import SignaturePolicy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the index's modules: imported when the index is asked
+    from pyvouch.pipeline.options import ScanOptions
+    from pyvouch.pipeline.releases import Release
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.trust import TrustRoot
 
@@ -62,20 +59,21 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.trust import load_trust_root
 
-    signatures = signature_policy(
-        Policy(signature_key=request.key, allow_no_tlog=request.allow_no_tlog)
-    )
+    signatures = _signatures(request)  # a bad --key is refused before any work
     root = load_trust_root(staging=request.staging, trust_root_file=request.trust_root)
     verifier = AttestationVerifier(root)
     files = list(request.files)
-    options = ScanOptions(
-        index_url=request.index_url, offline=request.offline, signatures=signatures
-    )
-    if request.attestations:
+    if request.attestations:  # the workers start at once: nothing of the index is imported
         outcome = verify_with_files(files, list(request.attestations), verifier, request.expected)
     else:
+        options = _options(request, signatures)
         outcome = verify_from_index(files, verifier, request.expected, options)
     if request.releases:
+        import asyncio
+
+        from pyvouch.pipeline.releases import verify_releases
+
+        options = _options(request, signatures)
         findings, warnings = asyncio.run(
             verify_releases(request.releases, verifier, request.expected, options)
         )
@@ -86,6 +84,23 @@ def run_verify(request: VerifyRequest) -> VerifyReport:
     return VerifyReport(outcome, root)
 
 
+def _signatures(request: VerifyRequest) -> SignaturePolicy:
+    """``--key`` / ``--allow-no-tlog``; the policy's modules imported only when given."""
+    if request.key is None and not request.allow_no_tlog:
+        return SignaturePolicy()
+    from pyvouch.pipeline.signatures import signature_policy
+    from pyvouch.policy.schema import Policy
+
+    return signature_policy(Policy(signature_key=request.key, allow_no_tlog=request.allow_no_tlog))
+
+
+def _options(request: VerifyRequest, signatures: SignaturePolicy) -> ScanOptions:
+    """The index client's options (its modules imported here, on the routes that ask it)."""
+    from pyvouch.pipeline.options import ScanOptions
+
+    return ScanOptions(index_url=request.index_url, offline=request.offline, signatures=signatures)
+
+
 async def _from_index(
     dists: Sequence[DistFile],
     projects: Sequence[str],
@@ -93,6 +108,10 @@ async def _from_index(
     expected: Publisher | None,
     options: ScanOptions,
 ) -> VerifyOutcome:
+    import asyncio
+
+    from pyvouch.pipeline.service import Pipeline
+
     async with Pipeline(verifier, options, len(dists)) as pipe:
         lookups = await asyncio.gather(
             *(
@@ -131,4 +150,6 @@ def verify_from_index(
                 "(give --attestation or --provenance instead)",
             )
         projects.append(project)
+    import asyncio
+
     return asyncio.run(_from_index(dists, projects, verifier, expected, options))

@@ -212,12 +212,12 @@ class AttestationVerifier:
         `judge` makes over all of a file's attestations)."""
         attestation = loaded.attestation
         log_index, integrated_time = _log_details(attestation)
-        predicate: str | None = _unverified_predicate(attestation)
         publisher: Publisher | None = None
 
         def result(error: str | None, verified_predicate: str | None = None) -> Checked:
             info = AttestationInfo(
-                predicate_type=verified_predicate or predicate,
+                # the statement is read unverified only when the verified one is not there
+                predicate_type=verified_predicate or _unverified_predicate(attestation),
                 publisher=publisher,
                 log_index=log_index,
                 integrated_time=integrated_time,
@@ -227,14 +227,21 @@ class AttestationVerifier:
             return Checked(info, loaded.publisher_hint)
 
         try:
-            cert = x509.load_der_x509_certificate(attestation.verification_material.certificate)
-            publisher = publisher_from_certificate(cert)
-        except ValueError as err:
-            return result(f"the signing certificate cannot be read: {err}")
-        try:
             bundle = attestation.to_bundle()
         except (AttestationError, SigstoreError, ValueError) as err:
+            try:  # the certificate's own error first, as below; else the publisher it names
+                publisher = publisher_from_certificate(
+                    x509.load_der_x509_certificate(attestation.verification_material.certificate)
+                )
+            except ValueError as cert_err:
+                return result(f"the signing certificate cannot be read: {cert_err}")
             return result(f"the attestation is malformed: {err}")
+        try:
+            # The bundle's own parse of the certificate, the one verify_dsse checks: read
+            # once, and its extensions (parsed here) are the ones sigstore then reads.
+            publisher = publisher_from_certificate(bundle.signing_certificate)
+        except ValueError as err:
+            return result(f"the signing certificate cannot be read: {err}")
         try:
             payload_type, payload = self._verifier.verify_dsse(bundle, _IdentityCheckedAfterwards())
         except SigstoreError as err:

@@ -37,7 +37,8 @@ CLAIM_OIDS: dict[str, str] = {
     "run_invocation_uri": FULCIO_OID + "21",
     "source_repository_visibility": FULCIO_OID + "22",
 }
-_NAME_BY_OID = {oid: name for name, oid in CLAIM_OIDS.items()}
+_NAME_BY_OID = {x509.ObjectIdentifier(oid): name for name, oid in CLAIM_OIDS.items()}
+"""Claim names by OID object: looked up per extension without building its dotted string."""
 
 
 def _decode_utf8string(der: bytes) -> str | None:
@@ -69,10 +70,13 @@ def certificate_claims(cert: x509.Certificate) -> dict[str, str]:
     """The Fulcio claims in ``cert``, by name. The v1 issuer (raw bytes) is decoded as text."""
     claims: dict[str, str] = {}
     for ext in cert.extensions:
-        name = _NAME_BY_OID.get(ext.oid.dotted_string)
-        if name is None or not isinstance(ext.value, x509.UnrecognizedExtension):
+        name = _NAME_BY_OID.get(ext.oid)
+        if name is None:
             continue
-        raw = ext.value.value
+        value = ext.value
+        if not isinstance(value, x509.UnrecognizedExtension):
+            continue
+        raw = value.value
         if name == "issuer_v1":
             claims[name] = raw.decode("utf-8", errors="replace")
             continue

@@ -21,7 +21,6 @@ scans, with what the index serves.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import math
 import multiprocessing
@@ -38,6 +37,9 @@ from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.dist import DistFile
 
 if TYPE_CHECKING:  # cryptography is imported only when something is verified
+    import asyncio  # and asyncio only by `LookupVerifier` (`pyvouch verify --attestation`
+
+    # forks its workers sooner without it)
     from pyvouch.index.client import ProvenanceLookup
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.load import LoadedAttestation
@@ -323,6 +325,8 @@ class LookupVerifier:
             return verify_lookup(dist, lookup, verifier, expected)
         if self._pool is None:
             self._pool = fork_verifier_pool(verifier, self._workers)
+        import asyncio
+
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Finding] = loop.create_future()
         self._pending.append(((dist, lookup, expected), future))
@@ -339,6 +343,8 @@ class LookupVerifier:
         if not self._pending or self._pool is None:
             return
         batch, self._pending = self._pending, []
+        import asyncio
+
         loop = asyncio.get_running_loop()
         try:
             done = loop.run_in_executor(self._pool, _lookups_in_worker, [job for job, _ in batch])
