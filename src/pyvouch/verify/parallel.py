@@ -36,10 +36,11 @@ from pyvouch.model import Finding, Publisher
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.dist import DistFile
 
-if TYPE_CHECKING:  # cryptography is imported only when something is verified
-    import asyncio  # and asyncio only by `LookupVerifier` (`pyvouch verify --attestation`
+# cryptography is imported only when something is verified, and asyncio only by
+# `LookupVerifier` (`pyvouch verify --attestation` forks its workers sooner without it).
+if TYPE_CHECKING:
+    import asyncio
 
-    # forks its workers sooner without it)
     from pyvouch.index.client import ProvenanceLookup
     from pyvouch.verify.attestations import AttestationVerifier
     from pyvouch.verify.load import LoadedAttestation
