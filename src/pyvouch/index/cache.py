@@ -47,6 +47,7 @@ from typing import Any, Literal
 
 from platformdirs import user_cache_dir
 
+from pyvouch.index.sealed import read_bytes
 from pyvouch.index.simple import strip_credentials
 from pyvouch.index.writes import BackgroundWrites, atomic_write
 from pyvouch.machine_key import mac, mac_matches
@@ -378,8 +379,7 @@ class IndexCache:
     @staticmethod
     def _read_meta(path: str | Path) -> dict[str, Any] | None:
         try:
-            with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path per read)
-                meta = json.loads(handle.read())
+            meta = json.loads(read_bytes(os.fspath(path)))
         except (OSError, ValueError, RecursionError):
             return None
         return meta if isinstance(meta, dict) else None
@@ -387,8 +387,7 @@ class IndexCache:
     @staticmethod
     def _read_body(path: str | Path, meta: dict[str, Any]) -> bytes | None:
         try:
-            with open(path, "rb") as handle:  # noqa: PTH123 (a string path: no Path per read)
-                body = handle.read()
+            body = read_bytes(os.fspath(path))
         except OSError:
             return None
         if hashlib.sha256(body).hexdigest() != meta.get("body_sha256"):

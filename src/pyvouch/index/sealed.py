@@ -24,6 +24,22 @@ from pyvouch.machine_key import key_for_cache, mac, mac_matches
 T = TypeVar("T")
 
 
+def read_bytes(path: str) -> bytes:
+    """The bytes of the file at ``path`` (``OSError`` when it cannot be read, as ``open``).
+
+    ``os.open`` and ``os.read``: a warm scan reads two small entries per locked file, and the
+    buffered file object ``open`` builds for each cost more than the read itself (~10 us of
+    ~15 us a file)."""
+    fd = os.open(path, os.O_RDONLY)  # not inherited by child processes (PEP 446)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def entry_path(root: Path, key: str) -> Path:
     return root / key[:2] / f"{key}.json"
 
@@ -46,8 +62,7 @@ def read_sealed_for(
     else None. One read for a key under which entries of several purposes may be stored."""
     try:
         # A string path: pathlib's joins cost more than the read itself on a warm scan.
-        with open(f"{os.fspath(root)}/{key[:2]}/{key}.json", "rb") as handle:  # noqa: PTH123
-            entry = json.loads(handle.read())
+        entry = json.loads(read_bytes(f"{os.fspath(root)}/{key[:2]}/{key}.json"))
         value = entry["value"].encode()
         given = entry["mac"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):

@@ -6,7 +6,6 @@ checked", never as unattested, and ``verified`` without a checked identity says 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from pyvouch.jsontext import indented
 from pyvouch.model import Action, Finding, PackageResult, ScanResult, Status
 
 E = TypeVar("E", bound=StrEnum)
@@ -182,4 +182,4 @@ def display_version(pkg: PackageResult) -> str:
 
 def json_text(document: Any) -> str:
     """How every JSON output is written: indented, UTF-8 kept as is, one trailing newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented(document) + "\n"
