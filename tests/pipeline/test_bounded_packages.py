@@ -1,14 +1,22 @@
-"""`scan_packages_async` checks packages a bounded number at a time, in order, all of them."""
+"""`scan_packages_async` and `pyvouch install --lock` check packages a bounded number at a
+time, in order, all of them."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+from pathlib import Path
 
 import pytest
 
-from pyvouch.model import Package, PackageResult
+from pyvouch.gate.lock_choice import Locked
+from pyvouch.model import FileRef, Package, PackageResult
+from pyvouch.pipeline import lock_install
+from pyvouch.pipeline.options import ScanOptions
+from pyvouch.pipeline.packages import PackageChecks, package_limit
 from pyvouch.pipeline.scan import _each_bounded
+from pyvouch.verify.deferred import DeferredVerifier
+from pyvouch.verify.trust import TrustRootBytes
 
 
 class _Checks:
@@ -50,3 +58,31 @@ def test_a_failing_package_fails_the_scan() -> None:
     checks = _Checks(fail_at="p17")
     with pytest.raises(RuntimeError, match="boom at p17"):
         asyncio.run(_each_bounded(_packages(40), checks, 8))  # type: ignore[arg-type]
+
+
+def test_lock_install_checks_a_bounded_number_of_packages_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pyvouch install --lock` checks its packages as a scan does: at most 4 per connection
+    at a time (not a task per package of the whole lock), every one, in the lock's order."""
+    checks = _Checks()
+
+    async def package(self: PackageChecks, package: Package) -> PackageResult:
+        return await checks.package(package)
+
+    monkeypatch.setattr(lock_install.PackageChecks, "package", package)
+    packages = _packages(90)
+    admitted = [Locked(p, (FileRef(f"{p.name}-1.0.tar.gz", "0" * 64),), ()) for p in packages]
+    chosen = {n: lk.files[0] for n, lk in enumerate(admitted)}
+    root = TrustRootBytes("custom", "test", b"{}", "test")  # never parsed: nothing verified
+    options = ScanOptions(
+        index_url="http://127.0.0.1:9/simple/", jobs=3, cache_dir=tmp_path / "cache"
+    )
+    checked = asyncio.run(
+        lock_install._check(admitted, chosen, None, DeferredVerifier(root), options)  # type: ignore[arg-type]
+    )
+    assert [r.package.name for _, r in checked.results] == [p.name for p in packages]
+    assert [i.file.filename for i, _ in checked.results if i is not None] == [
+        f.filename for f in chosen.values()
+    ]
+    assert checks.most == package_limit(3) == 12

@@ -1,68 +1,119 @@
 """Cache writes off the event loop.
 
-Creating a file costs about a millisecond on common virtual disks (measured here: ~0.7 ms for
-a temporary file, write and rename), and a cold scan writes thousands of them (project pages,
-provenance, verdicts). Done on the event loop they stall every lookup; `BackgroundWrites` runs
-them on a few threads (the system calls release the GIL) and `flush` waits for them all, so a
-finished scan has written its cache whole.
+Creating a file costs tens to hundreds of microseconds of kernel time on common virtual disks,
+and a cold scan writes thousands of them (project pages, provenance, verdicts). Done on the
+event loop they stall every lookup; `BackgroundWrites` runs them on two threads (the system
+calls release the GIL) and `flush` waits for them all, so a finished scan has written
+its cache whole. A cold 500-package scan writes ~2,900 files: ~0.7 s of the parent's CPU
+(measured with the writes left out), most of it kernel time creating them; the Python around
+each write is kept to bare system calls (`atomic_write`: no `tempfile.mkstemp` name generation
+or `pathlib` per write, no future per job).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import itertools
 import os
-import tempfile
+import queue
 import threading
+import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-WRITERS = 2
+_names = itertools.count()
 
 
-def atomic_write(path: Path, data: bytes, made: set[str] | None = None) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temporary file + rename)."""
-    parent = str(path.parent)
-    if made is None or parent not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if made is not None:
-            made.add(parent)
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write(path: Path | str, data: bytes, made: set[str] | None = None) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, renamed).
+
+    ``made`` is accepted for callers that track directories; a missing directory is created
+    when the first write into it fails for want of it."""
+    target = os.fspath(path)
+    parent, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(3):
+        tmp = f"{parent}/.{name}.{os.getpid()}-{threading.get_ident()}-{next(_names)}.tmp"
+        try:
+            fd = os.open(tmp, flags, 0o600)
+        except FileNotFoundError:
+            if attempt:
+                raise
+            Path(parent).mkdir(parents=True, exist_ok=True)  # once per directory
+            continue
+        except FileExistsError:  # a leftover of a process that had this pid: another name
+            continue
+        break
+    else:
+        raise FileExistsError(tmp)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)  # os.replace: atomic within one directory
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)  # noqa: PTH105 (atomic within one directory; no Path per write)
     except BaseException:
         with contextlib.suppress(OSError):
-            Path(tmp).unlink()
+            os.unlink(tmp)  # noqa: PTH108
         raise
 
 
+WRITERS = 2
+"""Writer threads: file creation is kernel time, and one thread fell behind a cold scan
+(queued writes held their data: +60 MB PSS at 5,000 packages, measured)."""
+_STOP = None
+_LIVE: weakref.WeakSet[BackgroundWrites] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """At exit, what was submitted is still written (the writer threads are daemons)."""
+    for writes in list(_LIVE):
+        writes.flush()
+
+
 class BackgroundWrites:
-    """Runs write jobs on `WRITERS` threads; failures are dropped (a cache is optional)."""
+    """Runs write jobs on `WRITERS` threads fed by one queue; failures are dropped (a cache is
+    optional)."""
 
     def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: set[Future[None]] = set()
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self.made: set[str] = set()
-        """Directories known to exist (set.add is atomic under the GIL)."""
+        """Directories known to exist (kept for callers; `atomic_write` makes what is missing)."""
+        _LIVE.add(self)
 
     def submit(self, job: Callable[[], None]) -> None:
-        def run() -> None:
-            with contextlib.suppress(OSError):
-                job()
-
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="pyvouch-cache")
-            future = self._pool.submit(run)
-            self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+            if not self._threads:
+                self._threads = [
+                    threading.Thread(
+                        target=self._run, args=(self._jobs,), name="pyvouch-cache", daemon=True
+                    )
+                    for _ in range(WRITERS)
+                ]
+                for thread in self._threads:
+                    thread.start()
+            self._jobs.put(job)
+
+    @staticmethod
+    def _run(jobs: queue.SimpleQueue[Callable[[], None] | None]) -> None:
+        while (job := jobs.get()) is not _STOP:
+            with contextlib.suppress(Exception):  # a failed write is a later miss, no more
+                job()
 
     def flush(self) -> None:
         """Wait for every write submitted so far."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
+            threads, self._threads = self._threads, []
+            if not threads:
+                return
+            jobs, self._jobs = self._jobs, queue.SimpleQueue()
+            for _ in threads:
+                jobs.put(_STOP)
+        for thread in threads:
+            thread.join()

@@ -41,7 +41,7 @@ from pyvouch.index.urls import resolve_index_url
 from pyvouch.model import FileRef, Finding, PackageResult, ScanResult, Status
 from pyvouch.pipeline.install import InstallPlan, gate_policy_for
 from pyvouch.pipeline.options import FileChoice, ScanOptions
-from pyvouch.pipeline.packages import PackageChecks
+from pyvouch.pipeline.packages import PackageChecks, each_bounded, package_limit
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.settings import LookupFlags
 from pyvouch.policy.decide import decide_all
@@ -219,7 +219,8 @@ async def _check(
     async with Pipeline(verifier, options, len(admitted)) as pipe:
         checks = PackageChecks(pipe, options.files, None, len(admitted))
 
-        async def one(n: int, locked: Locked) -> tuple[ReportItem | None, PackageResult]:
+        async def one(entry: tuple[int, Locked]) -> tuple[ReportItem | None, PackageResult]:
+            n, locked = entry
             file = chosen.get(n)
             if file is None:
                 found = await _by_digest(pipe, locked, choice)
@@ -229,8 +230,10 @@ async def _check(
             package = replace(locked.package, files=(file,), hashes=())
             return item(locked, file), await checks.package(package)
 
-        results = await asyncio.gather(*(one(n, lk) for n, lk in enumerate(admitted)))
-        return _Checked(list(results), pipe.index_url, pipe.warnings)
+        # a bounded number of packages at a time, as a scan does (not a task per package)
+        limit = package_limit(options.jobs)
+        results = await each_bounded(list(enumerate(admitted)), one, limit)
+        return _Checked(results, pipe.index_url, pipe.warnings)
 
 
 async def _by_digest(pipe: Pipeline, locked: Locked, choice: _Choice) -> FileRef | PackageResult:

@@ -10,8 +10,9 @@ scans) is checked against the index's wheel it came from (`pyvouch.pipeline.inst
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import canonicalize_name
 
@@ -24,6 +25,34 @@ from pyvouch.verify.digest_pins import unchecked_pin
 
 if TYPE_CHECKING:  # installed distributions only (environment scans): imported when needed
     from pyvouch.pipeline.installed import InstalledChecks
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PACKAGES_PER_CONNECTION = 4
+"""Packages checked at once per connection (``--jobs``): enough to keep every connection busy,
+few enough that memory does not grow with the lock (a task per package of a whole lock at
+once held ~30 MB per 2,500 packages, and the workers forked with it)."""
+
+
+def package_limit(jobs: int) -> int:
+    """How many packages a run with ``jobs`` connections checks at once."""
+    return max(1, PACKAGES_PER_CONNECTION * jobs)
+
+
+async def each_bounded(items: Sequence[T], run: Callable[[T], Awaitable[R]], limit: int) -> list[R]:
+    """``run`` of every item, results in the items' order, at most ``limit`` at a time (the
+    first error propagates)."""
+    results: list[R | None] = [None] * len(items)
+    queue = iter(enumerate(items))
+
+    async def worker() -> None:
+        for n, item in queue:
+            results[n] = await run(item)
+
+    await asyncio.gather(*(worker() for _ in range(min(limit, len(items)))))
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
 
 
 class PackageChecks:

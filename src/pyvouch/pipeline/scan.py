@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pyvouch.model import Package, PackageResult, ScanResult
 from pyvouch.pipeline.options import FileChoice, Progress, ScanOptions, VulnRequest
-from pyvouch.pipeline.packages import PackageChecks
+from pyvouch.pipeline.packages import PackageChecks, each_bounded, package_limit
 from pyvouch.pipeline.service import Pipeline
 from pyvouch.pipeline.settings import LookupFlags, with_pin_file
 from pyvouch.pipeline.store_request import StoreRequest, new_run
@@ -41,26 +41,11 @@ if TYPE_CHECKING:  # sigstore is imported only when something must really be ver
     from pyvouch.vulns.model import VulnAssessment
 
 
-PACKAGES_PER_CONNECTION = 4
-"""Packages checked at once per connection (``--jobs``): enough to keep every connection busy,
-few enough that memory does not grow with the lock (a task per package of a whole lock at
-once held ~30 MB per 2,500 packages, and the workers forked with it)."""
-
-
 async def _each_bounded(
     packages: Sequence[Package], checks: PackageChecks, limit: int
 ) -> list[PackageResult]:
     """``checks.package`` of every package, in order, at most ``limit`` at a time."""
-    results: list[PackageResult | None] = [None] * len(packages)
-    queue = iter(enumerate(packages))
-
-    async def worker() -> None:
-        for n, package in queue:
-            results[n] = await checks.package(package)
-
-    await asyncio.gather(*(worker() for _ in range(min(limit, len(packages)))))
-    assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
+    return await each_bounded(packages, checks.package, limit)
 
 
 async def scan_packages_async(
@@ -73,8 +58,7 @@ async def scan_packages_async(
     what the index client warned about (redirects to another host), once each."""
     async with Pipeline(verifier, options, len(packages)) as pipe:
         checks = PackageChecks(pipe, options.files, progress, len(packages))
-        limit = max(1, PACKAGES_PER_CONNECTION * options.jobs)
-        results = await _each_bounded(packages, checks, limit)
+        results = await _each_bounded(packages, checks, package_limit(options.jobs))
         return results, pipe.index_url, pipe.warnings
 
 
