@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from pyvouch.errors import InputError
 from pyvouch.index.client import ProvenanceLookup, ProvenanceState
 from pyvouch.model import Finding, Status
 from pyvouch.testing.corpus import ATTESTATION_SUFFIX, Manifest
 from pyvouch.verify import parallel
 from pyvouch.verify.attestations import AttestationVerifier, DistFile
-from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.load import load_attestation_file
 from pyvouch.verify.lookup import finding_for_lookup
 from pyvouch.verify.parallel import LookupVerifier, VerifyJob, map_findings, verify_many
 from pyvouch.verify.publisher_spec import parse_publisher_spec
 from pyvouch.verify.run import verify_with_files
-from pyvouch.verify.trust import choose_trust_root, load_trust_root
+from pyvouch.verify.trust import load_trust_root
 
 pytestmark = pytest.mark.skipif(
     "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="needs fork"
@@ -139,52 +135,3 @@ def test_lookup_verifier_equals_finding_for_lookup(
         Status.INVALID,
         Status.UNATTESTED,
     }
-
-
-@pytest.mark.parametrize("prestart", [False, True])
-def test_a_deferred_verifier_is_built_once_prestarted_or_not(
-    small_corpus: tuple[Path, Manifest], prestart: bool
-) -> None:
-    """With ``prestart`` the verifier is being built (on a thread) as soon as the checks are
-    entered, before any provenance arrives; without, on the first file to verify. Either way
-    the pool's findings are the serial ones."""
-    out, manifest = small_corpus
-    items = _lookups(out, manifest)
-    serial = [finding_for_lookup(d, lookup, _verifier(out), None) for d, lookup in items]
-    deferred = DeferredVerifier(choose_trust_root(trust_root_file=out / "trusted_root.json"))
-
-    async def run() -> list[Finding]:
-        checks = LookupVerifier(deferred, len(items), workers=2, min_parallel=1, prestart=prestart)
-        async with checks as c:
-            if prestart:
-                await asyncio.wait_for(asyncio.shield(c._building), 120)  # type: ignore[arg-type]
-            assert deferred.built is prestart  # nothing served yet
-            return list(await asyncio.gather(*(c.finding(d, lookup) for d, lookup in items)))
-
-    assert asyncio.run(run()) == serial
-    assert deferred.built
-
-
-@pytest.mark.parametrize("prestart", [False, True])
-def test_a_trust_root_that_does_not_parse_is_its_own_error(
-    small_corpus: tuple[Path, Manifest], prestart: bool
-) -> None:
-    """Built on a thread or not, a trust root that does not parse reaches the caller as the
-    input error it is (exit 2), never as a finding."""
-    out, manifest = small_corpus
-    items = [(d, lookup) for d, lookup in _lookups(out, manifest) if lookup.provenance]
-    good = choose_trust_root(trust_root_file=out / "trusted_root.json")
-    doc = json.loads(good.data)
-    del doc["certificateAuthorities"]  # the media type is still a trusted root's
-    broken = replace(good, data=json.dumps(doc).encode())
-
-    async def run() -> list[Finding]:
-        checks = LookupVerifier(
-            DeferredVerifier(broken), len(items), workers=2, min_parallel=1, prestart=prestart
-        )
-        async with checks as c:
-            return list(await asyncio.gather(*(c.finding(d, lookup) for d, lookup in items)))
-
-    with pytest.raises(InputError) as raised:
-        asyncio.run(run())
-    assert raised.value.path == str(out / "trusted_root.json")

@@ -96,14 +96,9 @@ class Pipeline:
                     refresh=options.refresh,
                 )
             )
-            verdicts = _verdicts(options, client)
             checks = await stack.enter_async_context(
                 LookupVerifier(
-                    self._verifier,
-                    self._expected_files,
-                    verdicts=verdicts,
-                    # no verdict can be cached: every served provenance will be verified
-                    prestart=verdicts is None or verdicts.empty(),
+                    self._verifier, self._expected_files, verdicts=_verdicts(options, client)
                 )
             )
             self._stack = stack.pop_all()

@@ -8,7 +8,6 @@ verifier the first time a file must really be verified. Its digest keys the verd
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from pyvouch.verify.trust import TrustRootBytes
@@ -23,7 +22,6 @@ class DeferredVerifier:
     def __init__(self, root: TrustRootBytes) -> None:
         self._root: TrustRootBytes | None = root
         self._verifier: AttestationVerifier | None = None
-        self._lock = threading.Lock()
         self.trust_root_sha256: str | None = root.sha256
         self.trust_root_source: str = root.source
 
@@ -34,7 +32,6 @@ class DeferredVerifier:
         self = cls.__new__(cls)
         self._root = None
         self._verifier = verifier
-        self._lock = threading.Lock()
         self.trust_root_sha256 = verifier.root.sha256
         self.trust_root_source = verifier.root.source
         return self
@@ -44,13 +41,9 @@ class DeferredVerifier:
         return self._verifier is not None
 
     def get(self) -> AttestationVerifier:
-        """The verifier (built once, also when a scan builds it on a thread: see
-        `pyvouch.verify.parallel.LookupVerifier`)."""
         if self._verifier is None:
-            with self._lock:
-                if self._verifier is None:
-                    from pyvouch.verify.attestations import AttestationVerifier
+            from pyvouch.verify.attestations import AttestationVerifier
 
-                    assert self._root is not None
-                    self._verifier = AttestationVerifier(self._root.parse())
+            assert self._root is not None
+            self._verifier = AttestationVerifier(self._root.parse())
         return self._verifier

@@ -211,14 +211,11 @@ class LookupVerifier:
       and trust root is returned as is (see `pyvouch.verify.verdicts`), and every new verdict
       is stored. Only scans without an expected publisher use it (pins are applied later).
     - Anything else is verified. ``verifier`` may be a `DeferredVerifier`: it is built on the
-      first file that must really be verified, or with ``prestart`` (no verdict can come from
-      a cache: a first run, or no verdict cache) at once on a thread, mostly while the
-      first lookups are in flight, so the event loop does not stop for sigstore's import
-      when the first provenance arrives. The first `INLINE_FIRST` are verified inline (none
-      with ``prestart``); after that, with at least ``min_parallel`` files expected, several
-      cores and ``fork``, served provenances (raw bytes, a few KiB each) are gathered into
-      batches of up to `BATCH` (or whatever arrived within `BATCH_WAIT`) and sent to a forked
-      pool whose workers inherited the verifier; the event loop keeps fetching meanwhile.
+      first file that must really be verified. The first `INLINE_FIRST` are verified inline;
+      after that, with at least ``min_parallel`` files expected, several cores and ``fork``,
+      served provenances (raw bytes, a few KiB each) are gathered into batches of up to
+      `BATCH` (or whatever arrived within `BATCH_WAIT`) and sent to a forked pool whose workers
+      inherited the verifier; the event loop keeps fetching meanwhile.
 
     Findings are those of `pyvouch.verify.lookup.finding_for_lookup`, whichever way.
     """
@@ -232,7 +229,6 @@ class LookupVerifier:
         min_parallel: int | None = None,
         verdicts: VerdictCache | None = None,
         inline_first: int = INLINE_FIRST,
-        prestart: bool = False,
     ) -> None:
         self.source = (
             verifier if isinstance(verifier, DeferredVerifier) else DeferredVerifier.of(verifier)
@@ -242,8 +238,6 @@ class LookupVerifier:
         count = workers if workers is not None else available_cores()
         self._workers = count if expected_files >= min_parallel and _can_fork() else 1
         self._inline_left = inline_first
-        self._prestart = prestart
-        self._building: asyncio.Future[AttestationVerifier] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[_LookupJob, asyncio.Future[Finding]]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -253,21 +247,9 @@ class LookupVerifier:
         """Verdicts taken from the verdict cache."""
 
     async def __aenter__(self) -> LookupVerifier:
-        if self._prestart and self._workers > 1 and not self.source.built:
-            # Every served provenance will be verified (no verdict can be cached): the verifier
-            # is built now on a thread (sigstore imported, ~0.45 s), mostly while this process
-            # waits for its first answers, and the pool forks as soon as it is needed.
-            import asyncio
-
-            self._building = asyncio.get_running_loop().run_in_executor(None, self.source.get)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        building, self._building = self._building, None
-        if building is not None:  # not needed after all, or failed: nobody else reads it
-            if building.done() and not building.cancelled():
-                building.exception()
-            building.cancel()
         self._flush()
         if self._pool is not None:
             pool, self._pool = self._pool, None
@@ -338,13 +320,10 @@ class LookupVerifier:
     ) -> Finding:
         from pyvouch.verify.lookup import verify_lookup
 
-        if self._building is not None:  # being built on a thread (prestart)
-            verifier = await self._building
-        else:
-            verifier = self.source.get()  # built (sigstore imported) on the first verification
-            if self._inline_left > 0 or self._workers <= 1:
-                self._inline_left -= 1
-                return verify_lookup(dist, lookup, verifier, expected)
+        verifier = self.source.get()  # built (sigstore imported) on the first real verification
+        if self._inline_left > 0 or self._workers <= 1:
+            self._inline_left -= 1
+            return verify_lookup(dist, lookup, verifier, expected)
         if self._pool is None:
             self._pool = fork_verifier_pool(verifier, self._workers)
         import asyncio

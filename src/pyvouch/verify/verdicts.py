@@ -197,10 +197,6 @@ class VerdictCache(SealedCache):
     LAYOUT = LAYOUT
     PURPOSE = _MAC_PURPOSE
 
-    def empty(self) -> bool:
-        """Nothing was ever written here (the folder does not exist): no verdict can be hit."""
-        return not self.root.is_dir()
-
     def get(self, key: str, dist: DistFile) -> Finding | None:
         return self.decoded(key, lambda value: decode_finding(value, dist))
 
