@@ -415,7 +415,12 @@ def test_huge_provenance_is_cut_off(
     assert result.state is ProvenanceState.ERROR
     assert "limit of 5242880 bytes" in result.reason
     assert server.count(PROV_PATH) == 1
-    assert client.stats.bytes_received <= 5 * 1024 * 1024 + 256 * 1024  # stopped at the limit
+    # Stopped at the limit, not at the end of the 6 MiB: the chunk that crosses it is whatever
+    # aiohttp had buffered (up to its high-water mark, 2 x 64 KiB, plus one socket read of up
+    # to 256 KiB), so the overshoot varies with timing (29 to 197 KiB measured on a quiet
+    # machine, over 256 KiB under load) but stays under 512 KiB; the full body would be 1 MiB
+    # over.
+    assert client.stats.bytes_received <= 5 * 1024 * 1024 + 512 * 1024
 
 
 def test_huge_page_is_cut_off(server: IndexServer, cache_dir: Path) -> None:
