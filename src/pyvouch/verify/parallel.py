@@ -85,13 +85,17 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def pool_workers(count: int) -> int:
-    """The workers for ``count`` verifications: 1 (in-process) where a pool would not pay off
-    (fewer than `MIN_PARALLEL`, one core, no ``fork``, or inside a pool's worker)."""
-    workers = min(available_cores(), math.ceil(count / 4))
-    if workers <= 1 or count < MIN_PARALLEL or not _can_fork() or _STATE is not None:
+def pool_workers(count: int, workers: int | None = None, min_parallel: int | None = None) -> int:
+    """The workers for ``count`` verifications (at most ``workers``, the available cores by
+    default, and one per 4 items): 1 (in-process) where a pool would not pay off (fewer than
+    ``min_parallel``, `MIN_PARALLEL` by default, one core, no ``fork``, or inside a pool's
+    worker)."""
+    cores = available_cores() if workers is None else workers
+    least = MIN_PARALLEL if min_parallel is None else min_parallel
+    chosen = min(cores, math.ceil(count / 4))
+    if chosen <= 1 or count < least or not _can_fork() or _STATE is not None:
         return 1
-    return workers
+    return chosen
 
 
 def _run_range(bounds: tuple[int, int]) -> list[Finding]:
@@ -116,10 +120,8 @@ def map_findings(
 ) -> list[Finding]:
     """``[check(verifier, item) for item in items]``, across processes when that pays off."""
     global _STATE
-    min_parallel = MIN_PARALLEL if min_parallel is None else min_parallel
-    workers = workers if workers is not None else available_cores()
-    workers = min(workers, math.ceil(len(items) / 4)) if items else 1
-    if workers <= 1 or len(items) < min_parallel or not _can_fork() or _STATE is not None:
+    workers = pool_workers(len(items), workers, min_parallel)
+    if workers <= 1:
         return [check(verifier, item) for item in items]
     _STATE = (verifier, items, check)
     gc.freeze()  # the workers' collector then leaves inherited objects (and their pages) alone
