@@ -259,20 +259,6 @@ def test_scan_pool_worker_killed_is_an_error_not_a_finding(
         asyncio.run(pooled())
 
 
-def test_map_findings_worker_killed_is_an_error_not_a_hang(
-    small_corpus: tuple[Path, Manifest], verifier: AttestationVerifier
-) -> None:
-    parent = os.getpid()
-
-    def check(v: AttestationVerifier, item: int) -> Finding:
-        if os.getpid() != parent and item == 30:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return Finding(DistFile(f"x-{item}.tar.gz", "0" * 64).ref(), Status.UNKNOWN, "x")
-
-    with pytest.raises(VerificationAborted):
-        parallel.map_findings(verifier, list(range(60)), check, workers=2, min_parallel=1)
-
-
 def test_an_attackers_attestation_in_a_batch_fails_only_its_file(
     tmp_path: Path, two_cores: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

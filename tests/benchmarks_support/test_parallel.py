@@ -1,9 +1,8 @@
-"""Parallel verification gives exactly the serial findings, in order, and uses other processes."""
+"""Parallel verification gives exactly the serial findings, in order."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,8 @@ from pyvouch.model import Finding, Status
 from pyvouch.testing.corpus import ATTESTATION_SUFFIX, Manifest
 from pyvouch.verify import parallel
 from pyvouch.verify.attestations import AttestationVerifier, DistFile
-from pyvouch.verify.load import load_attestation_file
 from pyvouch.verify.lookup import finding_for_lookup
-from pyvouch.verify.parallel import LookupVerifier, VerifyJob, map_findings, verify_many
-from pyvouch.verify.publisher_spec import parse_publisher_spec
+from pyvouch.verify.parallel import LookupVerifier
 from pyvouch.verify.run import verify_with_files
 from pyvouch.verify.trust import load_trust_root
 
@@ -27,58 +24,6 @@ pytestmark = pytest.mark.skipif(
 
 def _verifier(out: Path) -> AttestationVerifier:
     return AttestationVerifier(load_trust_root(trust_root_file=out / "trusted_root.json"))
-
-
-def _jobs(out: Path, manifest: Manifest) -> list[VerifyJob]:
-    jobs = []
-    for f in manifest.files:
-        path = out / "dists" / (f.filename + ATTESTATION_SUFFIX)
-        atts = load_attestation_file(path).attestations if path.exists() else ()
-        jobs.append(VerifyJob(DistFile(f.filename, f.sha256), atts, None))
-        jobs.append(
-            VerifyJob(DistFile(f.filename, f.sha256), atts, parse_publisher_spec(f.publisher))
-        )
-    return jobs
-
-
-def test_pool_findings_equal_serial_findings(small_corpus: tuple[Path, Manifest]) -> None:
-    out, manifest = small_corpus
-    verifier = _verifier(out)
-    jobs = _jobs(out, manifest)
-    serial = [verifier.verify_file(j.dist, j.attestations, j.expected) for j in jobs]
-    pooled = verify_many(verifier, jobs, workers=2, min_parallel=1)
-    assert pooled == serial
-    statuses = {f.status for f in pooled}
-    assert statuses == {Status.VERIFIED, Status.INVALID, Status.UNATTESTED, Status.MISMATCH}
-
-
-def _where(verifier: AttestationVerifier, item: int) -> Finding:
-    return Finding(DistFile(f"x-{item}.tar.gz", "0" * 64).ref(), Status.UNKNOWN, str(os.getpid()))
-
-
-def test_large_batches_run_in_workers_small_ones_in_process(
-    small_corpus: tuple[Path, Manifest],
-) -> None:
-    verifier = _verifier(small_corpus[0])
-    here = str(os.getpid())
-    many = map_findings(verifier, list(range(40)), _where, workers=2, min_parallel=10)
-    assert [f.file.filename for f in many] == [f"x-{n}.tar.gz" for n in range(40)]
-    assert here not in {f.reason for f in many}
-    few = map_findings(verifier, list(range(5)), _where, workers=2, min_parallel=10)
-    assert {f.reason for f in few} == {here}
-    assert parallel._STATE is None  # nothing left behind for a later fork
-
-
-def test_worker_errors_are_raised_not_swallowed(small_corpus: tuple[Path, Manifest]) -> None:
-    verifier = _verifier(small_corpus[0])
-
-    def boom(v: AttestationVerifier, item: int) -> Finding:
-        if item == 7:
-            raise RuntimeError("worker failed on item 7")
-        return _where(v, item)
-
-    with pytest.raises(RuntimeError, match="item 7"):
-        map_findings(verifier, list(range(20)), boom, workers=2, min_parallel=1)
 
 
 def test_verify_with_files_is_unchanged_by_the_pool(

@@ -1,22 +1,17 @@
-"""Verify many files at once across the machine's cores, with results identical to serial.
+"""Verify on every core in forked worker processes, with results identical to serial.
 
 Verification is CPU-bound (ECDSA, X.509 chains, Merkle proofs) and holds the GIL, so threads do
-not help; processes do. `map_findings` runs ``check(verifier, item)`` for every item and returns
-the findings in order:
+not help; processes do. `fork_verifier_pool` makes a ``fork`` pool whose workers inherit the
+verifier (its sigstore ``Verifier`` built once from the trust root, in the parent), so nothing
+is rebuilt per worker; `pool_workers` says how many workers a run gets (1, in-process, where a
+pool's start-up would cost more than it saves). Two users:
 
-- few items (fewer than `MIN_PARALLEL`), one core, or no ``fork`` on this platform: in-process,
-  one after the other (a pool's start-up would cost more than it saves);
-- otherwise a ``fork`` pool. The workers inherit the verifier (its sigstore ``Verifier`` built
-  once from the trust root, in the parent) and the items from the parent's memory, so nothing
-  is pickled on the way in but ``(start, stop)`` ranges, and nothing is rebuilt per worker; only
-  the findings travel back. Chunks are small enough that both cores stay busy to the end.
+- `pyvouch verify --attestation` (`pyvouch.verify.check_pool`): forks before the attestations
+  are read and takes them as they are;
+- scans (`LookupVerifier`, below): verifies what the index serves as it arrives.
 
 A worker that dies takes the run down with an error (`VerificationAborted`), never with a
 missing or invented finding.
-
-`pyvouch verify --attestation` uses `pyvouch.verify.check_pool` instead, which forks before the
-attestations are read and takes them as they are; `LookupVerifier` (below) does the same for
-scans, with what the index serves.
 """
 
 from __future__ import annotations
@@ -25,11 +20,9 @@ import gc
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from pyvouch.errors import VerificationAborted
 from pyvouch.model import Finding, Publisher
@@ -43,27 +36,10 @@ if TYPE_CHECKING:
 
     from pyvouch.index.client import ProvenanceLookup
     from pyvouch.verify.attestations import AttestationVerifier
-    from pyvouch.verify.load import LoadedAttestation
     from pyvouch.verify.verdicts import VerdictCache
-
-T = TypeVar("T")
 
 MIN_PARALLEL = 48
 """Below this many items, verify in-process: forking a pool costs about as much as ~50 checks."""
-
-Check = Callable[["AttestationVerifier", Any], Finding]
-
-# What forked workers inherit: set just before the pool forks, cleared after.
-_STATE: tuple[AttestationVerifier, Sequence[Any], Check] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyJob:
-    """One file and the attestations to verify it against."""
-
-    dist: DistFile
-    attestations: tuple[LoadedAttestation, ...]
-    expected: Publisher | None = None
 
 
 def available_cores() -> int:
@@ -85,70 +61,14 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def pool_workers(count: int, workers: int | None = None, min_parallel: int | None = None) -> int:
-    """The workers for ``count`` verifications (at most ``workers``, the available cores by
-    default, and one per 4 items): 1 (in-process) where a pool would not pay off (fewer than
-    ``min_parallel``, `MIN_PARALLEL` by default, one core, no ``fork``, or inside a pool's
-    worker)."""
-    cores = available_cores() if workers is None else workers
-    least = MIN_PARALLEL if min_parallel is None else min_parallel
-    chosen = min(cores, math.ceil(count / 4))
-    if chosen <= 1 or count < least or not _can_fork() or _STATE is not None:
+def pool_workers(count: int) -> int:
+    """The workers for ``count`` verifications (the available cores, at most one per 4
+    items): 1 (in-process) where a pool would not pay off (fewer than `MIN_PARALLEL`, one
+    core, or no ``fork``)."""
+    chosen = min(available_cores(), math.ceil(count / 4))
+    if chosen <= 1 or count < MIN_PARALLEL or not _can_fork():
         return 1
     return chosen
-
-
-def _run_range(bounds: tuple[int, int]) -> list[Finding]:
-    assert _STATE is not None, "worker started without inherited state"
-    verifier, items, check = _STATE
-    start, stop = bounds
-    return [check(verifier, items[n]) for n in range(start, stop)]
-
-
-def _ranges(count: int, workers: int) -> list[tuple[int, int]]:
-    size = max(4, math.ceil(count / (workers * 6)))
-    return [(start, min(start + size, count)) for start in range(0, count, size)]
-
-
-def map_findings(
-    verifier: AttestationVerifier,
-    items: Sequence[T],
-    check: Callable[[AttestationVerifier, T], Finding],
-    *,
-    workers: int | None = None,
-    min_parallel: int | None = None,
-) -> list[Finding]:
-    """``[check(verifier, item) for item in items]``, across processes when that pays off."""
-    global _STATE
-    workers = pool_workers(len(items), workers, min_parallel)
-    if workers <= 1:
-        return [check(verifier, item) for item in items]
-    _STATE = (verifier, items, check)
-    gc.freeze()  # the workers' collector then leaves inherited objects (and their pages) alone
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            chunks = list(pool.map(_run_range, _ranges(len(items), workers)))
-    except BrokenProcessPool:  # multiprocessing.Pool would wait forever for a dead worker
-        raise worker_died() from None
-    finally:
-        gc.unfreeze()
-        _STATE = None
-    return [finding for chunk in chunks for finding in chunk]
-
-
-def _verify_job(verifier: AttestationVerifier, job: VerifyJob) -> Finding:
-    return verifier.verify_file(job.dist, job.attestations, job.expected)
-
-
-def verify_many(
-    verifier: AttestationVerifier,
-    jobs: Sequence[VerifyJob],
-    *,
-    workers: int | None = None,
-    min_parallel: int | None = None,
-) -> list[Finding]:
-    """`AttestationVerifier.verify_file` for every job, in order."""
-    return map_findings(verifier, jobs, _verify_job, workers=workers, min_parallel=min_parallel)
 
 
 # ---- verifying lookups as they arrive (scan) ---------------------------------------------
