@@ -399,7 +399,7 @@ class IndexCache:
         writes = self.writes
 
         def write() -> None:
-            atomic_write(path, encoded, writes.made if writes is not None else None)
+            atomic_write(path, encoded)
 
         if writes is not None:
             writes.submit(write)
@@ -414,9 +414,8 @@ class IndexCache:
         writes = self.writes
 
         def write() -> None:
-            made = writes.made if writes is not None else None
-            atomic_write(body_path, body, made)
-            atomic_write(meta_path, encoded, made)
+            atomic_write(body_path, body)
+            atomic_write(meta_path, encoded)
 
         if writes is not None:
             writes.submit(write)

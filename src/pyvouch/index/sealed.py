@@ -100,8 +100,7 @@ def write_sealed(
     data = json.dumps({"value": value.decode(), "mac": seal(secret, purpose, key, value)}).encode()
     path = entry_path(root, key)
     if writes is not None:
-        made = writes.made
-        writes.submit(lambda: atomic_write(path, data, made))
+        writes.submit(lambda: atomic_write(path, data))
         return
     with contextlib.suppress(OSError):
         atomic_write(path, data)

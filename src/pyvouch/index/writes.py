@@ -25,11 +25,9 @@ from pathlib import Path
 _names = itertools.count()
 
 
-def atomic_write(path: Path | str, data: bytes, made: set[str] | None = None) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, renamed).
-
-    ``made`` is accepted for callers that track directories; a missing directory is created
-    when the first write into it fails for want of it."""
+def atomic_write(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, renamed); a
+    missing directory is created when the first write into it fails for want of it."""
     target = os.fspath(path)
     parent, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
@@ -83,8 +81,6 @@ class BackgroundWrites:
         self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
-        self.made: set[str] = set()
-        """Directories known to exist (kept for callers; `atomic_write` makes what is missing)."""
         _LIVE.add(self)
 
     def submit(self, job: Callable[[], None]) -> None:
