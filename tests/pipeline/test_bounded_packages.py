@@ -13,8 +13,7 @@ from pyvouch.gate.lock_choice import Locked
 from pyvouch.model import FileRef, Package, PackageResult
 from pyvouch.pipeline import lock_install
 from pyvouch.pipeline.options import ScanOptions
-from pyvouch.pipeline.packages import PackageChecks, package_limit
-from pyvouch.pipeline.scan import _each_bounded
+from pyvouch.pipeline.packages import PackageChecks, each_bounded, package_limit
 from pyvouch.verify.deferred import DeferredVerifier
 from pyvouch.verify.trust import TrustRootBytes
 
@@ -47,7 +46,7 @@ def _packages(count: int) -> list[Package]:
 def test_every_package_in_order_never_more_than_the_limit(count: int, limit: int) -> None:
     packages = _packages(count)
     checks = _Checks()
-    results = asyncio.run(_each_bounded(packages, checks, limit))  # type: ignore[arg-type]
+    results = asyncio.run(each_bounded(packages, checks.package, limit))
     assert [r.package.name for r in results] == [p.name for p in packages]
     assert checks.most <= limit
     if count >= limit:
@@ -57,7 +56,7 @@ def test_every_package_in_order_never_more_than_the_limit(count: int, limit: int
 def test_a_failing_package_fails_the_scan() -> None:
     checks = _Checks(fail_at="p17")
     with pytest.raises(RuntimeError, match="boom at p17"):
-        asyncio.run(_each_bounded(_packages(40), checks, 8))  # type: ignore[arg-type]
+        asyncio.run(each_bounded(_packages(40), checks.package, 8))
 
 
 def test_lock_install_checks_a_bounded_number_of_packages_in_order(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from packaging.utils import canonicalize_name
 
@@ -51,8 +51,8 @@ async def each_bounded(items: Sequence[T], run: Callable[[T], Awaitable[R]], lim
             results[n] = await run(item)
 
     await asyncio.gather(*(worker() for _ in range(min(limit, len(items)))))
-    assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
+    assert all(r is not None for r in results)  # every item ran, or an error propagated
+    return cast("list[R]", results)
 
 
 class PackageChecks:

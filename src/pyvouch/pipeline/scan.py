@@ -41,13 +41,6 @@ if TYPE_CHECKING:  # sigstore is imported only when something must really be ver
     from pyvouch.vulns.model import VulnAssessment
 
 
-async def _each_bounded(
-    packages: Sequence[Package], checks: PackageChecks, limit: int
-) -> list[PackageResult]:
-    """``checks.package`` of every package, in order, at most ``limit`` at a time."""
-    return await each_bounded(packages, checks.package, limit)
-
-
 async def scan_packages_async(
     packages: Sequence[Package],
     verifier: AttestationVerifier | DeferredVerifier,
@@ -58,7 +51,7 @@ async def scan_packages_async(
     what the index client warned about (redirects to another host), once each."""
     async with Pipeline(verifier, options, len(packages)) as pipe:
         checks = PackageChecks(pipe, options.files, progress, len(packages))
-        results = await _each_bounded(packages, checks, package_limit(options.jobs))
+        results = await each_bounded(packages, checks.package, package_limit(options.jobs))
         return results, pipe.index_url, pipe.warnings
 
 
